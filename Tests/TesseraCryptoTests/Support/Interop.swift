@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// Runs the independent implementations (Python packages from PyPI) that interop tests compare against.
+///
+/// Scripts live in `Tests/interop/`. Each reads JSON on standard input and writes JSON on standard output, so
+/// the exchange is explicit and no secret needs to go through a command line. A missing Python package is a test
+/// failure, not a skip: `make test` (and `.ci/run`) install them.
+enum Interop {
+    /// The repository root, found from this file's path.
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // Support
+        .deletingLastPathComponent()  // TesseraCryptoTests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()
+
+    /// Runs `Tests/interop/<script>` with `python3`, feeding `input` as JSON, and decodes its JSON output.
+    ///
+    /// - Parameters:
+    ///   - script: The script's file name, e.g. `argon2_interop.py`.
+    ///   - input: A JSON-encodable value sent on standard input.
+    ///   - output: The type the script's standard output decodes to.
+    /// - Returns: The decoded output.
+    /// - Throws: When the script exits non-zero (its standard error is in the message) or prints bad JSON.
+    static func run<Input: Encodable, Output: Decodable>(
+        _ script: String,
+        input: Input,
+        as output: Output.Type
+    ) throws -> Output {
+        let data = try runRaw(script, arguments: [], stdin: JSONEncoder().encode(input))
+        return try JSONDecoder().decode(Output.self, from: data)
+    }
+
+    /// Runs `Tests/interop/<script>` (or any executable when `script` is an absolute path) and returns stdout.
+    static func runRaw(_ script: String, arguments: [String], stdin: Data = Data()) throws -> Data {
+        let process = Process()
+        let scriptPath = repositoryRoot.appendingPathComponent("Tests/interop").appendingPathComponent(script).path
+        if script.hasSuffix(".py") {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", scriptPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [script] + arguments
+        }
+        let inPipe = Pipe()
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        process.standardInput = inPipe
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        try process.run()
+        inPipe.fileHandleForWriting.write(stdin)
+        try inPipe.fileHandleForWriting.close()
+        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
+        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw InteropFailure(
+                message: "\(script) exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))"
+            )
+        }
+        return out
+    }
+
+    /// A failed run of an interop script.
+    struct InteropFailure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}
