@@ -1,5 +1,5 @@
-import Foundation
 internal import CTesseraSodium
+import Foundation
 
 /// Bytes of key material or plaintext that are zeroed when released and never printed.
 ///

@@ -1,0 +1,34 @@
+# Tessera — the commands a developer and CI use. `make help` lists them.
+SWIFT ?= swift
+BUILD_FLAGS ?=
+RELEASE_PATH ?= .build-release
+
+.PHONY: help deps build run test lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+deps: ## Install missing Debian and Python packages (idempotent)
+	@ops/install-deps.sh
+
+build: deps ## Debug build of everything
+	$(SWIFT) build $(BUILD_FLAGS)
+
+run: deps ## Build and run Tessera with the embedded store and development keys
+	$(SWIFT) run $(BUILD_FLAGS) tessera demo
+
+test: deps ## The whole test suite (unit, known-answer, interop, store and end-to-end)
+	$(SWIFT) test $(BUILD_FLAGS)
+
+lint: ## Check formatting and that generated code is current
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+	@if [ -x scripts/check-generated.sh ]; then scripts/check-generated.sh; fi
+
+format: ## Rewrite sources in the project's format
+	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
+
+bench: deps ## Benchmarks (release build), printing ratios against raw baselines measured in the same run
+	$(SWIFT) run -c release --scratch-path $(RELEASE_PATH) tessera bench
+
+clean: ## Remove build products
+	rm -rf .build $(RELEASE_PATH)
