@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraCrypto
 
 @Suite("TOTP otpauth URI")
@@ -22,7 +23,8 @@ struct TOTPURITests {
     @Test("issuer and account are percent-encoded: spaces as %20, colons as %3A, UTF-8 bytes escaped")
     func percentEncoding() throws {
         let parameters = try TOTPParameters(algorithm: .sha512, digits: 8, periodSeconds: 60)
-        let uri = try OTPAuthURI(secret: secret, issuer: "Acme: Ünïcode Co", account: "bob smith+x/y?z&w=1#é", parameters: parameters)
+        let uri = try OTPAuthURI(
+            secret: secret, issuer: "Acme: Ünïcode Co", account: "bob smith+x/y?z&w=1#é", parameters: parameters)
         #expect(uri.label == "Acme%3A%20%C3%9Cn%C3%AFcode%20Co:bob%20smith%2Bx%2Fy%3Fz%26w%3D1%23%C3%A9")
         #expect(
             uri.revealString()

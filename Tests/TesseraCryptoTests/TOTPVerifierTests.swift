@@ -24,7 +24,7 @@ struct TOTPVerifierTests {
         let match = try #require(try TOTP.verify(code: code(offset: 0), secret: secret, at: Self.now))
         #expect(match.timeStep == Self.currentStep)
         #expect(match.offset == 0)
-        // 1234567890 = 41152263 × 30 (rounded down) + 0 … the step ends at 41152264 × 30 = 1234567920.
+        // 1234567890 = 41152263 × 30 exactly, so the step began now and ends at 41152264 × 30 = 1234567920.
         #expect(match.expiresAt == Date(timeIntervalSince1970: 1_234_567_920))
         #expect(match.expiresIn == .seconds(30))
     }

@@ -102,15 +102,19 @@ public enum Base32 {
 
     /// The value of one base32 symbol (either letter case), or -1 when the byte is not in the alphabet.
     ///
-    /// Computed without a table lookup indexed by the (secret) symbol, with arithmetic on ranges.
+    /// Computed with range arithmetic and masks rather than a lookup table indexed by the (secret) symbol, so
+    /// neither memory access patterns nor the choice of result depend on which symbol it is.
     private static func symbolValue(_ byte: UInt8) -> Int {
         let c = Int(byte)
         let upper = c & ~0x20  // folds a–z onto A–Z; digits 2–7 (0x32–0x37) are checked on `c`
-        let isLetter = (upper >= 0x41) && (upper <= 0x5A) && (c >= 0x41)
-        let isDigit = (c >= 0x32) && (c <= 0x37)
-        if isLetter { return upper - 0x41 }
-        if isDigit { return c - 0x32 + 26 }
-        return -1
+        let letterMask = mask(upper >= 0x41) & mask(upper <= 0x5A)
+        let digitMask = mask(c >= 0x32) & mask(c <= 0x37)
+        return (letterMask & (upper - 0x41)) | (digitMask & (c - 0x32 + 26)) | ~(letterMask | digitMask)
+    }
+
+    /// -1 (all bits set) for `true`, 0 for `false`.
+    private static func mask(_ condition: Bool) -> Int {
+        0 &- (condition ? 1 : 0)
     }
 
     /// The number of `=` RFC 4648 appends after `count` symbols to reach a multiple of eight.
