@@ -37,7 +37,8 @@ struct Argon2InteropTests {
             try Argon2Fixtures.fastPolicy(),  // libsodium path
             try Argon2Fixtures.fastPolicy(algorithm: .argon2i, iterations: 3),  // libsodium argon2i
             try Argon2Fixtures.fastPolicy(memoryKiB: 256, iterations: 2, parallelism: 2, saltLength: 8, hashLength: 16),
-            try Argon2Fixtures.fastPolicy(algorithm: .argon2i, memoryKiB: 128, parallelism: 4, saltLength: 32, hashLength: 64),
+            try Argon2Fixtures.fastPolicy(
+                algorithm: .argon2i, memoryKiB: 128, parallelism: 4, saltLength: 32, hashLength: 64),
             .default,
         ]
         var request = Request()
@@ -89,7 +90,8 @@ struct Argon2InteropTests {
             as: Response.self
         )
         let referencePHC = try #require(reference.hashes.first)
-        let tesseraPHC = try await Argon2Fixtures.withHasher(policy: try Argon2Fixtures.fastPolicy()) { hasher async throws in
+        let tesseraPHC = try await Argon2Fixtures.withHasher(policy: try Argon2Fixtures.fastPolicy()) {
+            hasher async throws in
             #expect(try await hasher.verify(nfd, against: referencePHC).isValid)
             #expect(try await hasher.verify(nfc, against: referencePHC).isValid)
             let fromNFD = try await hasher.hash(nfd)

@@ -12,7 +12,8 @@ struct Argon2KnownAnswerTests {
             engine: .libargon2, variant: variant, version: version, memoryKiB: vector.memoryKiB,
             iterations: vector.iterations, parallelism: vector.parallelism,
             password: try Argon2Fixtures.hex(vector.password), salt: try Argon2Fixtures.hex(vector.salt),
-            secret: try Argon2Fixtures.hex(vector.secret), associatedData: try Argon2Fixtures.hex(vector.associatedData),
+            secret: try Argon2Fixtures.hex(vector.secret),
+            associatedData: try Argon2Fixtures.hex(vector.associatedData),
             hashLength: vector.tagLength
         )
         #expect(tag == (try Argon2Fixtures.hex(vector.tag)))
@@ -53,7 +54,8 @@ struct Argon2KnownAnswerTests {
 
     @Test("engine support matches the libraries' documented limits")
     func engineSupport() {
-        func sodium(_ variant: Argon2.Variant, v: Argon2.Version = .v13, t: Int = 2, p: Int = 1, salt: Int = 16) -> Bool {
+        func sodium(_ variant: Argon2.Variant, v: Argon2.Version = .v13, t: Int = 2, p: Int = 1, salt: Int = 16) -> Bool
+        {
             Argon2.engine(
                 .libsodium, supports: variant, version: v, memoryKiB: 19_456, iterations: t, parallelism: p,
                 saltLength: salt, hashLength: 32

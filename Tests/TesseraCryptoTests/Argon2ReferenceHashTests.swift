@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Argon2 reference PHC strings")
 struct Argon2ReferenceHashTests {
-    @Test("hashes made by argon2-cffi verify, and wrong passwords do not", arguments: try Argon2Fixtures.referenceHashes)
+    @Test(
+        "hashes made by argon2-cffi verify, and wrong passwords do not", arguments: try Argon2Fixtures.referenceHashes)
     func referenceHash(entry: Argon2Fixtures.ReferenceHash) async throws {
         try await Argon2Fixtures.withHasher(policy: .default) { hasher async throws in
             let good = try await hasher.verify(entry.password, against: entry.phc)
@@ -16,8 +17,9 @@ struct Argon2ReferenceHashTests {
         }
     }
 
-    @Test("reference strings survive a parse and re-encode unchanged (v=16/19 written explicitly)",
-          arguments: try Argon2Fixtures.referenceHashes)
+    @Test(
+        "reference strings survive a parse and re-encode unchanged (v=16/19 written explicitly)",
+        arguments: try Argon2Fixtures.referenceHashes)
     func canonicalRoundTrip(entry: Argon2Fixtures.ReferenceHash) throws {
         let phc = try PHCString(parsing: entry.phc)
         if entry.phc.contains("$v=") {

@@ -16,10 +16,12 @@ struct PasswordHasherTests {
             #expect(phc.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
             let parsed = try PHCString(parsing: phc)
             #expect(parsed.salt.count == 16 && parsed.hash.count == 32 && parsed.keyID == nil)
-            #expect(try await hasher.verify("correct horse battery staple", against: phc)
-                == PasswordVerification(isValid: true, needsRehash: false))
-            #expect(try await hasher.verify("correct horse battery stapler", against: phc)
-                == PasswordVerification(isValid: false, needsRehash: false))
+            #expect(
+                try await hasher.verify("correct horse battery staple", against: phc)
+                    == PasswordVerification(isValid: true, needsRehash: false))
+            #expect(
+                try await hasher.verify("correct horse battery stapler", against: phc)
+                    == PasswordVerification(isValid: false, needsRehash: false))
         }
     }
 
@@ -166,7 +168,33 @@ struct PasswordHasherTests {
         }
     }
 
-    @Test("the default admission limit lets workers + 4 × workers jobs in at once")
+    @Test("admission stops at workers + maxQueued; the metrics show queued and running jobs")
+    func boundedAdmission() async throws {
+        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 32_768, iterations: 4)
+        try await Argon2Fixtures.withHasher(policy: policy, workers: 1, maxQueued: 2) { hasher async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<3 {
+                    group.addTask { _ = try await hasher.hash("slow \(index)") }
+                }
+                // Wait (bounded) until all three are admitted and the single worker has picked one up.
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(5)
+                while !(hasher.inFlight == 3 && hasher.queueDepth == 2), clock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+                #expect(hasher.inFlight == 3)
+                #expect(hasher.queueDepth == 2)
+                await #expect(throws: CryptoError(.overloaded, "")) { try await hasher.hash("one too many") }
+                #expect(hasher.rejectedCount == 1)
+                try await group.waitForAll()
+            }
+            #expect(hasher.inFlight == 0 && hasher.queueDepth == 0)
+            // Capacity is back once the burst is over.
+            #expect(try await hasher.hash("after").hasPrefix("$argon2id$"))
+        }
+    }
+
+    @Test("configuration defaults (four queued jobs per worker) and validation")
     func defaultAdmission() async throws {
         let configuration = PasswordHasher.Configuration(workers: 3)
         #expect(configuration.maxQueued == 12)

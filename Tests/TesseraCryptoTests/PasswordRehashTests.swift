@@ -55,7 +55,9 @@ struct PasswordRehashTests {
         let policy = try Argon2Fixtures.fastPolicy(iterations: 3)
         try await Argon2Fixtures.withHasher(policy: policy) { hasher async throws in
             for entry in legacy {
-                #expect(try await hasher.verify(entry.password, against: entry.phc) == .init(isValid: true, needsRehash: true))
+                #expect(
+                    try await hasher.verify(entry.password, against: entry.phc)
+                        == .init(isValid: true, needsRehash: true))
                 // The same parameters at v=19 would not need one: the version alone triggers it.
                 let phc = try PHCString(parsing: entry.phc)
                 let current = try PHCString(

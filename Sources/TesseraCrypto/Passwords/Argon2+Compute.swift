@@ -1,5 +1,5 @@
-import Foundation
 internal import CTesseraSodium
+import Foundation
 
 extension Argon2 {
     /// Computes a raw Argon2 tag with the named engine, synchronously, on the calling thread.
@@ -10,8 +10,7 @@ extension Argon2 {
     /// allocates that much memory. Applications use ``PasswordHasher``.
     ///
     /// - Parameters:
-    ///   - engine: The C implementation to call; it must support the parameters (see
-    ///     ``engine(_:supports:version:memoryKiB:iterations:parallelism:saltLength:hashLength:hasSecretOrAssociatedData:)``).
+    ///   - engine: The C implementation to call; it must support the parameters (see `Argon2.engine(_:supports:…)`).
     ///   - variant: Argon2id or Argon2i.
     ///   - version: The Argon2 version.
     ///   - memoryKiB: Memory cost in KiB (at least 8 × `parallelism`).
@@ -69,7 +68,8 @@ extension Argon2 {
             ) ? preferredEngine : .libargon2
         return try compute(
             engine: engine, variant: variant, version: version, memoryKiB: memoryKiB, iterations: iterations,
-            parallelism: parallelism, password: password, salt: salt, secret: UnsafeRawBufferPointer(start: nil, count: 0),
+            parallelism: parallelism, password: password, salt: salt,
+            secret: UnsafeRawBufferPointer(start: nil, count: 0),
             associatedData: UnsafeRawBufferPointer(start: nil, count: 0), hashLength: hashLength
         )
     }

@@ -1,8 +1,8 @@
 /// Argon2 (RFC 9106), the memory-hard function behind Tessera's password hashes.
 ///
 /// This namespace holds the vocabulary shared by ``PasswordPolicy``, ``PHCString`` and ``PasswordHasher`` (the
-/// variant, the version, the engine) and a raw entry point, ``computeRaw(engine:variant:version:memoryKiB:iterations:parallelism:password:salt:secret:associatedData:hashLength:)``,
-/// that calls the C libraries directly on the calling thread. Applications hash passwords through
+/// variant, the version, the engine) and a raw entry point, `Argon2.computeRaw(engine:…)`, that calls the C
+/// libraries directly on the calling thread. Applications hash passwords through
 /// ``PasswordHasher``; the raw entry point exists for known-answer tests and for benchmarks that compare
 /// Tessera's asynchronous API with the bare C call.
 public enum Argon2 {
@@ -47,8 +47,11 @@ public enum Argon2 {
 
     /// The engine Tessera uses whenever it applies.
     ///
-    /// Chosen by measurement on the development machine (2 cores, x86-64, Debian's libsodium 1.0.18 and libargon2
-    /// 20190702) at the default policy (m = 19456 KiB, t = 2, p = 1): see the numbers in the commit that set it.
+    /// Chosen by measurement at the default policy (m = 19456 KiB, t = 2, p = 1, 32-byte hash) on the development
+    /// machine (2 shared cores, x86-64 with AVX-512, Debian 12's libsodium 1.0.18 and libargon2 20171227), 25
+    /// interleaved runs each, three sessions under load: libsodium took 34.5–36.5 ms at best and 45–60 ms at the
+    /// median, libargon2 41.5–49 ms at best and 54–77 ms at the median. libsodium picks an AVX-512 or AVX2
+    /// kernel at run time; Debian's libargon2 build uses SSE only. Re-measure when the platform changes.
     public static let preferredEngine: Engine = .libsodium
 
     /// Whether `engine` can compute a hash with these parameters.

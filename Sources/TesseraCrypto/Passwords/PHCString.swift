@@ -94,7 +94,8 @@ public struct PHCString: Sendable, CustomStringConvertible {
     public var encoded: String {
         var params = "m=\(memoryKiB),t=\(iterations),p=\(parallelism)"
         if let keyID { params += ",keyid=\(keyID)" }
-        return "$\(algorithm.rawValue)$v=\(version.rawValue)$\(params)$\(PHCBase64.encode(salt))$\(PHCBase64.encode(hash))"
+        let (salt, hash) = (PHCBase64.encode(salt), PHCBase64.encode(hash))
+        return "$" + [algorithm.rawValue, "v=\(version.rawValue)", params, salt, hash].joined(separator: "$")
     }
 
     /// The parameters only; the salt and hash are left out so the value is safe to log.
