@@ -207,6 +207,16 @@ struct PasswordHasherTests {
         }
     }
 
+    @Test("a hasher released without shutdown() stops its own threads (no NIO assertion)")
+    func releasedWithoutShutdown() async throws {
+        var hasher: PasswordHasher? = try PasswordHasher(
+            configuration: .init(policy: try Argon2Fixtures.fastPolicy(), workers: 1)
+        )
+        #expect(try await hasher?.hash("dropped").hasPrefix("$argon2id$") == true)
+        hasher = nil
+        #expect(hasher == nil)
+    }
+
     @Test("a shut-down hasher refuses work instead of hanging")
     func shutdown() async throws {
         let hasher = try PasswordHasher(configuration: .init(policy: try Argon2Fixtures.fastPolicy(), workers: 1))

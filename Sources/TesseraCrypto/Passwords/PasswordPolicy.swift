@@ -5,6 +5,12 @@
 /// ``bounds`` when the policy is made, so a misconfigured service fails at start-up rather than at the first
 /// login; the same bounds cap what a stored PHC string may ask for before any memory is allocated.
 ///
+/// Password rules, for hashing and verifying alike: the password is normalised to Unicode NFKC first (so NFC,
+/// NFD and compatibility spellings of the same text match); it must be non-empty and at most
+/// ``maxPasswordBytes`` UTF-8 bytes *after* normalisation; and it must not contain U+0000 (NUL), which
+/// C-string based systems truncate at, so such a password could not be carried portably. Violations throw
+/// ``CryptoError/Code/invalidPassword``.
+///
 /// ```swift
 /// let policy = try PasswordPolicy(memoryKiB: 47_104, iterations: 1)  // OWASP's other m/t trade-off
 /// ```
