@@ -19,6 +19,25 @@ struct KeyringTests {
         #expect(keyring.activeKey.fingerprint?.count == 16)
     }
 
+    @Test("descriptions and dumps show versions and fingerprints, never key material")
+    func redaction() throws {
+        var keyring = try Keyring.generate()
+        try keyring.rotate()
+        let materials = keyring.keys.map { T.hex(T.reveal($0.material)) }
+        var dumped = ""
+        dump(keyring, to: &dumped)
+        for text in [keyring.description, "\(keyring.activeKey)", String(reflecting: keyring), dumped] {
+            for material in materials {
+                #expect(!text.contains(material))
+                #expect(!text.contains(String(material.prefix(16))))
+            }
+        }
+        #expect(keyring.description.contains("1 decrypt-only"))
+        #expect(keyring.description.contains("2 active"))
+        let fingerprint = try #require(keyring.activeKey.fingerprint)
+        #expect(keyring.description.contains(fingerprint))
+    }
+
     @Test("init refuses zero or two active versions and repeated version numbers")
     func initValidation() throws {
         let a = try MasterKey.generate(version: 1, state: .active)

@@ -142,3 +142,11 @@ public struct Keyring: Sendable {
         return copy
     }
 }
+
+extension Keyring: CustomStringConvertible {
+    /// Lists versions, states and fingerprints; never key material.
+    public var description: String {
+        let versions = keys.map { "\($0.version) \($0.state.rawValue) \($0.fingerprint ?? "-")" }
+        return "Keyring(active: \(activeVersion), versions: [\(versions.joined(separator: ", "))])"
+    }
+}
