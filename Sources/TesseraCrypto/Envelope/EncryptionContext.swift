@@ -68,11 +68,11 @@ public struct EncryptionContext: Sendable, Hashable, CustomStringConvertible {
     private init(validatedSortedEntries: [(key: String, value: String)]) {
         self.entries = validatedSortedEntries
         var encoding: [UInt8] = []
-        encoding.appendBigEndian(UInt16(validatedSortedEntries.count))
+        EnvelopeFormat.appendBigEndian(UInt16(validatedSortedEntries.count), to: &encoding)
         for (key, value) in validatedSortedEntries {
-            encoding.appendBigEndian(UInt16(key.utf8.count))
+            EnvelopeFormat.appendBigEndian(UInt16(key.utf8.count), to: &encoding)
             encoding.append(contentsOf: key.utf8)
-            encoding.appendBigEndian(UInt16(value.utf8.count))
+            EnvelopeFormat.appendBigEndian(UInt16(value.utf8.count), to: &encoding)
             encoding.append(contentsOf: value.utf8)
         }
         self.canonicalEncoding = encoding

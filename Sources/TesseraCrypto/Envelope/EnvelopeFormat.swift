@@ -22,7 +22,7 @@ enum EnvelopeFormat {
     static func wrapAAD(masterKeyVersion: UInt32, context: EncryptionContext) -> [UInt8] {
         var aad = wrapLabel
         aad.append(version)
-        aad.appendBigEndian(masterKeyVersion)
+        EnvelopeFormat.appendBigEndian(masterKeyVersion, to: &aad)
         aad.append(contentsOf: context.canonicalEncoding)
         return aad
     }
@@ -37,22 +37,20 @@ enum EnvelopeFormat {
         return aad
     }
 
+    /// Appends an integer to `bytes` in big-endian byte order.
+    static func appendBigEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        var bigEndian = value.bigEndian
+        Swift.withUnsafeBytes(of: &bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
     /// The internal error for bytes that are not in the format; ``Keyring`` turns it into the opaque failure.
     static func malformed(_ what: String) -> CryptoError {
         CryptoError(.malformedEnvelope, what)
     }
 }
 
-extension Array where Element == UInt8 {
-    /// Appends an integer in big-endian byte order.
-    mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
-        var bigEndian = value.bigEndian
-        Swift.withUnsafeBytes(of: &bigEndian) { append(contentsOf: $0) }
-    }
-}
-
 /// A cursor over untrusted bytes that never reads past the end: every read checks the remaining length first.
-struct ByteReader {
+struct EnvelopeReader {
     private let bytes: [UInt8]
     private(set) var offset: Int = 0
 

@@ -40,7 +40,7 @@ public struct SealedEnvelope: Sendable, Hashable {
     /// - Throws: `CryptoError(.malformedEnvelope)` when the bytes are not in the format. Opening through
     ///   ``Keyring`` reports every failure as ``CryptoError/authenticationFailure`` instead.
     public init(serialized: some Collection<UInt8>) throws {
-        var reader = ByteReader(serialized)
+        var reader = EnvelopeReader(serialized)
         let version = try reader.readByte()
         guard version == EnvelopeFormat.version else { throw EnvelopeFormat.malformed("unknown envelope version") }
         let masterKeyVersion = try reader.readBigEndian(UInt32.self)
@@ -60,8 +60,8 @@ public struct SealedEnvelope: Sendable, Hashable {
     public var serialized: [UInt8] {
         let wrapped = wrappedKey.serialized
         var bytes: [UInt8] = [formatVersion]
-        bytes.appendBigEndian(masterKeyVersion)
-        bytes.appendBigEndian(UInt16(wrapped.count))
+        EnvelopeFormat.appendBigEndian(masterKeyVersion, to: &bytes)
+        EnvelopeFormat.appendBigEndian(UInt16(wrapped.count), to: &bytes)
         bytes += wrapped
         bytes += payload.serialized
         return bytes

@@ -42,7 +42,7 @@ public struct SealedPayload: Sendable, Hashable {
         guard count <= Self.overheadByteCount + EnvelopeFormat.maxPlaintextByteCount else {
             throw EnvelopeFormat.malformed("payload too long")
         }
-        var reader = ByteReader(serialized)
+        var reader = EnvelopeReader(serialized)
         let version = try reader.readByte()
         guard version == EnvelopeFormat.version else {
             throw EnvelopeFormat.malformed("unknown payload format version")

@@ -43,12 +43,12 @@ public struct WrappedKey: Sendable, Hashable {
     /// - Throws: `CryptoError(.malformedEnvelope)` for a wrong length or an unknown format version. Opening
     ///   through ``Keyring`` reports every failure as ``CryptoError/authenticationFailure`` instead.
     public init(serialized: some Collection<UInt8>) throws {
-        var reader = ByteReader(serialized)
+        var reader = EnvelopeReader(serialized)
         try self.init(reading: &reader)
         guard reader.remaining == 0 else { throw EnvelopeFormat.malformed("trailing bytes after wrapped key") }
     }
 
-    init(reading reader: inout ByteReader) throws {
+    init(reading reader: inout EnvelopeReader) throws {
         guard reader.remaining >= Self.byteCount else { throw EnvelopeFormat.malformed("wrapped key truncated") }
         let version = try reader.readByte()
         guard version == EnvelopeFormat.version else {
@@ -65,7 +65,7 @@ public struct WrappedKey: Sendable, Hashable {
     public var serialized: [UInt8] {
         var bytes: [UInt8] = [formatVersion]
         bytes.reserveCapacity(Self.byteCount)
-        bytes.appendBigEndian(masterKeyVersion)
+        EnvelopeFormat.appendBigEndian(masterKeyVersion, to: &bytes)
         bytes += nonce
         bytes += encryptedKey
         bytes += tag
