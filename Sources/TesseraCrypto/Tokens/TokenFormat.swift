@@ -39,7 +39,7 @@ enum TokenFormat {
 
     /// The 6-character base62 encoding of the CRC-32 of `bytes`.
     static func checksum(of bytes: some Sequence<UInt8>) -> [UInt8] {
-        var value = UInt64(CRC32.checksum(bytes))
+        var value = UInt64(TokenCRC32.checksum(bytes))
         var digits = [UInt8](repeating: alphabet[0], count: checksumLength)
         for index in digits.indices.reversed() {
             digits[index] = alphabet[Int(value % 62)]
@@ -50,7 +50,7 @@ enum TokenFormat {
 }
 
 /// CRC-32 as in zlib, PNG and Ethernet (reflected polynomial 0xEDB88320, initial value and final XOR 0xFFFFFFFF).
-enum CRC32 {
+enum TokenCRC32 {
     private static let table: [UInt32] = (0..<256).map { index in
         (0..<8).reduce(UInt32(index)) { crc, _ in (crc & 1) == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
     }
