@@ -1,0 +1,121 @@
+import Foundation
+
+/// The development master key, loaded from `keys-dev/master-key.dev` until a persistent keyring exists.
+///
+/// The file is small UTF-8 text: `#` comment lines (the first says `DO NOT USE IN PRODUCTION`), then
+///
+/// ```
+/// purpose=development
+/// version=1
+/// key=<standard base64 of 32 bytes>
+/// ```
+///
+/// ``isDevelopmentKey`` is `true` when the file says `purpose=development`, carries the header, or holds the key
+/// committed to the repository (recognised by fingerprint, so editing the marker out does not launder it).
+/// `tessera serve` in production mode must refuse a keyring for which it is `true`.
+public struct DevelopmentKeyring: Sendable, CustomStringConvertible {
+    /// The header line written at the top of every development key file.
+    public static let header = "# tessera development master key — DO NOT USE IN PRODUCTION"
+    /// Where the committed development key lives, relative to the repository root.
+    public static let defaultRelativePath = "keys-dev/master-key.dev"
+    /// Fingerprints of development keys that were ever committed; these are public and never secret.
+    public static let committedFingerprints: Set<String> = ["dd16ff06c366b461"]
+    /// The largest key file accepted, in bytes.
+    static let maxFileBytes = 4096
+
+    /// A keyring holding the file's key as its only, active version.
+    public let keyring: Keyring
+    /// The master key version named in the file.
+    public let version: UInt32
+    /// SHA-256 of the key, hex, first 16 characters.
+    public let fingerprint: String
+    /// Whether this key is for development only (and so must be refused in production mode).
+    public let isDevelopmentKey: Bool
+
+    /// Loads a key file.
+    ///
+    /// - Parameter url: The file, e.g. `keys-dev/master-key.dev`.
+    /// - Returns: The loaded keyring.
+    /// - Throws: `CryptoError(.invalidParameter)` when the file cannot be read or is too large,
+    ///   `CryptoError(.malformedSecret)` when it is not in the format.
+    public static func load(from url: URL) throws -> DevelopmentKeyring {
+        var data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw CryptoError(.invalidParameter, "cannot read the master key file at \(url.path)")
+        }
+        defer { data.resetBytes(in: 0..<data.count) }
+        guard data.count <= maxFileBytes else {
+            throw CryptoError(.invalidParameter, "the master key file at \(url.path) is too large")
+        }
+        var bytes = [UInt8](data)
+        defer { bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        return try DevelopmentKeyring(parsingBytes: bytes)
+    }
+
+    /// Parses the text of a key file.
+    ///
+    /// - Parameter text: The file's contents.
+    /// - Throws: `CryptoError(.malformedSecret)` when it is not in the format.
+    public init(parsing text: String) throws {
+        guard text.utf8.count <= Self.maxFileBytes else {
+            throw CryptoError(.invalidParameter, "the master key file is too large")
+        }
+        try self.init(parsingBytes: Array(text.utf8))
+    }
+
+    private init(parsingBytes bytes: [UInt8]) throws {
+        var fields: [String: String] = [:]
+        var hasHeader = false
+        for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            var line = rawLine[...]
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if line.isEmpty { continue }
+            if line.first == UInt8(ascii: "#") {
+                if line.elementsEqual(Self.header.utf8) { hasHeader = true }
+                continue
+            }
+            guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else {
+                throw Self.malformed("a line is neither a comment nor name=value")
+            }
+            let name = String(decoding: line[..<equals], as: UTF8.self)
+            guard ["purpose", "version", "key"].contains(name) else {
+                // The name is not echoed: a mangled line could be a piece of the key.
+                throw Self.malformed("unknown field (expected purpose, version or key)")
+            }
+            guard fields[name] == nil else { throw Self.malformed("field '\(name)' appears twice") }
+            fields[name] = String(decoding: line[line.index(after: equals)...], as: UTF8.self)
+        }
+        guard let purpose = fields["purpose"], ["development", "production"].contains(purpose) else {
+            throw Self.malformed("purpose must be 'development' or 'production'")
+        }
+        guard let versionText = fields["version"], let version = UInt32(versionText), version >= 1 else {
+            throw Self.malformed("version must be a whole number from 1 to 4294967295")
+        }
+        guard let keyText = fields["key"], var decoded = Data(base64Encoded: keyText) else {
+            throw Self.malformed("key must be standard base64")
+        }
+        defer { decoded.resetBytes(in: 0..<decoded.count) }
+        guard decoded.count == EnvelopeFormat.keyByteCount else { throw Self.malformed("key must be 32 bytes") }
+        let material = decoded.withUnsafeBytes { source in
+            SecretBytes(count: source.count, locked: true) { $0.copyMemory(from: source) }
+        }
+        let key = try MasterKey(version: version, material: material, state: .active)
+        let fingerprint = MasterKey.fingerprint(of: material)
+        self.keyring = try Keyring(keys: [key])
+        self.version = version
+        self.fingerprint = fingerprint
+        self.isDevelopmentKey =
+            purpose == "development" || hasHeader || Self.committedFingerprints.contains(fingerprint)
+    }
+
+    private static func malformed(_ why: String) -> CryptoError {
+        CryptoError(.malformedSecret, "master key file: \(why)")
+    }
+
+    /// Shows the version, fingerprint and marker, never the key.
+    public var description: String {
+        "DevelopmentKeyring(version: \(version), fingerprint: \(fingerprint), development: \(isDevelopmentKey))"
+    }
+}
