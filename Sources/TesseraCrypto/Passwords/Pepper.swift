@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 
 /// A server-side secret mixed into every password before Argon2, so a stolen database alone cannot be attacked
 /// offline.

@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 import Foundation
 
 /// Time-based one-time passwords (RFC 6238, built on RFC 4226's HOTP) with `T0 = 0`.

@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 
 /// The HMAC hash function of a TOTP credential (RFC 6238 §1.2: HMAC-SHA-1, HMAC-SHA-256, HMAC-SHA-512).
 ///

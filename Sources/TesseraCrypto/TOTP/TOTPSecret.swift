@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 
 /// The shared key of a TOTP credential: random bytes held in ``SecretBytes`` and never printed.
 ///
