@@ -39,10 +39,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "TesseraBench",
+            dependencies: [
+                "TesseraCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "tessera",
             dependencies: [
                 "TesseraCrypto",
+                "TesseraBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

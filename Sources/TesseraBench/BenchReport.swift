@@ -52,7 +52,8 @@ public struct BenchReport: Codable, Sendable {
     /// Creates an empty report for this machine.
     public init(rows: [Row] = []) {
         let info = ProcessInfo.processInfo
-        self.machine = "\(info.activeProcessorCount) cores, \(info.physicalMemory / 1_048_576) MiB, \(info.operatingSystemVersionString)"
+        self.machine =
+            "\(info.activeProcessorCount) cores, \(info.physicalMemory / 1_048_576) MiB, \(info.operatingSystemVersionString)"
         self.startedAt = Date()
         self.rows = rows
     }
@@ -68,12 +69,14 @@ public struct BenchReport: Codable, Sendable {
             let value = format(row.value) + " " + row.unit
             let baseline = row.baseline.map { format($0) + " " + row.unit } ?? "-"
             let ratio = row.ratio.map { String(format: "%.3f", $0) } ?? "-"
-            let target = row.target.map { t in
-                let met = (row.ratio ?? 0) >= t
-                return String(format: "≥ %.2f %@", t, met ? "met" : "MISSED")
-            } ?? ""
-            lines.append(pad(row.name, nameWidth) + "  " + pad(value, 16) + "  " + pad(baseline, 16) + "  "
-                + pad(ratio, 6) + "  " + target)
+            let target =
+                row.target.map { t in
+                    let met = (row.ratio ?? 0) >= t
+                    return String(format: "≥ %.2f %@", t, met ? "met" : "MISSED")
+                } ?? ""
+            lines.append(
+                pad(row.name, nameWidth) + "  " + pad(value, 16) + "  " + pad(baseline, 16) + "  "
+                    + pad(ratio, 6) + "  " + target)
             if let name = row.baselineName {
                 lines.append(pad("", nameWidth) + "  (baseline: \(name))")
             }

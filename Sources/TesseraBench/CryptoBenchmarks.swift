@@ -31,7 +31,8 @@ public enum CryptoBenchmarks {
             rows.append(
                 .init(
                     name: "Argon2id hash, default policy, \(threads) core(s)", value: tessera, unit: "hash/s",
-                    baseline: raw, baselineName: "Argon2.computeRaw(\(Argon2.preferredEngine.rawValue)) on \(threads) thread(s)",
+                    baseline: raw,
+                    baselineName: "Argon2.computeRaw(\(Argon2.preferredEngine.rawValue)) on \(threads) thread(s)",
                     target: 0.95
                 )
             )

@@ -36,7 +36,9 @@ struct DemoCommand: AsyncParsableCommand {
         print("  master key:          version \(sealed.masterKeyVersion), fingerprint \(loaded.fingerprint)")
         print("  sealed (base64):     \(Data(sealed.serialized).base64EncodedString().prefix(48))…")
         let opened = try cipher.open(sealed, context: context)
-        print("  opened:              \(opened.count) bytes, equal to the input: \(opened == SecretBytes(copying: Array("sk-demo-not-a-real-key".utf8)))")
+        print(
+            "  opened:              \(opened.count) bytes, equal to the input: \(opened == SecretBytes(copying: Array("sk-demo-not-a-real-key".utf8)))"
+        )
         let otherRow = try EncryptionContext(["user_id": "43", "provider": "openai"])
         let moved = (try? cipher.open(sealed, context: otherRow)) == nil
         print("  moved to user 43:    refused=\(moved)")
@@ -53,7 +55,9 @@ struct DemoCommand: AsyncParsableCommand {
         for kind in TokenKind.allCases {
             let token = OpaqueToken.generate(kind)
             let reparsed = try OpaqueToken.parse(token.reveal(), expecting: kind)
-            print("  \(kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(kind.prefix)…  stored as sha256:\(reparsed.digest.hex.prefix(16))…")
+            print(
+                "  \(kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(kind.prefix)…  stored as sha256:\(reparsed.digest.hex.prefix(16))…"
+            )
         }
     }
 

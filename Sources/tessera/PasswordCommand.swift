@@ -57,7 +57,7 @@ struct PasswordCommand: AsyncParsableCommand {
             let hasher = try PasswordHasher(configuration: .init(policy: policy.policy()))
             let result = try await hasher.verify(password, against: phc)
             try await hasher.shutdown()
-            print(result.isValid ? "valid" : "invalid", result.needsRehash ? "(needs rehash)" : "")
+            print((result.isValid ? "valid" : "invalid") + (result.needsRehash ? " (needs rehash)" : ""))
             if !result.isValid { throw ExitCode(1) }
         }
     }

@@ -6,6 +6,13 @@ struct Tessera: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera",
         abstract: "Tessera: password hashing, TOTP, envelope encryption and token lifecycle as a service.",
-        subcommands: []
+        discussion: """
+            Secrets (passwords, plaintexts, TOTP secrets, tokens) are read from standard input, never from
+            arguments, so they stay out of shell history and process listings.
+            """,
+        subcommands: [
+            DemoCommand.self, PasswordCommand.self, SecretCommand.self, TotpCommand.self, TokenCommand.self,
+            BenchCommand.self,
+        ]
     )
 }

@@ -35,7 +35,8 @@ struct TokenCommand: ParsableCommand {
         var kind: String
 
         func run() throws {
-            let token = try OpaqueToken.parse(StandardInput.readSecret("token"), expecting: TokenKind.parseArgument(kind))
+            let token = try OpaqueToken.parse(
+                StandardInput.readSecret("token"), expecting: TokenKind.parseArgument(kind))
             print("sha256:\(token.digest.hex)")
         }
     }

@@ -22,7 +22,7 @@ struct TotpCommand: ParsableCommand {
         var period: Int = 30
 
         func parameters() throws -> TOTPParameters {
-            guard let algorithm = TOTPAlgorithm(rawValue: algorithm.lowercased()) else {
+            guard let algorithm = TOTPAlgorithm(uriName: algorithm) else {
                 throw ValidationError("--algorithm takes sha1, sha256 or sha512")
             }
             return try TOTPParameters(algorithm: algorithm, digits: digits, periodSeconds: period)
