@@ -7,23 +7,25 @@
 # Needs:
 #   - protoc (Debian: apt-get install protobuf-compiler);
 #   - protoc-gen-swift of the same version as the swift-protobuf the package resolves (Package.resolved), found as
-#     $PROTOC_GEN_SWIFT, else `protoc-gen-swift` on PATH, else /tmp/protoc-gen-swift-bin/protoc-gen-swift.
+#     $PROTOC_GEN_SWIFT, else `protoc-gen-swift` on PATH, else $PROTOC_GEN_SWIFT_CACHE/protoc-gen-swift
+#     ($PROTOC_GEN_SWIFT_CACHE is /tmp/protoc-gen-swift-bin unless set).
 #     With BUILD_PLUGIN=1 and none of those, it is built from the resolved swift-protobuf checkout in
-#     .build/checkouts/ (about 10 minutes on 2 cores) and kept in /tmp/protoc-gen-swift-bin/.
+#     .build/checkouts/ (about 10 minutes on 2 cores) and kept in $PROTOC_GEN_SWIFT_CACHE.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/Sources/TesseraWire/Generated"}
-cache=/tmp/protoc-gen-swift-bin
+cache=${PROTOC_GEN_SWIFT_CACHE:-/tmp/protoc-gen-swift-bin}
 
 find_plugin() {
     if [[ -n "${PROTOC_GEN_SWIFT:-}" ]]; then
-        echo "$PROTOC_GEN_SWIFT"
+        if [[ -x "$PROTOC_GEN_SWIFT" ]]; then echo "$PROTOC_GEN_SWIFT"; fi
     elif command -v protoc-gen-swift >/dev/null 2>&1; then
         command -v protoc-gen-swift
     elif [[ -x "$cache/protoc-gen-swift" ]]; then
         echo "$cache/protoc-gen-swift"
     fi
+    return 0
 }
 
 # The swift-protobuf version the package resolves, which the generated code must match.

@@ -15,8 +15,9 @@ struct FrameCodecRoundTripTests {
 
         try channel.writeOutbound(frame)
         let bytes = try #require(try channel.readOutbound(as: ByteBuffer.self))
-        #expect(bytes.getInteger(at: bytes.readerIndex, endianness: .big, as: UInt32.self)
-            == UInt32(bytes.readableBytes - FrameDecoder.headerBytes))
+        #expect(
+            bytes.getInteger(at: bytes.readerIndex, endianness: .big, as: UInt32.self)
+                == UInt32(bytes.readableBytes - FrameDecoder.headerBytes))
 
         try channel.writeInbound(bytes)
         let decoded = try #require(try channel.readInbound(as: Tessera_Wire_V1_Frame.self))

@@ -66,7 +66,8 @@ struct FrameDecoderFuzzTests {
                 call.method = ["tessera.v1.Health/Check", "tessera.v1.Passwords/Hash", "x"][Int(rng.next() % 3)]
                 call.metadata = ["authorization": "Bearer \(rng.next())"]
                 call.timeoutMs = UInt32.random(in: 0...UInt32.max, using: &rng)
-                call.body = Data((0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+                call.body = Data(
+                    (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
                 frame.kind = .call(call)
             case 1:
                 var cancel = Tessera_Wire_V1_Cancel()
@@ -74,7 +75,8 @@ struct FrameDecoderFuzzTests {
                 frame.kind = .cancel(cancel)
             case 2:
                 var ping = Tessera_Wire_V1_Ping()
-                ping.payload = Data((0..<Int.random(in: 0...16, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+                ping.payload = Data(
+                    (0..<Int.random(in: 0...16, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
                 frame.kind = .ping(ping)
             default:
                 frame.kind = .pong(Tessera_Wire_V1_Pong())
@@ -112,7 +114,10 @@ struct FrameDecoderFuzzTests {
 
     @Test("20 000 random and mutated inputs yield only frames or typed errors")
     func randomisedInputs() throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
+        // A fresh seed each run widens coverage over time; TESSERA_FUZZ_SEED replays a failure.
+        let seed =
+            ProcessInfo.processInfo.environment["TESSERA_FUZZ_SEED"].flatMap { UInt64($0) }
+            ?? UInt64.random(in: 0...UInt64.max)
         var rng = SplitMix64(state: seed)
         var framesSeen = 0
         var errorsSeen: [WireError.Code: Int] = [:]

@@ -15,7 +15,8 @@ struct ReadmeExampleTests {
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()  // package root
             .appendingPathComponent("proto/README.md")
-        let lines = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOf: readme, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         let marker = try #require(lines.firstIndex(of: "<!-- wire-example: \(name) -->"), "no example \(name)")
         #expect(lines[marker + 1] == "```hex")
         var bytes: [UInt8] = []
