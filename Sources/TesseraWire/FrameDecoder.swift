@@ -12,7 +12,7 @@ import SwiftProtobuf
 ///
 /// Use it as `ByteToMessageHandler(FrameDecoder(direction: .clientToServer))` in a server's pipeline, or drive it
 /// directly through its `NIOSingleStepByteToMessageDecoder` conformance.
-public struct FrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessageDecoder {
+public struct FrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessageDecoder, Sendable {
     /// The decoder produces whole frames.
     public typealias InboundOut = Tessera_Wire_V1_Frame
 

@@ -6,7 +6,7 @@ import SwiftProtobuf
 /// The encoder refuses, by throwing (which fails the write's promise), a frame the peer would treat as a protocol
 /// error: one with no kind set (it would encode to `N = 0`) and one whose body exceeds ``maximumFrameBytes``. A
 /// server that has a reply too large for a frame should answer the call with `RESOURCE_EXHAUSTED` instead.
-public struct FrameEncoder: MessageToByteEncoder {
+public struct FrameEncoder: MessageToByteEncoder, Sendable {
     /// The encoder consumes whole frames.
     public typealias OutboundIn = Tessera_Wire_V1_Frame
 
