@@ -41,4 +41,22 @@ struct ProtoDocumentationTests {
         let found = enumerator.compactMap { $0 as? String }.filter { $0.hasSuffix(".proto") }
         #expect(Set(found) == Set(Self.files))
     }
+
+    @Test("the README's method table lists every rpc of every service with its messages")
+    func readmeListsEveryMethod() throws {
+        let readme = try String(
+            contentsOf: Self.protoRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        var methods = 0
+        for file in Self.files where file.hasPrefix("tessera/v1/") {
+            let text = try String(contentsOf: Self.protoRoot.appendingPathComponent(file), encoding: .utf8)
+            let service = try #require(text.firstMatch(of: #/service\s+(\w+)\s*\{/#)).output.1
+            for rpc in text.matches(of: #/rpc\s+(\w+)\s*\((\w+)\)\s+returns\s+\((\w+)\)/#) {
+                methods += 1
+                let (_, name, request, response) = rpc.output
+                let row = "| `tessera.v1.\(service)/\(name)` | `tessera.v1.\(request)` | `tessera.v1.\(response)` |"
+                #expect(readme.contains(row), "proto/README.md lacks the row \(row)")
+            }
+        }
+        #expect(methods == 9)
+    }
 }
