@@ -407,6 +407,10 @@ struct SecurityRulesBoundedInputTests {
         let token = cryptoError { _ = try OpaqueToken.parse(huge, expecting: .refresh) }
         #expect(token?.code == .malformedToken)
         #expect(token?.message.contains("length") == true, "\(token?.message ?? "")")
+        // A key file path that names an endless device is refused after a few KiB, not read until memory runs out.
+        let device = cryptoError { _ = try DevelopmentKeyring.load(from: URL(fileURLWithPath: "/dev/zero")) }
+        #expect(device?.code == .invalidParameter)
+        #expect(device?.message.contains("too large") == true, "\(device?.message ?? "")")
         // The longest secret accepted is still accepted, padded or not.
         let longest = SecurityRules.markerKey + Array(repeating: 7, count: 96)
         #expect(try TOTPSecret(base32: Base32.encode(longest)).byteCount == TOTPSecret.maximumByteCount)
