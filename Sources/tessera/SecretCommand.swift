@@ -20,7 +20,7 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var context: ContextOptions
 
         func run() throws {
-            var plaintext = StandardInput.readBytes()
+            var plaintext = try StandardInput.readBytes(atMost: 64 * 1024, "plaintext")
             let secret = SecretBytes(zeroing: &plaintext)
             guard !secret.isEmpty else { throw ValidationError("expected the plaintext on standard input") }
             let cipher = EnvelopeCipher(keyring: try key.load().keyring)
