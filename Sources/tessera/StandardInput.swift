@@ -6,24 +6,24 @@ enum StandardInput {
     /// Reads all of standard input as UTF-8, dropping one trailing newline (as `echo` adds).
     ///
     /// - Parameter what: What is being read, for the error message (e.g. "password").
-    /// - Throws: `ValidationError` when the input is empty, longer than ``maxSecretBytes`` or not UTF-8.
+    /// - Throws: `InputError` when the input is empty, longer than ``maxSecretBytes`` or not UTF-8.
     static func readSecret(_ what: String) throws -> String {
         let data = try read(atMost: maxSecretBytes, what)
         guard var text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("the \(what) on standard input is not UTF-8 text")
+            throw InputError("the \(what) on standard input is not UTF-8 text")
         }
         if text.hasSuffix("\r\n") {
             text.removeLast(2)
         } else if text.hasSuffix("\n") {
             text.removeLast()
         }
-        guard !text.isEmpty else { throw ValidationError("expected the \(what) on standard input") }
+        guard !text.isEmpty else { throw InputError("expected the \(what) on standard input") }
         return text
     }
 
     /// Reads all of standard input as raw bytes (for plaintexts that need not be text), at most `limit` bytes.
     ///
-    /// - Throws: `ValidationError` when the input is longer than `limit`.
+    /// - Throws: `InputError` when the input is longer than `limit`.
     static func readBytes(atMost limit: Int, _ what: String) throws -> [UInt8] {
         Array(try read(atMost: limit, what))
     }
@@ -36,7 +36,7 @@ enum StandardInput {
     private static func read(atMost limit: Int, _ what: String) throws -> Data {
         let data = try FileHandle.standardInput.read(upToCount: limit + 1) ?? Data()
         guard data.count <= limit else {
-            throw ValidationError("the \(what) on standard input is longer than \(limit) bytes")
+            throw InputError("the \(what) on standard input is longer than \(limit) bytes")
         }
         return data
     }
