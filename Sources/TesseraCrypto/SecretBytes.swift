@@ -20,12 +20,26 @@ public struct SecretBytes: Sendable {
     ///   - bytes: The bytes to copy.
     ///   - locked: Whether to lock the storage in RAM (for long-lived keys).
     public init(copying bytes: some Sequence<UInt8>, locked: Bool = false) {
-        let array = Array(bytes)
-        self.storage = Storage(count: array.count, locked: locked)
-        array.withUnsafeBytes { source in
-            guard let base = source.baseAddress, source.count > 0 else { return }
+        // Copy straight from contiguous sources; otherwise through a temporary array that is wiped afterwards,
+        // so the only copy made here is the zeroing storage.
+        let direct = bytes.withContiguousStorageIfAvailable { buffer in
+            Self.makeStorage(copying: UnsafeRawBufferPointer(buffer), locked: locked)
+        }
+        if let direct {
+            self.storage = direct
+            return
+        }
+        var array = Array(bytes)
+        defer { array.withUnsafeMutableBytes { tessera_memzero($0.baseAddress, $0.count) } }
+        self.storage = array.withUnsafeBytes { Self.makeStorage(copying: $0, locked: locked) }
+    }
+
+    private static func makeStorage(copying source: UnsafeRawBufferPointer, locked: Bool) -> Storage {
+        let storage = Storage(count: source.count, locked: locked)
+        if let base = source.baseAddress, source.count > 0 {
             storage.pointer.copyMemory(from: base, byteCount: source.count)
         }
+        return storage
     }
 
     /// Creates secret bytes from an array and zeroes the array afterwards.

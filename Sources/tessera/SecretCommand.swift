@@ -20,9 +20,9 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var context: ContextOptions
 
         func run() throws {
-            var plaintext = StandardInput.readBytes()
+            var plaintext = try StandardInput.readBytes(atMost: 64 * 1024, "plaintext")
             let secret = SecretBytes(zeroing: &plaintext)
-            guard !secret.isEmpty else { throw ValidationError("expected the plaintext on standard input") }
+            guard !secret.isEmpty else { throw InputError("expected the plaintext on standard input") }
             let cipher = EnvelopeCipher(keyring: try key.load().keyring)
             let sealed = try cipher.seal(secret, context: try context.context())
             print(Data(sealed.serialized).base64EncodedString())
@@ -43,7 +43,7 @@ struct SecretCommand: ParsableCommand {
 
         func run() throws {
             guard let bytes = Data(base64Encoded: envelope) else {
-                throw ValidationError("the envelope is not valid base64")
+                throw InputError("the envelope is not valid base64")
             }
             let cipher = EnvelopeCipher(keyring: try key.load().keyring)
             let plaintext = try cipher.open(serialized: Array(bytes), context: try context.context())

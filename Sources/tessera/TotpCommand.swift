@@ -52,9 +52,24 @@ struct TotpCommand: ParsableCommand {
             let enrolment = try TOTPEnrolment(issuer: issuer, account: account, parameters: options.parameters())
             print(enrolment.uri.revealString())
             if let qr {
-                try Data(enrolment.qrPNG).write(to: URL(fileURLWithPath: qr), options: .atomic)
+                try Self.writePrivately(enrolment.qrPNG, to: qr)
                 FileHandle.standardError.write(Data("tessera: QR code written to \(qr)\n".utf8))
             }
+        }
+
+        /// Writes the QR code readable by its owner only (mode 0600, also when the file already exists): the
+        /// picture holds the TOTP secret, and the default umask would leave it readable by every local user.
+        private static func writePrivately(_ bytes: [UInt8], to path: String) throws {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw CryptoError(.invalidParameter, "cannot create the QR code file at \(path)")
+            }
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            guard fchmod(descriptor, 0o600) == 0 else {
+                throw CryptoError(.internalFailure, "cannot restrict the QR code file at \(path) to its owner")
+            }
+            try handle.write(contentsOf: bytes)
+            try handle.close()
         }
     }
 

@@ -225,4 +225,38 @@ struct PasswordHasherTests {
         try await hasher.shutdown()  // idempotent
         await #expect(throws: CryptoError(.internalFailure, "")) { try await hasher.hash("after") }
     }
+
+    @Test("jobs still queued at shutdown fail with internalFailure, not a CancellationError nobody asked for")
+    func queuedJobsAtShutdown() async throws {
+        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 32_768, iterations: 4)
+        let hasher = try PasswordHasher(configuration: .init(policy: policy, workers: 1, maxQueued: 3))
+        let results = try await withThrowingTaskGroup(of: Result<String, any Error>.self) { group in
+            for index in 0..<4 {
+                group.addTask {
+                    do {
+                        return .success(try await hasher.hash("queued \(index)"))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(5)
+            while !(hasher.inFlight == 4 && hasher.queueDepth == 3), clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            #expect(hasher.queueDepth == 3)
+            try await hasher.shutdown()
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        var refused = 0
+        for result in results {
+            if case .failure(let error) = result {
+                #expect(error as? CryptoError == CryptoError(.internalFailure, ""), "\(type(of: error)): \(error)")
+                refused += 1
+            }
+        }
+        #expect(refused >= 1)
+        #expect(hasher.inFlight == 0)
+    }
 }

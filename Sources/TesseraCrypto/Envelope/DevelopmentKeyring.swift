@@ -41,7 +41,11 @@ public struct DevelopmentKeyring: Sendable, CustomStringConvertible {
     public static func load(from url: URL) throws -> DevelopmentKeyring {
         var data: Data
         do {
-            data = try Data(contentsOf: url)
+            // Read at most one byte past the limit: a device or a huge file (e.g. /dev/zero) must not be read
+            // to its end.
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
         } catch {
             throw CryptoError(.invalidParameter, "cannot read the master key file at \(url.path)")
         }

@@ -20,7 +20,7 @@ public struct MasterKey: Sendable, CustomStringConvertible {
     public let version: UInt32
     /// The lifecycle state.
     public let state: State
-    /// The 32-byte AES-256 key; empty for a retired version.
+    /// The 32-byte AES-256 key, in locked memory where the platform allows; empty for a retired version.
     public let material: SecretBytes
     /// The first 16 hex digits of SHA-256 of the key material, to tell keys apart in logs and `keys status`;
     /// `nil` for a retired version without material.
@@ -42,9 +42,16 @@ public struct MasterKey: Sendable, CustomStringConvertible {
         guard material.count == EnvelopeFormat.keyByteCount else {
             throw CryptoError(.invalidParameter, "a master key must be 32 bytes")
         }
+        // A master key lives as long as the process: keep it in locked memory whatever the caller handed in.
+        let held =
+            material.isLocked
+            ? material
+            : material.withUnsafeBytes { source in
+                SecretBytes(count: source.count, locked: true) { $0.copyMemory(from: source) }
+            }
         self.init(
             uncheckedVersion: version,
-            material: material,
+            material: held,
             state: state,
             fingerprint: Self.fingerprint(of: material)
         )

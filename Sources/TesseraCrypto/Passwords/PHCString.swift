@@ -15,7 +15,7 @@
 /// repeated or reordered fields, numbers with a sign, leading zeros or more than 32 bits, strings longer than
 /// ``maximumLength`` — and checks every cost against ``PasswordPolicy/Bounds`` before returning, so no caller
 /// can be made to allocate or compute anything from a hostile string. It never traps, whatever the input.
-public struct PHCString: Sendable, CustomStringConvertible {
+public struct PHCString: Sendable, CustomStringConvertible, CustomReflectable {
     /// The longest string accepted, in UTF-8 bytes; the longest valid string within any bounds is shorter.
     public static let maximumLength = 512
 
@@ -103,5 +103,19 @@ public struct PHCString: Sendable, CustomStringConvertible {
         let pepper = keyID.map { ", keyid=\($0)" } ?? ""
         return "PHCString(\(algorithm.rawValue), v=\(version.rawValue), m=\(memoryKiB), t=\(iterations), "
             + "p=\(parallelism)\(pepper), \(salt.count)-byte salt, \(hash.count)-byte hash)"
+    }
+
+    /// The parameters only, like ``description``: `dump` and debuggers do not see the salt and hash bytes, which
+    /// an attacker could use to attack the password offline.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "algorithm": algorithm, "version": version, "memoryKiB": memoryKiB, "iterations": iterations,
+                "parallelism": parallelism, "keyID": keyID as Any, "saltByteCount": salt.count,
+                "hashByteCount": hash.count,
+            ],
+            displayStyle: .struct
+        )
     }
 }

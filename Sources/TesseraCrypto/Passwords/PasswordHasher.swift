@@ -149,7 +149,9 @@ public final class PasswordHasher: Sendable {
         core.needsRehash(try PHCString(parsing: phc, bounds: configuration.policy.bounds))
     }
 
-    /// Stops the worker threads after the jobs already queued finish; later calls fail.
+    /// Stops the worker threads once the jobs already running finish; later calls fail.
+    ///
+    /// Jobs still waiting for a worker are not run: their callers get ``CryptoError/Code/internalFailure``.
     ///
     /// - Throws: What `NIOThreadPool.shutdownGracefully()` throws.
     public func shutdown() async throws {
@@ -184,6 +186,11 @@ public final class PasswordHasher: Sendable {
                 return try work()
             }
         } catch is NIOThreadPoolError.ThreadPoolInactive {
+            throw CryptoError(.internalFailure, "password hasher has been shut down")
+        } catch is CancellationError where !Task.isCancelled {
+            // NIOThreadPool's async `runIfActive` reports a job it dropped at shutdown (queued when
+            // `shutdown()` ran, or submitted just after) as `CancellationError`, although nobody cancelled the
+            // caller's task. Report it as the documented shut-down failure instead.
             throw CryptoError(.internalFailure, "password hasher has been shut down")
         }
     }

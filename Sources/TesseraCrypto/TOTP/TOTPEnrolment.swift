@@ -3,8 +3,9 @@
 ///
 /// All three reveal the secret. The server seals ``secret`` (its ``TOTPSecret/bytes``) for storage, returns the
 /// URI and PNG to the user once, and keeps the credential unconfirmed until the user proves possession with a
-/// first valid code. `description` shows no secret.
-public struct TOTPEnrolment: Sendable, CustomStringConvertible {
+/// first valid code. `description`, `debugDescription` and reflection (`dump`) show no secret: the PNG is a
+/// picture of the secret, so only its length is shown.
+public struct TOTPEnrolment: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The new shared secret.
     public let secret: TOTPSecret
     /// The enrolment URI.
@@ -55,4 +56,12 @@ public struct TOTPEnrolment: Sendable, CustomStringConvertible {
 
     /// The redacted URI only.
     public var description: String { "TOTPEnrolment(\(uri))" }
+
+    /// The redacted URI only.
+    public var debugDescription: String { description }
+
+    /// Hides the QR code's bytes (which encode the secret) from `dump` and debuggers that walk mirrors.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["uri": uri.description, "qrPNGByteCount": qrPNG.count], displayStyle: .struct)
+    }
 }

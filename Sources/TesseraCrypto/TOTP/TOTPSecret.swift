@@ -15,6 +15,8 @@ public struct TOTPSecret: Sendable, Equatable {
     public static let minimumGeneratedByteCount = 20
     /// The most bytes a secret may hold; an HMAC key longer than the hash's block is hashed first anyway.
     public static let maximumByteCount = 128
+    /// The longest base32 text that can hold ``maximumByteCount`` bytes, padding included.
+    static let maximumBase32Length = (maximumByteCount * 8 + 39) / 40 * 8
 
     /// The key bytes, for sealing the secret at rest (envelope encryption) and for the HMAC.
     public let bytes: SecretBytes
@@ -44,6 +46,10 @@ public struct TOTPSecret: Sendable, Equatable {
     /// - Throws: ``CryptoError/Code/malformedSecret`` for invalid base32 or a secret shorter than 128 bits or
     ///   longer than ``maximumByteCount``; the message never repeats the input.
     public init(base32: String, allowPadding: Bool = false) throws {
+        // Refuse oversized input before decoding it: 128 bytes take 205 symbols, 208 with padding.
+        guard base32.utf8.count <= Self.maximumBase32Length else {
+            throw CryptoError(.malformedSecret, "TOTP secret must be 16 to 128 bytes long")
+        }
         var decoded = try Base32.decode(base32, allowPadding: allowPadding)
         try self.init(bytes: SecretBytes(zeroing: &decoded))
     }
