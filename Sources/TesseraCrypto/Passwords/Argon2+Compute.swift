@@ -24,7 +24,7 @@ extension Argon2 {
     /// - Returns: The tag.
     /// - Throws: ``CryptoError/Code/invalidParameter`` when the engine does not accept the parameters,
     ///   ``CryptoError/Code/internalFailure`` when the library fails (for example memory allocation).
-    public static func computeRaw(
+    package static func computeRaw(
         engine: Engine,
         variant: Variant = .argon2id,
         version: Version = .v13,
