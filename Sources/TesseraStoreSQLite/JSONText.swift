@@ -1,0 +1,4 @@
+import TesseraStore
+
+/// The JSON column codec shared with the PostgreSQL backend.
+typealias JSONText = JSONColumn
