@@ -53,7 +53,8 @@ public protocol TesseraStore: Sendable {
 
     // MARK: Sessions (refresh tokens)
 
-    /// Inserts a session row (usually the first token of a family: see ``SessionRecord/init(id:userID:refreshTokenHash:expiresAt:deviceInfo:createdAt:)``).
+    /// Inserts a session row (usually the first token of a family, made with
+    /// ``SessionRecord/init(id:userID:refreshTokenHash:expiresAt:deviceInfo:createdAt:)``).
     /// - Throws: ``StoreError/Code/duplicateRefreshToken``, ``StoreError/Code/foreignKey`` (unknown user).
     func createSession(_ session: SessionRecord) async throws
 

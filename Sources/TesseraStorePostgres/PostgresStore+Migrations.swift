@@ -32,7 +32,10 @@ extension PostgresStore {
                     try await transaction.run(statement)
                 }
                 try await transaction.rows(
-                    "INSERT INTO tessera.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))"
+                    """
+                    INSERT INTO tessera.schema_migrations (version, name)
+                    VALUES (\(migration.version), \(migration.name))
+                    """
                 )
                 return migration
             }

@@ -28,7 +28,8 @@ extension PostgresStore {
         ).map(Self.decodeSession)
     }
 
-    /// Rotates a refresh token atomically (see ``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:)``).
+    /// Rotates a refresh token atomically (see
+    /// ``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:)``).
     ///
     /// The old row is locked `FOR UPDATE`, so concurrent rotations of one token queue behind each other; under
     /// READ COMMITTED the waiter then re-reads the row, sees it rotated, and reports the winner's successor.
@@ -125,10 +126,12 @@ extension PostgresStore {
 
     static func decodeSession(_ row: PostgresRow) throws -> SessionRecord {
         try Self.decoding {
-            let (id, userID, hash, expiresAt, deviceInfo, createdAt, lastUsed, familyID, parentID, counter, rotatedAt,
-                revokedAt) = try row.decode(
-                    (UUID, UUID, ByteBuffer, Date, String, Date, Date?, UUID, UUID?, Int, Date?, Date?).self
-                )
+            let (
+                id, userID, hash, expiresAt, deviceInfo, createdAt, lastUsed, familyID, parentID, counter, rotatedAt,
+                revokedAt
+            ) = try row.decode(
+                (UUID, UUID, ByteBuffer, Date, String, Date, Date?, UUID, UUID?, Int, Date?, Date?).self
+            )
             return SessionRecord(
                 id: id, userID: userID, refreshTokenHash: Array(hash.readableBytesView), expiresAt: expiresAt,
                 deviceInfo: try JSONColumn.decode(deviceInfo), createdAt: createdAt, lastUsed: lastUsed,

@@ -87,10 +87,12 @@ extension PostgresStore {
 
     static func decodeUser(_ row: PostgresRow) throws -> UserRecord {
         try Self.decoding {
-            let (id, email, passwordHash, role, verified, totp, createdAt, updatedAt, lastLogin, failures, lockedUntil,
-                settings) = try row.decode(
-                    (UUID, String, String, String, Bool, ByteBuffer?, Date, Date, Date?, Int, Date?, String).self
-                )
+            let (
+                id, email, passwordHash, role, verified, totp, createdAt, updatedAt, lastLogin, failures, lockedUntil,
+                settings
+            ) = try row.decode(
+                (UUID, String, String, String, Bool, ByteBuffer?, Date, Date, Date?, Int, Date?, String).self
+            )
             guard let role = UserRole(rawValue: role) else {
                 throw StoreError(.backend, "a stored role is unknown")
             }

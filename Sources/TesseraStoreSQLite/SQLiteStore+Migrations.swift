@@ -20,10 +20,11 @@ extension SQLiteStore {
                     """,
                     []
                 )
-                let version = try await store.unlockedRows(
-                    "SELECT coalesce(max(version), 0) AS version FROM tessera_schema_migrations",
-                    []
-                ).first?.int("version") ?? 0
+                let version =
+                    try await store.unlockedRows(
+                        "SELECT coalesce(max(version), 0) AS version FROM tessera_schema_migrations",
+                        []
+                    ).first?.int("version") ?? 0
                 guard let migration = try MigrationPlan.pending(known: migrations, appliedVersion: version).first
                 else {
                     return nil
@@ -45,10 +46,11 @@ extension SQLiteStore {
 
     /// The highest applied migration version (0 for a fresh file).
     public func schemaVersion() async throws -> Int {
-        let exists = try await self.rows(
-            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tessera_schema_migrations'",
-            []
-        ).first?.int("n") ?? 0
+        let exists =
+            try await self.rows(
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'tessera_schema_migrations'",
+                []
+            ).first?.int("n") ?? 0
         guard exists > 0 else { return 0 }
         return try await self.rows(
             "SELECT coalesce(max(version), 0) AS version FROM tessera_schema_migrations",

@@ -18,7 +18,8 @@ extension SQLiteStore {
             """,
             [
                 SQLiteBind.uuid(key.id), SQLiteBind.uuid(key.userID), SQLiteBind.text(key.providerName),
-                SQLiteBind.text(key.providerType), SQLiteBind.text(key.modelName), SQLiteBind.bytes(key.encryptedAPIKey),
+                SQLiteBind.text(key.providerType), SQLiteBind.text(key.modelName),
+                SQLiteBind.bytes(key.encryptedAPIKey),
                 SQLiteBind.bytes(key.encryptedDEK), SQLiteBind.text(key.keyLast4Chars), SQLiteBind.bool(key.isActive),
                 SQLiteBind.date(key.createdAt), SQLiteBind.date(key.updatedAt),
             ]

@@ -20,7 +20,8 @@ extension SQLiteStore {
                 SQLiteBind.uuid(user.id), SQLiteBind.text(user.email), SQLiteBind.text(user.passwordHash),
                 SQLiteBind.text(user.role.rawValue), SQLiteBind.bool(user.verified),
                 SQLiteBind.bytes(user.sealedTOTPSecret), SQLiteBind.date(user.createdAt),
-                SQLiteBind.date(user.updatedAt), SQLiteBind.date(user.lastLogin), SQLiteBind.int(user.failedLoginAttempts),
+                SQLiteBind.date(user.updatedAt), SQLiteBind.date(user.lastLogin),
+                SQLiteBind.int(user.failedLoginAttempts),
                 SQLiteBind.date(user.lockedUntil), SQLiteBind.json(user.settings),
             ]
         )
@@ -46,7 +47,8 @@ extension SQLiteStore {
             """,
             [
                 SQLiteBind.text(user.email), SQLiteBind.text(user.passwordHash), SQLiteBind.text(user.role.rawValue),
-                SQLiteBind.bool(user.verified), SQLiteBind.bytes(user.sealedTOTPSecret), SQLiteBind.date(user.updatedAt),
+                SQLiteBind.bool(user.verified), SQLiteBind.bytes(user.sealedTOTPSecret),
+                SQLiteBind.date(user.updatedAt),
                 SQLiteBind.date(user.lastLogin), SQLiteBind.int(user.failedLoginAttempts),
                 SQLiteBind.date(user.lockedUntil), SQLiteBind.json(user.settings), SQLiteBind.uuid(user.id),
             ]
@@ -68,7 +70,10 @@ extension SQLiteStore {
                 locked_until = CASE WHEN failed_login_attempts + 1 >= ? THEN ? ELSE locked_until END
             WHERE id = ? RETURNING failed_login_attempts
             """,
-            [SQLiteBind.date(now), SQLiteBind.int(lockThreshold), SQLiteBind.date(lockedUntil), SQLiteBind.uuid(userID)]
+            [
+                SQLiteBind.date(now), SQLiteBind.int(lockThreshold), SQLiteBind.date(lockedUntil),
+                SQLiteBind.uuid(userID),
+            ]
         )
         guard let row = rows.first else { throw StoreError(.notFound, "no such user") }
         return try row.int("failed_login_attempts")

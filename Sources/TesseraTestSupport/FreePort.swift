@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds a TCP port on 127.0.0.1 that nothing listens on right now.
@@ -13,9 +13,9 @@ enum FreePort {
     /// Another process may take the port before PostgreSQL binds it; the launcher retries with a new port then.
     static func find() throws -> Int {
         #if canImport(Glibc) || canImport(Musl)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw TestSupportError("socket() failed while looking for a free port") }
         defer { close(fd) }

@@ -15,7 +15,8 @@ struct TokenStoreConformanceTests {
                 userID: user.id, refreshTokenHash: randomBytes(), expiresAt: Clock.later(3600),
                 deviceInfo: ["agent": "cli/1.0", "ip": "127.0.0.1"], createdAt: Clock.now)
             let second = SessionRecord(
-                userID: user.id, refreshTokenHash: randomBytes(), expiresAt: Clock.later(-10), createdAt: Clock.later(1))
+                userID: user.id, refreshTokenHash: randomBytes(), expiresAt: Clock.later(-10), createdAt: Clock.later(1)
+            )
             try await store.createSession(first)
             try await store.createSession(second)
 
@@ -25,7 +26,8 @@ struct TokenStoreConformanceTests {
             #expect(first.isCurrent && first.familyID == first.id && first.parentID == nil)
 
             var twin = SessionRecord(
-                userID: user.id, refreshTokenHash: first.refreshTokenHash, expiresAt: Clock.later(1), createdAt: Clock.now)
+                userID: user.id, refreshTokenHash: first.refreshTokenHash, expiresAt: Clock.later(1),
+                createdAt: Clock.now)
             await expectStoreError(.duplicateRefreshToken) { try await store.createSession(twin) }
             twin = SessionRecord(
                 userID: UUID(), refreshTokenHash: randomBytes(), expiresAt: Clock.later(1), createdAt: Clock.now)
@@ -114,8 +116,9 @@ struct TokenStoreConformanceTests {
         }
     }
 
-    @Test("20 concurrent rotations of one refresh token: one successor, the others observe it",
-          arguments: StoreBackend.allCases)
+    @Test(
+        "20 concurrent rotations of one refresh token: one successor, the others observe it",
+        arguments: StoreBackend.allCases)
     func rotationRace(backend: StoreBackend) async throws {
         try await backend.withStores { first, second in
             let user = makeUser()
@@ -170,9 +173,11 @@ struct TokenStoreConformanceTests {
 
             var expected = invitation
             expected.uses = 1
-            #expect(try await store.redeemInvitation(codeHash: invitation.codeHash, now: Clock.now) == .redeemed(expected))
+            #expect(
+                try await store.redeemInvitation(codeHash: invitation.codeHash, now: Clock.now) == .redeemed(expected))
             expected.uses = 2
-            #expect(try await store.redeemInvitation(codeHash: invitation.codeHash, now: Clock.now) == .redeemed(expected))
+            #expect(
+                try await store.redeemInvitation(codeHash: invitation.codeHash, now: Clock.now) == .redeemed(expected))
             #expect(try await store.redeemInvitation(codeHash: invitation.codeHash, now: Clock.now) == .exhausted)
             #expect(try await store.redeemInvitation(codeHash: randomBytes(), now: Clock.now) == .notFound)
 
@@ -188,7 +193,8 @@ struct TokenStoreConformanceTests {
 
             var twin = InvitationRecord(codeHash: invitation.codeHash, expiresAt: Clock.later(1), createdAt: Clock.now)
             await expectStoreError(.duplicateInvitationCode) { try await store.createInvitation(twin) }
-            twin = InvitationRecord(codeHash: randomBytes(), maxUses: 0, expiresAt: Clock.later(1), createdAt: Clock.now)
+            twin = InvitationRecord(
+                codeHash: randomBytes(), maxUses: 0, expiresAt: Clock.later(1), createdAt: Clock.now)
             await expectStoreError(.invalidValue) { try await store.createInvitation(twin) }
 
             #expect(try await store.deleteExpiredInvitations(before: Clock.later(50)) == 1)
@@ -197,8 +203,9 @@ struct TokenStoreConformanceTests {
         }
     }
 
-    @Test("50 concurrent redemptions of an invitation with max_uses 5: exactly 5 succeed",
-          arguments: StoreBackend.allCases)
+    @Test(
+        "50 concurrent redemptions of an invitation with max_uses 5: exactly 5 succeed",
+        arguments: StoreBackend.allCases)
     func invitationRace(backend: StoreBackend) async throws {
         try await backend.withStores { first, second in
             let invitation = InvitationRecord(

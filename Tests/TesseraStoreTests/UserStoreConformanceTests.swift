@@ -215,7 +215,8 @@ struct UserStoreConformanceTests {
 
             #expect(try await store.consumeRecoveryCode(userID: user.id, codeHash: codes[3], now: Clock.now))
             #expect(try await store.consumeRecoveryCode(userID: user.id, codeHash: codes[3], now: Clock.now) == false)
-            #expect(try await store.consumeRecoveryCode(userID: user.id, codeHash: randomBytes(), now: Clock.now) == false)
+            #expect(
+                try await store.consumeRecoveryCode(userID: user.id, codeHash: randomBytes(), now: Clock.now) == false)
             #expect(try await store.remainingRecoveryCodes(userID: user.id) == 9)
 
             // Another user's code is not this user's.
