@@ -127,3 +127,30 @@ func expectStoreError(
         Issue.record("expected StoreError \(code), got \(type(of: error))", sourceLocation: sourceLocation)
     }
 }
+
+/// Runs `count` calls of `body` at once, alternating between two stores, and returns every result.
+///
+/// The stores' connections are opened first, so the racers start together instead of being staggered by
+/// connection set-up (which would let each finish before the next begins and hide a missing lock).
+func race<Value: Sendable>(
+    _ count: Int,
+    _ first: any TesseraStore,
+    _ second: any TesseraStore,
+    _ body: @escaping @Sendable (any TesseraStore) async throws -> Value
+) async throws -> [Value] {
+    for store in [first, second] {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 {
+                group.addTask { _ = try await store.schemaVersion() }
+            }
+            try await group.waitForAll()
+        }
+    }
+    return try await withThrowingTaskGroup(of: Value.self) { group in
+        for index in 0..<count {
+            let store = index.isMultiple(of: 2) ? first : second
+            group.addTask { try await body(store) }
+        }
+        return try await group.reduce(into: []) { $0.append($1) }
+    }
+}

@@ -127,16 +127,10 @@ struct TokenStoreConformanceTests {
                 userID: user.id, refreshTokenHash: randomBytes(), expiresAt: Clock.later(3600), createdAt: Clock.now)
             try await first.createSession(root)
 
-            let outcomes = try await withThrowingTaskGroup(of: RefreshRotation.self) { group in
-                for index in 0..<20 {
-                    let store = index.isMultiple(of: 2) ? first : second
-                    group.addTask {
-                        try await store.rotateRefreshToken(
-                            oldHash: root.refreshTokenHash, newHash: randomBytes(), newExpiresAt: Clock.later(7200),
-                            now: Clock.later(1), graceWindow: .seconds(30))
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let outcomes = try await race(20, first, second) { store in
+                try await store.rotateRefreshToken(
+                    oldHash: root.refreshTokenHash, newHash: randomBytes(), newExpiresAt: Clock.later(7200),
+                    now: Clock.later(1), graceWindow: .seconds(30))
             }
             let winners = outcomes.compactMap { outcome -> SessionRecord? in
                 if case .rotated(let record) = outcome { return record }
@@ -211,12 +205,8 @@ struct TokenStoreConformanceTests {
             let invitation = InvitationRecord(
                 codeHash: randomBytes(), maxUses: 5, expiresAt: Clock.later(3600), createdAt: Clock.now)
             try await first.createInvitation(invitation)
-            let outcomes = try await withThrowingTaskGroup(of: InvitationRedemption.self) { group in
-                for index in 0..<50 {
-                    let store = index.isMultiple(of: 2) ? first : second
-                    group.addTask { try await store.redeemInvitation(codeHash: invitation.codeHash, now: Clock.now) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let outcomes = try await race(50, first, second) { store in
+                try await store.redeemInvitation(codeHash: invitation.codeHash, now: Clock.now)
             }
             let uses = outcomes.compactMap { outcome -> Int? in
                 if case .redeemed(let record) = outcome { return record.uses }
@@ -273,12 +263,8 @@ struct TokenStoreConformanceTests {
             let reset = PasswordResetRecord(
                 userID: user.id, tokenHash: randomBytes(), expiresAt: Clock.later(900), createdAt: Clock.now)
             try await first.createPasswordReset(reset)
-            let outcomes = try await withThrowingTaskGroup(of: PasswordResetConsumption.self) { group in
-                for index in 0..<20 {
-                    let store = index.isMultiple(of: 2) ? first : second
-                    group.addTask { try await store.consumePasswordReset(tokenHash: reset.tokenHash, now: Clock.now) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let outcomes = try await race(20, first, second) { store in
+                try await store.consumePasswordReset(tokenHash: reset.tokenHash, now: Clock.now)
             }
             var used = reset
             used.used = true
