@@ -7,7 +7,7 @@ import TesseraStore
 /// recovery codes, migration bookkeeping). Constraint names matter: ``ConstraintCatalog`` maps them to error codes.
 public enum PostgresMigrations {
     /// Every migration, in order.
-    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema]
+    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead]
 
     static let authSchema = Migration(
         version: 1,
@@ -223,6 +223,27 @@ public enum PostgresMigrations {
             """
             CREATE TRIGGER audit_log_refuse_truncate BEFORE TRUNCATE ON audits.audit_log
                 FOR EACH STATEMENT EXECUTE FUNCTION audits.refuse_change()
+            """,
+        ]
+    )
+
+    static let keyringHead = Migration(
+        version: 4,
+        name: "keyring-revision",
+        statements: [
+            // One row whose counter moves with every keyring change: replicas poll it instead of the whole keyring,
+            // and keyring writers serialise on it.
+            """
+            CREATE TABLE tessera.keyring_head (
+                id integer PRIMARY KEY,
+                revision bigint NOT NULL DEFAULT 0,
+                CONSTRAINT keyring_head_single_row CHECK (id = 1)
+            )
+            """,
+            "INSERT INTO tessera.keyring_head (id, revision) VALUES (1, 0)",
+            """
+            CREATE UNIQUE INDEX keyring_versions_one_active ON tessera.keyring_versions (state)
+                WHERE state = 'active'
             """,
         ]
     )

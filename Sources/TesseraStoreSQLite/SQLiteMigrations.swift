@@ -6,7 +6,7 @@ import TesseraStore
 /// INTEGER microseconds since 1970, boolean → INTEGER 0/1, bytea → BLOB, jsonb → TEXT checked with `json_valid`.
 public enum SQLiteMigrations {
     /// Every migration, in order.
-    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema]
+    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead]
 
     static let authSchema = Migration(
         version: 1,
@@ -187,6 +187,25 @@ public enum SQLiteMigrations {
             BEGIN
                 SELECT RAISE(ABORT, 'audits_audit_log is append-only');
             END
+            """,
+        ]
+    )
+
+    static let keyringHead = Migration(
+        version: 4,
+        name: "keyring-revision",
+        statements: [
+            """
+            CREATE TABLE tessera_keyring_head (
+                id INTEGER NOT NULL PRIMARY KEY,
+                revision INTEGER NOT NULL DEFAULT 0,
+                CONSTRAINT keyring_head_single_row CHECK (id = 1)
+            )
+            """,
+            "INSERT INTO tessera_keyring_head (id, revision) VALUES (1, 0)",
+            """
+            CREATE UNIQUE INDEX keyring_versions_one_active ON tessera_keyring_versions (state)
+                WHERE state = 'active'
             """,
         ]
     )

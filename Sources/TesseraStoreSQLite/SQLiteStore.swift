@@ -8,7 +8,8 @@ import TesseraStore
 /// The embedded SQLite backend of ``TesseraStore``: one database file, zero set-up.
 ///
 /// The file (and its directory) is created on first start, in WAL mode with foreign keys enforced and a busy
-/// timeout for other processes' locks. All calls into libsqlite3 run on a `NIOThreadPool`, never on an event loop.
+/// timeout for other processes' locks. All calls into libsqlite3 run on the connection's own one-thread
+/// `NIOThreadPool`, never on an event loop.
 /// The store holds one connection and serialises every operation on it (``AsyncSerialLock``); write transactions
 /// start with `BEGIN IMMEDIATE`, so across processes writers are serialised by SQLite's own lock.
 ///
@@ -16,12 +17,17 @@ import TesseraStore
 /// is `tessera_keyring_versions`, and so on (see docs/storage.md).
 public final class SQLiteStore: TesseraStore {
     let connection: SQLiteConnection
+    /// The connection's own thread. A statement waiting out another process's (or store's) lock blocks its thread;
+    /// with a shared pool, enough such waits starve the connection that holds the lock of the thread it needs to
+    /// finish, and every waiter then fails with SQLITE_BUSY. One thread per connection cannot starve that way.
+    let threadPool: NIOThreadPool
     let lock = AsyncSerialLock()
     let migrations: [Migration]
     let logger: Logger
 
-    private init(connection: SQLiteConnection, migrations: [Migration], logger: Logger) {
+    private init(connection: SQLiteConnection, threadPool: NIOThreadPool, migrations: [Migration], logger: Logger) {
         self.connection = connection
+        self.threadPool = threadPool
         self.migrations = migrations
         self.logger = logger
     }
@@ -48,18 +54,26 @@ public final class SQLiteStore: TesseraStore {
         } catch {
             throw StoreError(.connection, "the database directory could not be created")
         }
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
         let connection: SQLiteConnection
         do {
             connection = try await SQLiteConnection.open(
                 storage: .file(path: configuration.path),
-                threadPool: NIOThreadPool.singleton,
+                threadPool: threadPool,
                 logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton.any()
             )
         } catch {
+            try? await threadPool.shutdownGracefully()
             throw StoreError(.connection, "the database file could not be opened")
         }
-        let store = SQLiteStore(connection: connection, migrations: migrations, logger: logger)
+        let store = SQLiteStore(
+            connection: connection,
+            threadPool: threadPool,
+            migrations: migrations,
+            logger: logger
+        )
         do {
             // PRAGMA values cannot be bound; the timeout is an integer from the configuration, not user input.
             let milliseconds = max(0, Int(DurationSeconds.of(configuration.busyTimeout) * 1000))
@@ -68,7 +82,7 @@ public final class SQLiteStore: TesseraStore {
             _ = try await connection.query("PRAGMA foreign_keys = ON", [])
             _ = try await connection.query("PRAGMA synchronous = NORMAL", [])
         } catch {
-            try? await connection.close()
+            try? await store.close()
             throw Self.translate(error)
         }
         return store
@@ -98,10 +112,16 @@ public final class SQLiteStore: TesseraStore {
         }
     }
 
-    /// Closes the connection; the store cannot be used afterwards.
+    /// Closes the connection and stops its thread; the store cannot be used afterwards.
     public func close() async throws {
         try await self.lock.withLock {
-            try await self.connection.close()
+            do {
+                try await self.connection.close()
+            } catch {
+                try? await self.threadPool.shutdownGracefully()
+                throw Self.translate(error)
+            }
+            try await self.threadPool.shutdownGracefully()
         }
     }
 
