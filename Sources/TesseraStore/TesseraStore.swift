@@ -182,4 +182,27 @@ public protocol TesseraStore: Sendable {
     /// A counter that changes whenever the keyring does (a version added, a state changed): one single-row read, so
     /// every replica can poll it cheaply and reload the keyring only when it moved.
     func keyringRevision() async throws -> Int64
+
+    // MARK: Audit chain
+
+    /// Appends one entry to the audit chain. Under the chain lock (a single-row chain head, so appends are linear
+    /// across processes too) the store picks the entry's id and previous hash, calls `seal` with them, inserts the
+    /// entry with the returned signature and moves the head to the returned hash — all in one transaction.
+    /// - Parameters:
+    ///   - draft: What to record.
+    ///   - seal: Computes the entry's hash and signature from its canonical form; runs inside the transaction, so
+    ///     keep it short and free of I/O.
+    /// - Returns: The stored entry.
+    func appendAuditEntry(
+        _ draft: AuditEntryDraft,
+        seal: @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
+    ) async throws -> AuditEntryRecord
+
+    /// Up to `limit` entries with ids above `afterID`, in chain order: a verifier walks the chain page by page with
+    /// bounded memory.
+    func auditEntries(after afterID: Int64, limit: Int) async throws -> [AuditEntryRecord]
+
+    /// The link the next entry would get: the last entry's id + 1, and the last entry's hash (32 zero bytes when
+    /// the chain is empty).
+    func auditChainHead() async throws -> AuditChainLink
 }

@@ -7,7 +7,7 @@ import TesseraStore
 /// recovery codes, migration bookkeeping). Constraint names matter: ``ConstraintCatalog`` maps them to error codes.
 public enum PostgresMigrations {
     /// Every migration, in order.
-    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead]
+    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead]
 
     static let authSchema = Migration(
         version: 1,
@@ -244,6 +244,27 @@ public enum PostgresMigrations {
             """
             CREATE UNIQUE INDEX keyring_versions_one_active ON tessera.keyring_versions (state)
                 WHERE state = 'active'
+            """,
+        ]
+    )
+
+    static let auditChainHead = Migration(
+        version: 5,
+        name: "audit-chain-head",
+        statements: [
+            // The single row every append locks: it serialises appenders across processes and holds the hash the
+            // next entry links to.
+            """
+            CREATE TABLE tessera.audit_chain_head (
+                id integer PRIMARY KEY,
+                last_id bigint NOT NULL DEFAULT 0,
+                last_hash bytea NOT NULL,
+                CONSTRAINT audit_chain_head_single_row CHECK (id = 1)
+            )
+            """,
+            """
+            INSERT INTO tessera.audit_chain_head (id, last_id, last_hash)
+            VALUES (1, 0, decode(repeat('00', 32), 'hex'))
             """,
         ]
     )

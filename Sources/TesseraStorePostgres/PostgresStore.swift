@@ -83,6 +83,8 @@ public final class PostgresStore: TesseraStore {
                     throw error
                 }
             }
+        } catch let error as CallerError {
+            throw error.underlying
         } catch {
             throw Self.translate(error)
         }

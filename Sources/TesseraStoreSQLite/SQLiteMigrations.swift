@@ -6,7 +6,7 @@ import TesseraStore
 /// INTEGER microseconds since 1970, boolean → INTEGER 0/1, bytea → BLOB, jsonb → TEXT checked with `json_valid`.
 public enum SQLiteMigrations {
     /// Every migration, in order.
-    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead]
+    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead]
 
     static let authSchema = Migration(
         version: 1,
@@ -207,6 +207,22 @@ public enum SQLiteMigrations {
             CREATE UNIQUE INDEX keyring_versions_one_active ON tessera_keyring_versions (state)
                 WHERE state = 'active'
             """,
+        ]
+    )
+
+    static let auditChainHead = Migration(
+        version: 5,
+        name: "audit-chain-head",
+        statements: [
+            """
+            CREATE TABLE tessera_audit_chain_head (
+                id INTEGER NOT NULL PRIMARY KEY,
+                last_id INTEGER NOT NULL DEFAULT 0,
+                last_hash BLOB NOT NULL,
+                CONSTRAINT audit_chain_head_single_row CHECK (id = 1)
+            )
+            """,
+            "INSERT INTO tessera_audit_chain_head (id, last_id, last_hash) VALUES (1, 0, zeroblob(32))",
         ]
     )
 }

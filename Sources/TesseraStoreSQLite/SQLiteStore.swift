@@ -142,6 +142,9 @@ public final class SQLiteStore: TesseraStore {
                 let result = try await body(self)
                 _ = try await self.unlockedRows("COMMIT", [])
                 return result
+            } catch let error as CallerError {
+                _ = try? await self.unlockedRows("ROLLBACK", [])
+                throw error.underlying
             } catch {
                 _ = try? await self.unlockedRows("ROLLBACK", [])
                 throw error
