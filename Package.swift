@@ -94,6 +94,7 @@ let package = Package(
                 "TesseraStorePostgres",
                 "TesseraStoreSQLite",
                 "TesseraTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

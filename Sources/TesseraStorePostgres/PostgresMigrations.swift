@@ -63,6 +63,8 @@ public enum PostgresMigrations {
             "CREATE INDEX sessions_user_id_idx ON auth.sessions (user_id)",
             "CREATE INDEX sessions_expires_at_idx ON auth.sessions (expires_at)",
             "CREATE INDEX sessions_family_id_idx ON auth.sessions (family_id)",
+            // Foreign keys with ON DELETE actions need an index on the referencing column, or every delete scans.
+            "CREATE INDEX sessions_parent_id_idx ON auth.sessions (parent_id)",
             """
             CREATE TABLE auth.invitations (
                 id uuid PRIMARY KEY,
@@ -80,6 +82,7 @@ public enum PostgresMigrations {
             )
             """,
             "CREATE INDEX invitations_expires_at_idx ON auth.invitations (expires_at)",
+            "CREATE INDEX invitations_created_by_idx ON auth.invitations (created_by)",
             """
             CREATE TABLE auth.password_resets (
                 id uuid PRIMARY KEY,
