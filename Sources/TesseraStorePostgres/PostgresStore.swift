@@ -113,7 +113,7 @@ public final class PostgresStore: TesseraStore {
                 return StoreError(.foreignKey, "a referenced row does not exist")
             case "23514", "23502", "22P02", "22001", "22003", "22007", "22008":
                 return StoreError(.invalidValue, "a value is not allowed here")
-            case "08000", "08003", "08006", "57P01", "57P02", "57P03":
+            case "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03", "28000", "28P01", "3D000":
                 return StoreError(.connection, "the database connection failed")
             default:
                 return StoreError(.backend, "the database refused the operation")

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SQLiteNIO
+import TesseraStore
 
 /// Converts Swift values to the SQLite storage classes this schema uses.
 ///
@@ -18,7 +19,7 @@ enum SQLiteBind {
     static func bytes(_ value: [UInt8]?) -> SQLiteData { value.map(Self.bytes) ?? .null }
     static func date(_ value: Date) -> SQLiteData { .integer(SQLiteInt64(Self.micros(value))) }
     static func date(_ value: Date?) -> SQLiteData { value.map(Self.date) ?? .null }
-    static func json(_ value: [String: String]) -> SQLiteData { .text(JSONText.encode(value)) }
+    static func json(_ value: [String: String]) -> SQLiteData { .text(JSONColumn.encode(value)) }
 
     /// Microseconds since 1970 (PostgreSQL's timestamptz precision), rounded to the nearest.
     static func micros(_ date: Date) -> Int64 {

@@ -68,6 +68,9 @@ public final class SQLiteStore: TesseraStore {
             try? await threadPool.shutdownGracefully()
             throw StoreError(.connection, "the database file could not be opened")
         }
+        // The file holds sealed secrets and hashes: readable by its owner only (SQLite gives the -wal and -shm
+        // files the same mode).
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configuration.path)
         let store = SQLiteStore(
             connection: connection,
             threadPool: threadPool,

@@ -59,13 +59,15 @@ struct QueryPlanTests {
         }
     }
 
-    @Test("SQLite: the file and its folder are created on first start, in WAL mode with foreign keys on")
+    @Test("SQLite: the file (0600) and its folder are created on first start, in WAL mode with foreign keys on")
     func sqliteConfiguration() async throws {
         try await StoreBackend.sqlite.withDatabase { location in
             guard case .sqlite(let path) = location else { return }
             #expect(!FileManager.default.fileExists(atPath: path))
             try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) { store throws in
                 #expect(FileManager.default.fileExists(atPath: path))
+                let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+                #expect(mode == 0o600)
                 #expect(try await store.rows("PRAGMA journal_mode", []).first?.string("journal_mode") == "wal")
                 #expect(try await store.rows("PRAGMA foreign_keys", []).first?.int("foreign_keys") == 1)
                 #expect(try await store.rows("PRAGMA busy_timeout", []).first?.int("timeout") == 5000)
