@@ -44,12 +44,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .target(
-            name: "TesseraStore",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log")
-            ]
-        ),
+        .target(name: "TesseraStore"),
         .target(
             name: "TesseraStorePostgres",
             dependencies: [
@@ -68,12 +63,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(
-            name: "TesseraTestSupport",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log")
-            ]
-        ),
+        .target(name: "TesseraTestSupport"),
         .executableTarget(
             name: "tessera",
             dependencies: [
