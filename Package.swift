@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .executable(name: "tessera", targets: ["tessera"]),
         .library(name: "TesseraCrypto", targets: ["TesseraCrypto"]),
+        .library(name: "TesseraStore", targets: ["TesseraStore"]),
+        .library(name: "TesseraStorePostgres", targets: ["TesseraStorePostgres"]),
+        .library(name: "TesseraStoreSQLite", targets: ["TesseraStoreSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -18,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +59,26 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(name: "TesseraStore"),
+        .target(
+            name: "TesseraStorePostgres",
+            dependencies: [
+                "TesseraStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TesseraStoreSQLite",
+            dependencies: [
+                "TesseraStore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TesseraTestSupport"),
         .executableTarget(
             name: "tessera",
             dependencies: [
@@ -76,6 +101,16 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "TesseraStoreTests",
+            dependencies: [
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

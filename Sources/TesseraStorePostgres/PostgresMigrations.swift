@@ -1,0 +1,274 @@
+import TesseraStore
+
+/// The PostgreSQL schema, as ordered migrations (fixed DDL, no runtime values).
+///
+/// Schemas: `auth` (users, sessions, invitations, password resets, login audit), `providers` (sealed provider keys),
+/// `audits` (the hash-chained audit log, partitioned by month and append-only) and `tessera` (keyring, TOTP state,
+/// recovery codes, migration bookkeeping). Constraint names matter: ``ConstraintCatalog`` maps them to error codes.
+public enum PostgresMigrations {
+    /// Every migration, in order.
+    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead]
+
+    static let authSchema = Migration(
+        version: 1,
+        name: "auth-and-providers",
+        statements: [
+            "CREATE SCHEMA IF NOT EXISTS auth",
+            "CREATE SCHEMA IF NOT EXISTS providers",
+            #"""
+            CREATE TABLE auth.users (
+                id uuid PRIMARY KEY,
+                email text NOT NULL,
+                password_hash text NOT NULL,
+                role text NOT NULL DEFAULT 'user',
+                verified boolean NOT NULL DEFAULT false,
+                totp_secret bytea,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                last_login timestamptz,
+                failed_login_attempts integer NOT NULL DEFAULT 0,
+                locked_until timestamptz,
+                settings jsonb NOT NULL DEFAULT '{}'::jsonb,
+                CONSTRAINT users_email_key UNIQUE (email),
+                CONSTRAINT users_email_format CHECK (
+                    length(email) <= 320 AND email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'
+                ),
+                CONSTRAINT users_role_check CHECK (role IN ('admin', 'user', 'viewer')),
+                CONSTRAINT users_failed_login_attempts_check CHECK (failed_login_attempts >= 0)
+            )
+            """#,
+            """
+            CREATE TABLE auth.sessions (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+                refresh_token_hash bytea NOT NULL,
+                expires_at timestamptz NOT NULL,
+                device_info jsonb NOT NULL DEFAULT '{}'::jsonb,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                last_used timestamptz,
+                family_id uuid NOT NULL,
+                parent_id uuid REFERENCES auth.sessions (id) ON DELETE SET NULL,
+                rotation_counter integer NOT NULL DEFAULT 0,
+                rotated_at timestamptz,
+                revoked_at timestamptz,
+                CONSTRAINT sessions_refresh_token_hash_key UNIQUE (refresh_token_hash),
+                CONSTRAINT sessions_rotation_counter_check CHECK (rotation_counter >= 0)
+            )
+            """,
+            // At most one current token per family, enforced by the database itself.
+            """
+            CREATE UNIQUE INDEX sessions_one_current_per_family ON auth.sessions (family_id)
+                WHERE rotated_at IS NULL AND revoked_at IS NULL
+            """,
+            "CREATE INDEX sessions_user_id_idx ON auth.sessions (user_id)",
+            "CREATE INDEX sessions_expires_at_idx ON auth.sessions (expires_at)",
+            "CREATE INDEX sessions_family_id_idx ON auth.sessions (family_id)",
+            // Foreign keys with ON DELETE actions need an index on the referencing column, or every delete scans.
+            "CREATE INDEX sessions_parent_id_idx ON auth.sessions (parent_id)",
+            """
+            CREATE TABLE auth.invitations (
+                id uuid PRIMARY KEY,
+                code_hash bytea NOT NULL,
+                role text NOT NULL DEFAULT 'user',
+                max_uses integer NOT NULL DEFAULT 1,
+                uses integer NOT NULL DEFAULT 0,
+                expires_at timestamptz NOT NULL,
+                created_by uuid REFERENCES auth.users (id) ON DELETE SET NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz,
+                CONSTRAINT invitations_code_hash_key UNIQUE (code_hash),
+                CONSTRAINT invitations_role_check CHECK (role IN ('admin', 'user', 'viewer')),
+                CONSTRAINT invitations_uses_check CHECK (max_uses >= 1 AND uses >= 0 AND uses <= max_uses)
+            )
+            """,
+            "CREATE INDEX invitations_expires_at_idx ON auth.invitations (expires_at)",
+            "CREATE INDEX invitations_created_by_idx ON auth.invitations (created_by)",
+            """
+            CREATE TABLE auth.password_resets (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+                token_hash bytea NOT NULL,
+                expires_at timestamptz NOT NULL,
+                used boolean NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT password_resets_token_hash_key UNIQUE (token_hash)
+            )
+            """,
+            "CREATE INDEX password_resets_user_id_idx ON auth.password_resets (user_id)",
+            "CREATE INDEX password_resets_expires_at_idx ON auth.password_resets (expires_at)",
+            """
+            CREATE TABLE auth.audit_logs (
+                id uuid PRIMARY KEY,
+                user_id uuid REFERENCES auth.users (id) ON DELETE SET NULL,
+                event_type text NOT NULL,
+                ip_address text,
+                user_agent text,
+                metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX audit_logs_user_id_idx ON auth.audit_logs (user_id)",
+            "CREATE INDEX audit_logs_created_at_idx ON auth.audit_logs (created_at)",
+            """
+            CREATE TABLE providers.user_providers (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+                provider_name text NOT NULL,
+                provider_type text NOT NULL,
+                model_name text,
+                encrypted_api_key bytea NOT NULL,
+                encrypted_dek bytea NOT NULL,
+                key_last_4_chars text NOT NULL,
+                is_active boolean NOT NULL DEFAULT true,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT user_providers_user_id_provider_type_key UNIQUE (user_id, provider_type),
+                CONSTRAINT user_providers_last_4_check CHECK (length(key_last_4_chars) <= 4)
+            )
+            """,
+        ]
+    )
+
+    static let tesseraSchema = Migration(
+        version: 2,
+        name: "tessera-keyring-and-totp",
+        statements: [
+            "CREATE SCHEMA IF NOT EXISTS tessera",
+            """
+            CREATE TABLE tessera.keyring_versions (
+                version integer NOT NULL,
+                wrapped_key bytea NOT NULL,
+                state text NOT NULL DEFAULT 'active',
+                created_at timestamptz NOT NULL DEFAULT now(),
+                dek_count bigint NOT NULL DEFAULT 0,
+                CONSTRAINT keyring_versions_pkey PRIMARY KEY (version),
+                CONSTRAINT keyring_versions_version_check CHECK (version >= 1),
+                CONSTRAINT keyring_versions_state_check CHECK (state IN ('active', 'decrypt_only', 'retired')),
+                CONSTRAINT keyring_versions_dek_count_check CHECK (dek_count >= 0)
+            )
+            """,
+            """
+            CREATE TABLE tessera.totp_replay (
+                user_id uuid PRIMARY KEY REFERENCES auth.users (id) ON DELETE CASCADE,
+                last_step bigint NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE tessera.recovery_codes (
+                id bigserial PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+                code_hash bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                used_at timestamptz,
+                CONSTRAINT recovery_codes_user_id_code_hash_key UNIQUE (user_id, code_hash)
+            )
+            """,
+        ]
+    )
+
+    static let auditSchema = Migration(
+        version: 3,
+        name: "audit-log",
+        statements: [
+            "CREATE SCHEMA IF NOT EXISTS audits",
+            """
+            CREATE TABLE audits.audit_log (
+                id bigserial NOT NULL,
+                entity text NOT NULL,
+                action text NOT NULL,
+                actor_id uuid,
+                payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+                signature bytea NOT NULL,
+                prev_hash bytea NOT NULL,
+                ts timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT audit_log_pkey PRIMARY KEY (id, ts)
+            ) PARTITION BY RANGE (ts)
+            """,
+            // Rows outside every monthly partition still land somewhere rather than failing an append.
+            "CREATE TABLE audits.audit_log_default PARTITION OF audits.audit_log DEFAULT",
+            "CREATE INDEX audit_log_id_idx ON audits.audit_log (id)",
+            // Creates the monthly partitions from `start`'s month for `months` months; idempotent.
+            """
+            CREATE FUNCTION audits.ensure_partitions(start timestamptz, months integer) RETURNS void
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                month_start date;
+                partition_name text;
+            BEGIN
+                FOR i IN 0 .. months - 1 LOOP
+                    month_start := (date_trunc('month', start AT TIME ZONE 'UTC') + make_interval(months => i))::date;
+                    partition_name := format('audit_log_%s', to_char(month_start, 'YYYY_MM'));
+                    IF to_regclass(format('audits.%I', partition_name)) IS NULL THEN
+                        EXECUTE format(
+                            'CREATE TABLE audits.%I PARTITION OF audits.audit_log FOR VALUES FROM (%L) TO (%L)',
+                            partition_name,
+                            (month_start::timestamp AT TIME ZONE 'UTC'),
+                            ((month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC')
+                        );
+                    END IF;
+                END LOOP;
+            END
+            $$
+            """,
+            "SELECT audits.ensure_partitions(now(), 13)",
+            """
+            CREATE FUNCTION audits.refuse_change() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'audits.audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER audit_log_refuse_update_delete BEFORE UPDATE OR DELETE ON audits.audit_log
+                FOR EACH ROW EXECUTE FUNCTION audits.refuse_change()
+            """,
+            """
+            CREATE TRIGGER audit_log_refuse_truncate BEFORE TRUNCATE ON audits.audit_log
+                FOR EACH STATEMENT EXECUTE FUNCTION audits.refuse_change()
+            """,
+        ]
+    )
+
+    static let keyringHead = Migration(
+        version: 4,
+        name: "keyring-revision",
+        statements: [
+            // One row whose counter moves with every keyring change: replicas poll it instead of the whole keyring,
+            // and keyring writers serialise on it.
+            """
+            CREATE TABLE tessera.keyring_head (
+                id integer PRIMARY KEY,
+                revision bigint NOT NULL DEFAULT 0,
+                CONSTRAINT keyring_head_single_row CHECK (id = 1)
+            )
+            """,
+            "INSERT INTO tessera.keyring_head (id, revision) VALUES (1, 0)",
+            """
+            CREATE UNIQUE INDEX keyring_versions_one_active ON tessera.keyring_versions (state)
+                WHERE state = 'active'
+            """,
+        ]
+    )
+
+    static let auditChainHead = Migration(
+        version: 5,
+        name: "audit-chain-head",
+        statements: [
+            // The single row every append locks: it serialises appenders across processes and holds the hash the
+            // next entry links to.
+            """
+            CREATE TABLE tessera.audit_chain_head (
+                id integer PRIMARY KEY,
+                last_id bigint NOT NULL DEFAULT 0,
+                last_hash bytea NOT NULL,
+                CONSTRAINT audit_chain_head_single_row CHECK (id = 1)
+            )
+            """,
+            """
+            INSERT INTO tessera.audit_chain_head (id, last_id, last_hash)
+            VALUES (1, 0, decode(repeat('00', 32), 'hex'))
+            """,
+        ]
+    )
+}

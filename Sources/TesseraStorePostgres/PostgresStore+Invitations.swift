@@ -1,0 +1,77 @@
+import Foundation
+import PostgresNIO
+import TesseraStore
+
+extension PostgresStore {
+    /// The fixed column list of invitation reads (a constant, never a value).
+    static let selectInvitation = """
+        SELECT id, code_hash, role, max_uses, uses, expires_at, created_by, created_at, revoked_at FROM auth.invitations
+        """
+
+    /// Inserts an invitation.
+    public func createInvitation(_ invitation: InvitationRecord) async throws {
+        try await self.rows(
+            """
+            INSERT INTO auth.invitations (id, code_hash, role, max_uses, uses, expires_at, created_by, created_at,
+                revoked_at)
+            VALUES (\(invitation.id), \(ByteBuffer(bytes: invitation.codeHash)), \(invitation.role.rawValue),
+                \(invitation.maxUses), \(invitation.uses), \(invitation.expiresAt), \(invitation.createdBy),
+                \(invitation.createdAt), \(invitation.revokedAt))
+            """
+        )
+    }
+
+    /// The invitation with this code hash, or nil.
+    public func invitation(codeHash: [UInt8]) async throws -> InvitationRecord? {
+        try await self.rows(
+            "\(unescaped: Self.selectInvitation) WHERE code_hash = \(ByteBuffer(bytes: codeHash))"
+        ).first.map(Self.decodeInvitation)
+    }
+
+    /// Takes one use atomically: a single conditional UPDATE, so the row lock decides between concurrent callers
+    /// and `uses` can never pass `max_uses`. When no row changed, a second read explains why.
+    public func redeemInvitation(codeHash: [UInt8], now: Date) async throws -> InvitationRedemption {
+        let hash = ByteBuffer(bytes: codeHash)
+        let updated = try await self.rows(
+            """
+            UPDATE auth.invitations SET uses = uses + 1
+            WHERE code_hash = \(hash) AND revoked_at IS NULL AND expires_at > \(now) AND uses < max_uses
+            RETURNING id, code_hash, role, max_uses, uses, expires_at, created_by, created_at, revoked_at
+            """
+        )
+        if let row = updated.first {
+            return .redeemed(try Self.decodeInvitation(row))
+        }
+        guard let current = try await self.invitation(codeHash: codeHash) else { return .notFound }
+        if current.revokedAt != nil { return .revoked }
+        if current.expiresAt <= now { return .expired }
+        return .exhausted
+    }
+
+    /// Revokes an invitation.
+    public func revokeInvitation(id: UUID, now: Date) async throws -> Bool {
+        try await !self.rows(
+            "UPDATE auth.invitations SET revoked_at = \(now) WHERE id = \(id) AND revoked_at IS NULL RETURNING id"
+        ).isEmpty
+    }
+
+    /// Deletes expired invitations.
+    public func deleteExpiredInvitations(before cutoff: Date) async throws -> Int {
+        try await self.rows("DELETE FROM auth.invitations WHERE expires_at < \(cutoff) RETURNING id").count
+    }
+
+    static func decodeInvitation(_ row: PostgresRow) throws -> InvitationRecord {
+        try Self.decoding {
+            let (id, hash, role, maxUses, uses, expiresAt, createdBy, createdAt, revokedAt) = try row.decode(
+                (UUID, ByteBuffer, String, Int, Int, Date, UUID?, Date, Date?).self
+            )
+            guard let role = UserRole(rawValue: role) else {
+                throw StoreError(.backend, "a stored role is unknown")
+            }
+            return InvitationRecord(
+                id: id, codeHash: Array(hash.readableBytesView), role: role, maxUses: maxUses, uses: uses,
+                expiresAt: expiresAt, createdBy: createdBy, createdAt: createdAt, revokedAt: revokedAt
+            )
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import PostgresNIO
+import TesseraStore
+
+extension PostgresStore {
+    /// The fixed column list of session reads (a constant, never a value).
+    static let selectSession = """
+        SELECT id, user_id, refresh_token_hash, expires_at, device_info::text, created_at, last_used, family_id,
+            parent_id, rotation_counter, rotated_at, revoked_at FROM auth.sessions
+        """
+
+    /// Inserts a session row.
+    public func createSession(_ session: SessionRecord) async throws {
+        try await self.rows(Self.insert(session))
+    }
+
+    /// The session row with this refresh-token hash, or nil.
+    public func session(refreshTokenHash: [UInt8]) async throws -> SessionRecord? {
+        try await self.rows(
+            "\(unescaped: Self.selectSession) WHERE refresh_token_hash = \(ByteBuffer(bytes: refreshTokenHash))"
+        ).first.map(Self.decodeSession)
+    }
+
+    /// Every session row of a user, oldest first.
+    public func sessions(userID: UUID) async throws -> [SessionRecord] {
+        try await self.rows(
+            "\(unescaped: Self.selectSession) WHERE user_id = \(userID) ORDER BY created_at, rotation_counter, id"
+        ).map(Self.decodeSession)
+    }
+
+    /// Rotates a refresh token atomically (see
+    /// ``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:)``).
+    ///
+    /// The old row is locked `FOR UPDATE`, so concurrent rotations of one token queue behind each other; under
+    /// READ COMMITTED the waiter then re-reads the row, sees it rotated, and reports the winner's successor.
+    public func rotateRefreshToken(
+        oldHash: [UInt8],
+        newHash: [UInt8],
+        newExpiresAt: Date,
+        now: Date,
+        graceWindow: Duration
+    ) async throws -> RefreshRotation {
+        try await self.transaction { transaction in
+            let rows = try await transaction.rows(
+                """
+                \(unescaped: Self.selectSession) WHERE refresh_token_hash = \(ByteBuffer(bytes: oldHash)) FOR UPDATE
+                """
+            )
+            guard let row = rows.first else { return .notFound }
+            let old = try Self.decodeSession(row)
+            if old.revokedAt != nil {
+                return .revoked
+            }
+            if let rotatedAt = old.rotatedAt {
+                if now.timeIntervalSince(rotatedAt) <= DurationSeconds.of(graceWindow) {
+                    let current = try await transaction.rows(
+                        """
+                        \(unescaped: Self.selectSession)
+                        WHERE family_id = \(old.familyID) AND rotated_at IS NULL AND revoked_at IS NULL
+                        """
+                    )
+                    if let current = current.first {
+                        return .alreadyRotated(current: try Self.decodeSession(current))
+                    }
+                    return .revoked
+                }
+                try await transaction.rows(
+                    """
+                    UPDATE auth.sessions SET revoked_at = \(now)
+                    WHERE family_id = \(old.familyID) AND revoked_at IS NULL
+                    """
+                )
+                return .reuseDetected(familyID: old.familyID)
+            }
+            if old.expiresAt <= now {
+                return .expired
+            }
+            try await transaction.rows(
+                "UPDATE auth.sessions SET rotated_at = \(now), last_used = \(now) WHERE id = \(old.id)"
+            )
+            let successor = SessionRecord(
+                id: UUID(), userID: old.userID, refreshTokenHash: newHash, expiresAt: newExpiresAt,
+                deviceInfo: old.deviceInfo, createdAt: now, lastUsed: nil, familyID: old.familyID,
+                parentID: old.id, rotationCounter: old.rotationCounter + 1, rotatedAt: nil, revokedAt: nil
+            )
+            try await transaction.rows(Self.insert(successor))
+            return .rotated(successor)
+        }
+    }
+
+    /// Revokes a family.
+    public func revokeSessionFamily(familyID: UUID, now: Date) async throws -> Int {
+        try await self.rows(
+            """
+            UPDATE auth.sessions SET revoked_at = \(now) WHERE family_id = \(familyID) AND revoked_at IS NULL
+            RETURNING id
+            """
+        ).count
+    }
+
+    /// Revokes every session of a user.
+    public func revokeSessions(userID: UUID, now: Date) async throws -> Int {
+        try await self.rows(
+            """
+            UPDATE auth.sessions SET revoked_at = \(now) WHERE user_id = \(userID) AND revoked_at IS NULL
+            RETURNING id
+            """
+        ).count
+    }
+
+    /// Deletes expired session rows.
+    public func deleteExpiredSessions(before cutoff: Date) async throws -> Int {
+        try await self.rows("DELETE FROM auth.sessions WHERE expires_at < \(cutoff) RETURNING id").count
+    }
+
+    static func insert(_ session: SessionRecord) -> PostgresQuery {
+        """
+        INSERT INTO auth.sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used,
+            family_id, parent_id, rotation_counter, rotated_at, revoked_at)
+        VALUES (\(session.id), \(session.userID), \(ByteBuffer(bytes: session.refreshTokenHash)), \(session.expiresAt),
+            \(JSONColumn.encode(session.deviceInfo))::jsonb, \(session.createdAt), \(session.lastUsed),
+            \(session.familyID), \(session.parentID), \(session.rotationCounter), \(session.rotatedAt),
+            \(session.revokedAt))
+        """
+    }
+
+    static func decodeSession(_ row: PostgresRow) throws -> SessionRecord {
+        try Self.decoding {
+            let (
+                id, userID, hash, expiresAt, deviceInfo, createdAt, lastUsed, familyID, parentID, counter, rotatedAt,
+                revokedAt
+            ) = try row.decode(
+                (UUID, UUID, ByteBuffer, Date, String, Date, Date?, UUID, UUID?, Int, Date?, Date?).self
+            )
+            return SessionRecord(
+                id: id, userID: userID, refreshTokenHash: Array(hash.readableBytesView), expiresAt: expiresAt,
+                deviceInfo: try JSONColumn.decode(deviceInfo), createdAt: createdAt, lastUsed: lastUsed,
+                familyID: familyID, parentID: parentID, rotationCounter: counter, rotatedAt: rotatedAt,
+                revokedAt: revokedAt
+            )
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraStore
+
+/// The PostgreSQL backend of ``TesseraStore``, over postgres-nio's pooled `PostgresClient`.
+///
+/// The client's background work must run: either call ``run()`` in a task (or a service group) for the store's
+/// lifetime, or use ``withStore(configuration:logger:migrations:_:)``, which does it for you. Every query binds its
+/// values through `PostgresQuery` interpolation; no SQL text is ever built from a value.
+public final class PostgresStore: TesseraStore {
+    let client: PostgresClient
+    let logger: Logger
+    let migrations: [Migration]
+
+    /// Creates a store; no connection is made until the first query (and ``run()`` must be running by then).
+    /// - Parameters:
+    ///   - configuration: Where the database is.
+    ///   - logger: Where to log (debug level and below only).
+    ///   - migrations: The migrations this store knows (default ``PostgresMigrations/all``).
+    public init(
+        configuration: PostgresStoreConfiguration,
+        logger: Logger = Logger(label: "tessera.store.postgres"),
+        migrations: [Migration] = PostgresMigrations.all
+    ) {
+        self.client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        self.logger = logger
+        self.migrations = migrations
+    }
+
+    /// Runs the connection pool until the calling task is cancelled.
+    public func run() async {
+        await self.client.run()
+    }
+
+    /// Creates a store, runs its pool in a child task while `body` runs, then shuts the pool down.
+    /// - Parameters:
+    ///   - configuration: Where the database is.
+    ///   - logger: Where to log.
+    ///   - migrations: The migrations the store knows.
+    ///   - body: The work to do with the store.
+    /// - Returns: What `body` returns.
+    public static func withStore<Result: Sendable>(
+        configuration: PostgresStoreConfiguration,
+        logger: Logger = Logger(label: "tessera.store.postgres"),
+        migrations: [Migration] = PostgresMigrations.all,
+        _ body: (PostgresStore) async throws -> Result
+    ) async throws -> Result {
+        let store = PostgresStore(configuration: configuration, logger: logger, migrations: migrations)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// Runs one statement and returns its rows, translating driver errors.
+    @discardableResult
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await self.client.query(query, logger: self.logger).collect()
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Runs `body` inside BEGIN … COMMIT on one pooled connection, rolling back when it throws.
+    func transaction<Result: Sendable>(
+        _ body: @Sendable (PostgresTransaction) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await self.client.withConnection { connection in
+                let transaction = PostgresTransaction(connection: connection, logger: self.logger)
+                try await transaction.run("BEGIN")
+                do {
+                    let result = try await body(transaction)
+                    try await transaction.run("COMMIT")
+                    return result
+                } catch {
+                    try? await transaction.run("ROLLBACK")
+                    throw error
+                }
+            }
+        } catch let error as CallerError {
+            throw error.underlying
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Maps a driver error to a ``StoreError`` carrying no driver text and no data value.
+    static func translate(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError {
+            return error
+        }
+        if let error = error as? PostgresDecodingError {
+            _ = error
+            return StoreError(.backend, "a stored value could not be decoded")
+        }
+        guard let error = error as? PSQLError else {
+            return StoreError(.backend, "the database operation failed")
+        }
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            let constraint = error.serverInfo?[.constraintName] ?? ""
+            switch state {
+            case "23505":
+                return StoreError(ConstraintCatalog.uniqueViolation(constraint: constraint), "a unique value is taken")
+            case "23503":
+                return StoreError(.foreignKey, "a referenced row does not exist")
+            case "23514", "23502", "22P02", "22001", "22003", "22007", "22008":
+                return StoreError(.invalidValue, "a value is not allowed here")
+            case "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03", "28000", "28P01", "3D000":
+                return StoreError(.connection, "the database connection failed")
+            default:
+                return StoreError(.backend, "the database refused the operation")
+            }
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .sslUnsupported,
+            .failedToAddSSLHandler, .uncleanShutdown, .unsupportedAuthMechanism, .authMechanismRequiresPassword,
+            .saslError:
+            return StoreError(.connection, "the database connection failed")
+        default:
+            return StoreError(.backend, "the database operation failed")
+        }
+    }
+}
+
+/// One connection inside an open transaction, handed to transaction bodies.
+///
+/// It must not escape the body: the connection returns to the pool when the transaction ends.
+struct PostgresTransaction: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Runs one statement and returns its rows (errors are translated by the enclosing transaction).
+    @discardableResult
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await self.connection.query(query, logger: self.logger).collect()
+    }
+
+    /// Runs a fixed statement (transaction control, DDL from a migration).
+    func run(_ sql: String) async throws {
+        _ = try await self.connection.query(PostgresQuery(unsafeSQL: sql), logger: self.logger).collect()
+    }
+}

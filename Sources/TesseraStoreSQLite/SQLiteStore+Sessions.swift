@@ -1,0 +1,135 @@
+import Foundation
+import SQLiteNIO
+import TesseraStore
+
+extension SQLiteStore {
+    static let selectSession = """
+        SELECT id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used, family_id, parent_id,
+            rotation_counter, rotated_at, revoked_at FROM auth_sessions
+        """
+
+    /// Inserts a session row.
+    public func createSession(_ session: SessionRecord) async throws {
+        _ = try await self.rows(Self.insertSession, Self.binds(session))
+    }
+
+    /// The session row with this refresh-token hash, or nil.
+    public func session(refreshTokenHash: [UInt8]) async throws -> SessionRecord? {
+        try await self.rows(
+            Self.selectSession + " WHERE refresh_token_hash = ?",
+            [SQLiteBind.bytes(refreshTokenHash)]
+        ).first.map(Self.decodeSession)
+    }
+
+    /// Every session row of a user, oldest first.
+    public func sessions(userID: UUID) async throws -> [SessionRecord] {
+        try await self.rows(
+            Self.selectSession + " WHERE user_id = ? ORDER BY created_at, rotation_counter, id",
+            [SQLiteBind.uuid(userID)]
+        ).map(Self.decodeSession)
+    }
+
+    /// Rotates a refresh token inside one `BEGIN IMMEDIATE` transaction (writers are serialised, so the read and
+    /// the writes that follow it cannot interleave with another rotation).
+    public func rotateRefreshToken(
+        oldHash: [UInt8],
+        newHash: [UInt8],
+        newExpiresAt: Date,
+        now: Date,
+        graceWindow: Duration
+    ) async throws -> RefreshRotation {
+        try await self.transaction { store in
+            let rows = try await store.unlockedRows(
+                Self.selectSession + " WHERE refresh_token_hash = ?",
+                [SQLiteBind.bytes(oldHash)]
+            )
+            guard let row = rows.first else { return .notFound }
+            let old = try Self.decodeSession(row)
+            if old.revokedAt != nil {
+                return .revoked
+            }
+            if let rotatedAt = old.rotatedAt {
+                if now.timeIntervalSince(rotatedAt) <= DurationSeconds.of(graceWindow) {
+                    let current = try await store.unlockedRows(
+                        Self.selectSession + " WHERE family_id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+                        [SQLiteBind.uuid(old.familyID)]
+                    )
+                    if let current = current.first {
+                        return .alreadyRotated(current: try Self.decodeSession(current))
+                    }
+                    return .revoked
+                }
+                _ = try await store.unlockedRows(
+                    "UPDATE auth_sessions SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+                    [SQLiteBind.date(now), SQLiteBind.uuid(old.familyID)]
+                )
+                return .reuseDetected(familyID: old.familyID)
+            }
+            if old.expiresAt <= now {
+                return .expired
+            }
+            _ = try await store.unlockedRows(
+                "UPDATE auth_sessions SET rotated_at = ?, last_used = ? WHERE id = ?",
+                [SQLiteBind.date(now), SQLiteBind.date(now), SQLiteBind.uuid(old.id)]
+            )
+            let successor = SessionRecord(
+                id: UUID(), userID: old.userID, refreshTokenHash: newHash, expiresAt: newExpiresAt,
+                deviceInfo: old.deviceInfo, createdAt: now, lastUsed: nil, familyID: old.familyID,
+                parentID: old.id, rotationCounter: old.rotationCounter + 1, rotatedAt: nil, revokedAt: nil
+            )
+            _ = try await store.unlockedRows(Self.insertSession, Self.binds(successor))
+            return .rotated(successor)
+        }
+    }
+
+    /// Revokes a family.
+    public func revokeSessionFamily(familyID: UUID, now: Date) async throws -> Int {
+        try await self.rows(
+            "UPDATE auth_sessions SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL RETURNING id",
+            [SQLiteBind.date(now), SQLiteBind.uuid(familyID)]
+        ).count
+    }
+
+    /// Revokes every session of a user.
+    public func revokeSessions(userID: UUID, now: Date) async throws -> Int {
+        try await self.rows(
+            "UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id",
+            [SQLiteBind.date(now), SQLiteBind.uuid(userID)]
+        ).count
+    }
+
+    /// Deletes expired session rows.
+    public func deleteExpiredSessions(before cutoff: Date) async throws -> Int {
+        try await self.rows(
+            "DELETE FROM auth_sessions WHERE expires_at < ? RETURNING id",
+            [SQLiteBind.date(cutoff)]
+        ).count
+    }
+
+    static let insertSession = """
+        INSERT INTO auth_sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used,
+            family_id, parent_id, rotation_counter, rotated_at, revoked_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static func binds(_ session: SessionRecord) -> [SQLiteData] {
+        [
+            SQLiteBind.uuid(session.id), SQLiteBind.uuid(session.userID), SQLiteBind.bytes(session.refreshTokenHash),
+            SQLiteBind.date(session.expiresAt), SQLiteBind.json(session.deviceInfo), SQLiteBind.date(session.createdAt),
+            SQLiteBind.date(session.lastUsed), SQLiteBind.uuid(session.familyID), SQLiteBind.uuid(session.parentID),
+            SQLiteBind.int(session.rotationCounter), SQLiteBind.date(session.rotatedAt),
+            SQLiteBind.date(session.revokedAt),
+        ]
+    }
+
+    static func decodeSession(_ row: SQLiteRowReader) throws -> SessionRecord {
+        SessionRecord(
+            id: try row.uuid("id"), userID: try row.uuid("user_id"),
+            refreshTokenHash: try row.bytes("refresh_token_hash"), expiresAt: try row.date("expires_at"),
+            deviceInfo: try row.json("device_info"), createdAt: try row.date("created_at"),
+            lastUsed: try row.optionalDate("last_used"), familyID: try row.uuid("family_id"),
+            parentID: try row.optionalUUID("parent_id"), rotationCounter: try row.int("rotation_counter"),
+            rotatedAt: try row.optionalDate("rotated_at"), revokedAt: try row.optionalDate("revoked_at")
+        )
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import TesseraStore
+import TesseraTestSupport
+import Testing
+
+@testable import TesseraStorePostgres
+@testable import TesseraStoreSQLite
+
+/// The append-only guarantee of the audit log, exercised with raw SQL through the backends' internal query paths.
+@Suite("Audit log is append-only")
+struct AuditTriggerTests {
+    private static let draft = AuditEntryDraft(entity: "user", action: "login.succeeded", timestamp: Clock.now)
+
+    @Test("PostgreSQL: UPDATE, DELETE and TRUNCATE are refused; a superuser bypass is visible")
+    func postgres() async throws {
+        try await TestPostgres.withTemporaryDatabase { url in
+            let configuration = try PostgresStoreConfiguration(url: url, maximumConnections: 2)
+            try await PostgresStore.withStore(configuration: configuration) { store in
+                _ = try await store.migrate()
+                let entry = try await store.appendAuditEntry(Self.draft, seal: testSeal)
+
+                await expectStoreError(.backend) { try await store.rows("UPDATE audits.audit_log SET action = 'x'") }
+                await expectStoreError(.backend) { try await store.rows("DELETE FROM audits.audit_log") }
+                await expectStoreError(.backend) { try await store.rows("TRUNCATE audits.audit_log") }
+                #expect(try await store.auditEntries(after: 0, limit: 10) == [entry])
+
+                // What the tamper-detection tests will rely on: a superuser can switch the triggers off.
+                try await store.transaction { transaction in
+                    try await transaction.run("SET LOCAL session_replication_role = replica")
+                    try await transaction.run("UPDATE audits.audit_log SET action = 'tampered'")
+                }
+                #expect(try await store.auditEntries(after: 0, limit: 10).map(\.action) == ["tampered"])
+            }
+        }
+    }
+
+    @Test("PostgreSQL: appends land in monthly partitions created ahead")
+    func partitions() async throws {
+        try await TestPostgres.withTemporaryDatabase { url in
+            let configuration = try PostgresStoreConfiguration(url: url, maximumConnections: 2)
+            try await PostgresStore.withStore(configuration: configuration) { store in
+                _ = try await store.migrate()
+                let now = Date()
+                _ = try await store.appendAuditEntry(
+                    AuditEntryDraft(entity: "user", action: "created", timestamp: now), seal: testSeal)
+                let rows = try await store.rows(
+                    "SELECT tableoid::regclass::text FROM audits.audit_log WHERE id = 1"
+                )
+                let partition = try #require(try rows.first?.decode(String.self))
+                #expect(partition.hasPrefix("audits.audit_log_2"))
+                let count = try await store.rows(
+                    """
+                    SELECT count(*) FROM pg_inherits
+                    WHERE inhparent = 'audits.audit_log'::regclass
+                    """
+                )
+                // 13 monthly partitions plus the default one.
+                #expect(try count.first?.decode(Int.self) == 14)
+            }
+        }
+    }
+
+    @Test("SQLite: UPDATE and DELETE are refused")
+    func sqlite() async throws {
+        try await StoreBackend.sqlite.withDatabase { location in
+            guard case .sqlite(let path) = location else { return }
+            try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) { store in
+                _ = try await store.migrate()
+                let entry = try await store.appendAuditEntry(Self.draft, seal: testSeal)
+                await expectStoreError(.backend) {
+                    _ = try await store.rows("UPDATE audits_audit_log SET action = 'x'", [])
+                }
+                await expectStoreError(.backend) { _ = try await store.rows("DELETE FROM audits_audit_log", []) }
+                #expect(try await store.auditEntries(after: 0, limit: 10) == [entry])
+            }
+        }
+    }
+}
