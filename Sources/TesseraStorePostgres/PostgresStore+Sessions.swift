@@ -48,43 +48,33 @@ extension PostgresStore {
             )
             guard let row = rows.first else { return .notFound }
             let old = try Self.decodeSession(row)
-            if old.revokedAt != nil {
-                return .revoked
-            }
-            if let rotatedAt = old.rotatedAt {
-                if now.timeIntervalSince(rotatedAt) <= DurationSeconds.of(graceWindow) {
-                    let current = try await transaction.rows(
-                        """
-                        \(unescaped: Self.selectSession)
-                        WHERE family_id = \(old.familyID) AND rotated_at IS NULL AND revoked_at IS NULL
-                        """
-                    )
-                    if let current = current.first {
-                        return .alreadyRotated(current: try Self.decodeSession(current))
-                    }
-                    return .revoked
-                }
+            switch old.rotationStep(newHash: newHash, newExpiresAt: newExpiresAt, now: now, graceWindow: graceWindow) {
+            case .refuse(let outcome):
+                return outcome
+            case .reportCurrent(let familyID):
+                let current = try await transaction.rows(
+                    """
+                    \(unescaped: Self.selectSession)
+                    WHERE family_id = \(familyID) AND rotated_at IS NULL AND revoked_at IS NULL
+                    """
+                )
+                guard let current = current.first else { return .revoked }
+                return .alreadyRotated(current: try Self.decodeSession(current))
+            case .revokeFamily(let familyID):
                 try await transaction.rows(
                     """
                     UPDATE auth.sessions SET revoked_at = \(now)
-                    WHERE family_id = \(old.familyID) AND revoked_at IS NULL
+                    WHERE family_id = \(familyID) AND revoked_at IS NULL
                     """
                 )
-                return .reuseDetected(familyID: old.familyID)
+                return .reuseDetected(familyID: familyID)
+            case .rotate(let successor):
+                try await transaction.rows(
+                    "UPDATE auth.sessions SET rotated_at = \(now), last_used = \(now) WHERE id = \(old.id)"
+                )
+                try await transaction.rows(Self.insert(successor))
+                return .rotated(successor)
             }
-            if old.expiresAt <= now {
-                return .expired
-            }
-            try await transaction.rows(
-                "UPDATE auth.sessions SET rotated_at = \(now), last_used = \(now) WHERE id = \(old.id)"
-            )
-            let successor = SessionRecord(
-                id: UUID(), userID: old.userID, refreshTokenHash: newHash, expiresAt: newExpiresAt,
-                deviceInfo: old.deviceInfo, createdAt: now, lastUsed: nil, familyID: old.familyID,
-                parentID: old.id, rotationCounter: old.rotationCounter + 1, rotatedAt: nil, revokedAt: nil
-            )
-            try await transaction.rows(Self.insert(successor))
-            return .rotated(successor)
         }
     }
 

@@ -45,40 +45,30 @@ extension SQLiteStore {
             )
             guard let row = rows.first else { return .notFound }
             let old = try Self.decodeSession(row)
-            if old.revokedAt != nil {
-                return .revoked
-            }
-            if let rotatedAt = old.rotatedAt {
-                if now.timeIntervalSince(rotatedAt) <= DurationSeconds.of(graceWindow) {
-                    let current = try await store.unlockedRows(
-                        Self.selectSession + " WHERE family_id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
-                        [SQLiteBind.uuid(old.familyID)]
-                    )
-                    if let current = current.first {
-                        return .alreadyRotated(current: try Self.decodeSession(current))
-                    }
-                    return .revoked
-                }
+            switch old.rotationStep(newHash: newHash, newExpiresAt: newExpiresAt, now: now, graceWindow: graceWindow) {
+            case .refuse(let outcome):
+                return outcome
+            case .reportCurrent(let familyID):
+                let current = try await store.unlockedRows(
+                    Self.selectSession + " WHERE family_id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+                    [SQLiteBind.uuid(familyID)]
+                )
+                guard let current = current.first else { return .revoked }
+                return .alreadyRotated(current: try Self.decodeSession(current))
+            case .revokeFamily(let familyID):
                 _ = try await store.unlockedRows(
                     "UPDATE auth_sessions SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
-                    [SQLiteBind.date(now), SQLiteBind.uuid(old.familyID)]
+                    [SQLiteBind.date(now), SQLiteBind.uuid(familyID)]
                 )
-                return .reuseDetected(familyID: old.familyID)
+                return .reuseDetected(familyID: familyID)
+            case .rotate(let successor):
+                _ = try await store.unlockedRows(
+                    "UPDATE auth_sessions SET rotated_at = ?, last_used = ? WHERE id = ?",
+                    [SQLiteBind.date(now), SQLiteBind.date(now), SQLiteBind.uuid(old.id)]
+                )
+                _ = try await store.unlockedRows(Self.insertSession, Self.binds(successor))
+                return .rotated(successor)
             }
-            if old.expiresAt <= now {
-                return .expired
-            }
-            _ = try await store.unlockedRows(
-                "UPDATE auth_sessions SET rotated_at = ?, last_used = ? WHERE id = ?",
-                [SQLiteBind.date(now), SQLiteBind.date(now), SQLiteBind.uuid(old.id)]
-            )
-            let successor = SessionRecord(
-                id: UUID(), userID: old.userID, refreshTokenHash: newHash, expiresAt: newExpiresAt,
-                deviceInfo: old.deviceInfo, createdAt: now, lastUsed: nil, familyID: old.familyID,
-                parentID: old.id, rotationCounter: old.rotationCounter + 1, rotatedAt: nil, revokedAt: nil
-            )
-            _ = try await store.unlockedRows(Self.insertSession, Self.binds(successor))
-            return .rotated(successor)
         }
     }
 
