@@ -31,6 +31,7 @@ final class ClientCallHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var cancelledBeforeStart: Set<UInt64> = []
     private var goAwayLastCallID: UInt64?
     private var isReady = false
+    private var readyFailed = false
     private var isClosed = false
     /// The failure given to calls still waiting when the connection closes.
     private var closeError: TesseraClientError?
@@ -69,7 +70,8 @@ final class ClientCallHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         let timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            self.abandon(id, with: TesseraClientError(.timedOut, "deadline of \(timeout.nanoseconds / 1_000_000) ms passed"))
+            self.abandon(
+                id, with: TesseraClientError(.timedOut, "deadline of \(timeout.nanoseconds / 1_000_000) ms passed"))
         }
         self.pending[id] = PendingCall(continuation: continuation, timer: timer)
         let written = context.eventLoop.makePromise(of: Void.self)
@@ -158,6 +160,14 @@ final class ClientCallHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelActive()
     }
 
+    /// Fails the ready promise once: an error is often followed by the close it causes.
+    private func failReady(_ error: any Error) {
+        if !self.readyFailed {
+            self.readyFailed = true
+            self.readyPromise.fail(error)
+        }
+    }
+
     private func becameActive() {
         if !self.usesTLS && !self.isReady {
             self.isReady = true
@@ -180,12 +190,13 @@ final class ClientCallHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if !self.isReady {
-            self.readyPromise.fail(error)
+            self.failReady(error)
         } else if let wireError = error as? WireError {
             self.closeError = self.closeError ?? TesseraClientError(.protocolViolation, wireError.message)
         } else {
             // TLS and socket errors describe the failure, never the data.
-            self.closeError = self.closeError ?? TesseraClientError(.status(.unavailable), "connection failed: \(error)")
+            self.closeError =
+                self.closeError ?? TesseraClientError(.status(.unavailable), "connection failed: \(error)")
         }
         context.close(promise: nil)
     }
@@ -211,7 +222,8 @@ final class ClientCallHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func received(_ reply: Tessera_Wire_V1_Reply, context: ChannelHandlerContext) {
         guard let call = self.pending.removeValue(forKey: reply.id) else {
-            self.closeError = TesseraClientError(.protocolViolation, "reply to call \(reply.id), which is not in flight")
+            self.closeError = TesseraClientError(
+                .protocolViolation, "reply to call \(reply.id), which is not in flight")
             context.close(promise: nil)
             return
         }
@@ -254,7 +266,7 @@ final class ClientCallHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.isClosed = true
         self.flags.markClosed()
         if !self.isReady {
-            self.readyPromise.fail(ChannelError.ioOnClosedChannel)
+            self.failReady(ChannelError.ioOnClosedChannel)
         }
         let error = self.closeError ?? TesseraClientError(.status(.unavailable), "connection closed")
         let calls = self.pending

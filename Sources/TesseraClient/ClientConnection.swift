@@ -54,7 +54,8 @@ final class ClientConnection: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls {
-                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname))
+                        try pipeline.addHandler(
+                            NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname))
                     }
                     try pipeline.addHandler(
                         ByteToMessageHandler(FrameDecoder(direction: .serverToClient, maximumFrameBytes: maxFrameBytes))
@@ -88,9 +89,23 @@ final class ClientConnection: Sendable {
             }
         }.flatMapErrorThrowing { error in
             throw TesseraClientError(
-                .connectionFailed, "could not connect to \(address): \(error)", method: nil, wasNotSent: true
+                .connectionFailed, "could not connect to \(address): \(Self.reason(error))", method: nil,
+                wasNotSent: true
             )
         }
+    }
+
+    /// A short reason for a failed connection: NIO's multi-address error reduced to its first socket error.
+    private static func reason(_ error: any Error) -> String {
+        if let connectionError = error as? NIOConnectionError {
+            if let first = connectionError.connectionErrors.first {
+                return "\(first.error)"
+            }
+            if let dnsError = connectionError.dnsAError ?? connectionError.dnsAAAAError {
+                return "name resolution failed (\(dnsError))"
+            }
+        }
+        return "\(error)"
     }
 
     /// Sends one call and waits for its reply.

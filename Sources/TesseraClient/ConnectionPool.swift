@@ -11,7 +11,7 @@ import Synchronization
 final class ConnectionPool: Sendable {
     private enum Slot {
         case empty(failures: Int, notBefore: NIODeadline?)
-        case connecting(EventLoopFuture<ClientConnection>, failures: Int)
+        case connecting(EventLoopFuture<ClientConnection>, failures: Int, waiters: Int)
         case ready(ClientConnection)
     }
 
@@ -89,41 +89,49 @@ final class ConnectionPool: Sendable {
         }
         let now = NIODeadline.now()
         let count = state.slots.count
-        var best: (index: Int, connection: ClientConnection)?
-        var waitFor: EventLoopFuture<ClientConnection>?
-        var earliest: NIODeadline?
         for index in state.slots.indices {
             if case .ready(let connection) = state.slots[index], !connection.isAcceptingCalls {
                 // Closed or going away: it finishes its calls outside the slot, which reconnects now.
                 state.slots[index] = .empty(failures: 0, notBefore: nil)
             }
         }
+        // The least loaded slot, open or opening, counting for an opening one the calls already waiting for it:
+        // a burst of calls on a cold pool spreads over every connection instead of piling onto the first one up.
+        var best: (index: Int, load: Int)?
+        var earliest: NIODeadline?
         for offset in 0..<count {
             let index = (state.cursor + offset) % count
+            let load: Int
             switch state.slots[index] {
             case .ready(let connection):
-                if best == nil || connection.load < (best?.connection.load ?? 0) {
-                    best = (index, connection)
-                }
+                load = connection.load
+            case .connecting(_, _, let waiters):
+                load = waiters
             case .empty(let failures, let notBefore):
                 if let notBefore, notBefore > now {
                     earliest = min(earliest ?? notBefore, notBefore)
-                } else {
-                    let promise = self.group.next().makePromise(of: ClientConnection.self)
-                    state.slots[index] = .connecting(promise.futureResult, failures: failures)
-                    toOpen.append((index, promise))
-                    waitFor = waitFor ?? promise.futureResult
+                    continue
                 }
-            case .connecting(let future, _):
-                waitFor = waitFor ?? future
+                let promise = self.group.next().makePromise(of: ClientConnection.self)
+                state.slots[index] = .connecting(promise.futureResult, failures: failures, waiters: 0)
+                toOpen.append((index, promise))
+                load = 0
+            }
+            if best == nil || load < (best?.load ?? 0) {
+                best = (index, load)
             }
         }
         if let best {
             state.cursor = (best.index + 1) % count
-            return .use(best.connection)
-        }
-        if let waitFor {
-            return .wait(waitFor)
+            switch state.slots[best.index] {
+            case .ready(let connection):
+                return .use(connection)
+            case .connecting(let future, let failures, let waiters):
+                state.slots[best.index] = .connecting(future, failures: failures, waiters: waiters + 1)
+                return .wait(future)
+            case .empty:
+                break
+            }
         }
         return .backOff(until: earliest ?? now, state.lastFailure)
     }
@@ -139,7 +147,7 @@ final class ConnectionPool: Sendable {
         )
         opening.whenComplete { result in
             let outcome: Result<ClientConnection, any Error> = self.state.withLock { state in
-                guard case .connecting(_, let failures) = state.slots[slot] else {
+                guard case .connecting(_, let failures, _) = state.slots[slot] else {
                     return result
                 }
                 switch result {
@@ -195,17 +203,27 @@ final class ConnectionPool: Sendable {
         return .nanoseconds(half + Int64.random(in: 0...max(half, 0)))
     }
 
-    /// Closes every connection; calls still waiting fail with `shutdown`. Later calls fail with `shutdown` too.
+    /// Closes every connection and waits until they are closed; calls still waiting fail with `shutdown`. Later
+    /// calls fail with `shutdown` too.
     func shutdown() async {
+        for closed in self.closeAll() {
+            try? await closed.get()
+        }
+    }
+
+    /// Starts closing every connection, as ``shutdown()`` does, without waiting.
+    ///
+    /// - Returns: The connections' close futures.
+    @discardableResult
+    func closeAll() -> [EventLoopFuture<Void>] {
         let connections = self.state.withLock { state in
             state.isShutdown = true
             let connections = Array(state.live.values)
             state.live.removeAll()
             return connections
         }
-        for connection in connections {
-            try? await connection.close(failingCallsWith: TesseraClientError(.shutdown, "client is shut down")).get()
-        }
+        let error = TesseraClientError(.shutdown, "client is shut down")
+        return connections.map { $0.close(failingCallsWith: error) }
     }
 
     private static func sleep(until deadline: NIODeadline) async throws {

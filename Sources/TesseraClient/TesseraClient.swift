@@ -60,6 +60,11 @@ public final class TesseraClient: Sendable {
         self.pool = ConnectionPool(configuration: configuration, group: eventLoopGroup, tls: tls)
     }
 
+    /// Closes the connections of a client dropped without ``shutdown()``, so that they do not outlive it.
+    deinit {
+        self.pool.closeAll()
+    }
+
     /// Closes every connection. Calls still in flight and every later call fail with
     /// ``TesseraClientError/Code-swift.struct/shutdown``.
     public func shutdown() async {
@@ -171,7 +176,8 @@ public final class TesseraClient: Sendable {
         let connection = try await self.pool.connection(before: deadline)
         let remaining = deadline - NIODeadline.now()
         guard remaining > .zero else {
-            throw TesseraClientError(.timedOut, "deadline passed before the call was sent", method: nil, wasNotSent: true)
+            throw TesseraClientError(
+                .timedOut, "deadline passed before the call was sent", method: nil, wasNotSent: true)
         }
         let reply = try await connection.send(call, timeout: remaining)
         let status = reply.status.statusCode

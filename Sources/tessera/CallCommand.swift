@@ -48,7 +48,8 @@ struct CallCommand: AsyncParsableCommand {
     func run() async throws {
         if self.list {
             for method in MethodCatalog.all {
-                print("\(method.name)  \(method.requestType.protoMessageName) -> \(method.responseType.protoMessageName)")
+                print(
+                    "\(method.name)  \(method.requestType.protoMessageName) -> \(method.responseType.protoMessageName)")
             }
             return
         }

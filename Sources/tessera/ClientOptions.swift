@@ -26,16 +26,24 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Connect with TLS 1.3 (implied by the other --tls-* options).")
     var tls = false
 
-    @Option(name: .customLong("tls-ca-file"), help: ArgumentHelp("PEM file of the CAs to trust (default: the system's).", valueName: "path"))
+    @Option(
+        name: .customLong("tls-ca-file"),
+        help: ArgumentHelp("PEM file of the CAs to trust (default: the system's).", valueName: "path"))
     var tlsCAFile: String?
 
-    @Option(name: .customLong("tls-cert-file"), help: ArgumentHelp("PEM client certificate chain, for mutual TLS.", valueName: "path"))
+    @Option(
+        name: .customLong("tls-cert-file"),
+        help: ArgumentHelp("PEM client certificate chain, for mutual TLS.", valueName: "path"))
     var tlsCertFile: String?
 
-    @Option(name: .customLong("tls-key-file"), help: ArgumentHelp("PEM private key of the client certificate.", valueName: "path"))
+    @Option(
+        name: .customLong("tls-key-file"),
+        help: ArgumentHelp("PEM private key of the client certificate.", valueName: "path"))
     var tlsKeyFile: String?
 
-    @Option(name: .customLong("tls-server-name"), help: ArgumentHelp("Name to verify in the server's certificate (default: --host).", valueName: "name"))
+    @Option(
+        name: .customLong("tls-server-name"),
+        help: ArgumentHelp("Name to verify in the server's certificate (default: --host).", valueName: "name"))
     var tlsServerName: String?
 
     func validate() throws {
@@ -66,7 +74,8 @@ struct ClientOptions: ParsableArguments {
     ///
     /// - Parameter timeout: The deadline of each call.
     func makeClient(timeout: Duration) throws -> TesseraClient {
-        var configuration = TesseraClient.Configuration(host: self.host, port: self.port, credential: try self.credential())
+        var configuration = TesseraClient.Configuration(
+            host: self.host, port: self.port, credential: try self.credential())
         configuration.connections = 1
         configuration.defaultTimeout = timeout
         configuration.connectTimeout = min(timeout, .seconds(5))

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TesseraClient
 import TesseraWire
+import Testing
 
 @Suite("TesseraClient: deadlines, cancellation, lost connections, retries, go_away")
 struct ClientFailureTests {
@@ -13,13 +13,17 @@ struct ClientFailureTests {
     @Test("a passed deadline fails with timedOut, sends timeout_ms, and sends a cancel for the call")
     func deadline() async throws {
         try await TestClient.withServer(behaviour: Self.holdSeal) { server, client in
+            // Connect first, so that the deadline is spent waiting for the reply, not connecting.
+            _ = try await client.health()
             let start = ContinuousClock.now
-            let error = await clientError { _ = try await client.seal([1, 2, 3], timeout: .milliseconds(150)) }
+            let error = await clientError { _ = try await client.seal([1, 2, 3], timeout: .milliseconds(300)) }
             #expect(error?.code == .timedOut)
             #expect(error?.code.statusCode == .deadlineExceeded)
             #expect(ContinuousClock.now - start < .seconds(2))
-            let call = try #require(server.log.snapshot.calls.first)
-            #expect(call.call.timeoutMs > 0 && call.call.timeoutMs <= 150)
+            try await server.log.waitUntil("the call to arrive") { $0.calls.count == 2 }
+            let call = try #require(server.log.snapshot.calls.last)
+            #expect(call.call.method == MethodCatalog.secretsSeal.name)
+            #expect(call.call.timeoutMs > 0 && call.call.timeoutMs <= 300)
             try await server.log.waitUntil("a cancel for the call") { log in
                 log.cancels.contains { $0.id == call.call.id }
             }
@@ -107,7 +111,7 @@ struct ClientFailureTests {
     @Test("go_away: calls up to last_call_id finish, later ones are resent on a new connection, new calls go there")
     func goAway() async throws {
         let slowFirstConnection: FakeServer.Behaviour = { call, index in
-            FakeServices.behaviour { index == 0 ? .milliseconds(300) : .zero }(call, index)
+            FakeServices.behaviour { index == 0 ? .seconds(1) : .zero }(call, index)
         }
         try await TestClient.withServer(behaviour: slowFirstConnection) { server, client in
             // Not safe to retry: calls refused by go_away never ran, so they are resent all the same.

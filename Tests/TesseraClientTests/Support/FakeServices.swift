@@ -69,7 +69,8 @@ enum FakeServices {
             let request = try Tessera_V1_GenerateTotpRequest(serializedBytes: call.body)
             var response = Tessera_V1_GenerateTotpResponse()
             response.secretBase32 = "JBSWY3DPEHPK3PXP"
-            response.otpauthUri = "otpauth://totp/\(request.issuer):\(request.account)?secret=JBSWY3DPEHPK3PXP"
+            response.otpauthUri =
+                "otpauth://totp/\(request.issuer):\(request.account)?secret=JBSWY3DPEHPK3PXP"
                 + "&digits=\(request.digits)&period=\(request.periodSeconds)&algorithm=\(request.algorithm.rawValue)"
             response.qrPng = Data([0x89, 0x50, 0x4E, 0x47])
             response.sealedSecret = Self.seal(Data("JBSWY3DPEHPK3PXP".utf8), request.context)
@@ -78,7 +79,8 @@ enum FakeServices {
             let request = try Tessera_V1_VerifyTotpRequest(serializedBytes: call.body)
             let secret: String?
             switch request.secret {
-            case .sealedSecret(let sealed): secret = Self.open(sealed, request.context).map { String(decoding: $0, as: UTF8.self) }
+            case .sealedSecret(let sealed):
+                secret = Self.open(sealed, request.context).map { String(decoding: $0, as: UTF8.self) }
             case .secretBase32(let base32): secret = base32
             case nil: secret = nil
             }

@@ -24,11 +24,18 @@ struct TestCertificates {
             .write(to: directory.appendingPathComponent("server.ext"))
         try Data("extendedKeyUsage=clientAuth\n".utf8).write(to: directory.appendingPathComponent("client.ext"))
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try certificates.openssl(["req", "-x509"] + key + ["-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=Tessera Test CA"])
-        try certificates.openssl(["req", "-x509"] + key + ["-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "1", "-subj", "/CN=Other CA"])
+        try certificates.openssl(
+            ["req", "-x509"] + key + [
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=Tessera Test CA",
+            ])
+        try certificates.openssl(
+            ["req", "-x509"] + key + [
+                "-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "1", "-subj", "/CN=Other CA",
+            ])
         for name in ["server", "client"] {
             let subject = name == "server" ? "/CN=localhost" : "/CN=test-caller"
-            try certificates.openssl(["req"] + key + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject])
+            try certificates.openssl(
+                ["req"] + key + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject])
             try certificates.openssl([
                 "x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                 "-out", "\(name).pem", "-days", "1", "-extfile", "\(name).ext",
