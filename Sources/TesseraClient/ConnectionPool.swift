@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -36,13 +37,16 @@ final class ConnectionPool: Sendable {
     private let group: any EventLoopGroup
     private let tls: (context: NIOSSLContext, serverHostname: String?)?
     private let state: Mutex<State>
+    private let logger: Logger
 
     init(
         configuration: TesseraClient.Configuration,
         group: any EventLoopGroup,
-        tls: (context: NIOSSLContext, serverHostname: String?)?
+        tls: (context: NIOSSLContext, serverHostname: String?)?,
+        logger: Logger
     ) {
         self.configuration = configuration
+        self.logger = logger
         self.group = group
         self.tls = tls
         let count = max(1, configuration.connections)
@@ -171,10 +175,15 @@ final class ConnectionPool: Sendable {
                     return .failure(error)
                 }
             }
-            if case .success(let connection) = outcome {
+            switch outcome {
+            case .success(let connection):
+                self.logger.debug("connection opened", metadata: ["slot": "\(slot)"])
                 connection.channel.closeFuture.whenComplete { _ in
+                    self.logger.debug("connection closed", metadata: ["slot": "\(slot)"])
                     self.closed(connection)
                 }
+            case .failure(let error):
+                self.logger.debug("connection attempt failed", metadata: ["slot": "\(slot)", "error": "\(error)"])
             }
             promise.completeWith(outcome)
         }

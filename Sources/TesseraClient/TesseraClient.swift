@@ -57,7 +57,7 @@ public final class TesseraClient: Sendable {
         let tls = try configuration.tls.makeContext().map { context in
             (context: context, serverHostname: configuration.tls.serverHostname ?? Self.sniName(configuration.host))
         }
-        self.pool = ConnectionPool(configuration: configuration, group: eventLoopGroup, tls: tls)
+        self.pool = ConnectionPool(configuration: configuration, group: eventLoopGroup, tls: tls, logger: logger)
     }
 
     /// Closes the connections of a client dropped without ``shutdown()``, so that they do not outlive it.
@@ -141,6 +141,7 @@ public final class TesseraClient: Sendable {
             call.metadata["authorization"] = authorization
         }
         call.body = serializedRequest
+        try self.checkSize(of: call)
         var attempt = 0
         while true {
             do {
@@ -165,6 +166,29 @@ public final class TesseraClient: Sendable {
                 }
                 try? await Task.sleep(for: .nanoseconds(pause.nanoseconds))
             }
+        }
+    }
+
+    /// Refuses a call whose frame would exceed ``Configuration/maxFrameBytes``, before anything is sent: the codec
+    /// would otherwise fail the write in a way that closes the connection, with every call on it.
+    private func checkSize(of call: Tessera_Wire_V1_Call) throws {
+        let limit = self.configuration.maxFrameBytes
+        // A cheap upper bound first (tags, lengths, the largest id and timeout); encode only when it is close.
+        let metadataBytes = call.metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 16 }
+        let bound = call.body.count + call.method.utf8.count + metadataBytes + 64
+        guard bound > limit else {
+            return
+        }
+        var largest = call
+        largest.id = .max
+        largest.timeoutMs = .max
+        let size = (try? Tessera_Wire_V1_Frame.with { $0.kind = .call(largest) }.serializedBytes() as [UInt8])?.count
+        guard let size, size <= limit else {
+            throw TesseraClientError(
+                .invalidRequest,
+                "request too large: a frame of \(size ?? bound) bytes exceeds the limit of \(limit) bytes",
+                method: call.method
+            )
         }
     }
 

@@ -176,6 +176,24 @@ struct ClientFailureTests {
         await client.shutdown()
     }
 
+    @Test("a request over the frame limit fails alone with invalidRequest; the connection and its calls live on")
+    func requestTooLarge() async throws {
+        let server = try await FakeServer.start(behaviour: Self.holdSeal)
+        let client = try TestClient.make(port: server.port, maxFrameBytes: 4096)
+        let held = Task { try await client.seal([1], timeout: .seconds(3)) }
+        try await server.log.waitUntil("the held call to arrive") { $0.calls.count == 1 }
+        let error = await clientError { _ = try await client.seal(Array(repeating: 0x41, count: 5000)) }
+        #expect(error?.code == .invalidRequest)
+        let health = try await client.health()
+        #expect(health.isServing)
+        let log = server.log.snapshot
+        #expect(log.calls.count == 2 && log.connections == 1)
+        held.cancel()
+        #expect(await clientError { _ = try await held.value }?.code == .cancelled)
+        await client.shutdown()
+        await server.stop()
+    }
+
     @Test("shutdown fails calls in flight and later calls with shutdown")
     func shutdown() async throws {
         let server = try await FakeServer.start(behaviour: Self.holdSeal)

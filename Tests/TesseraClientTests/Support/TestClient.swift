@@ -12,7 +12,8 @@ enum TestClient {
         connections: Int = 1,
         maxRetries: Int = 2,
         timeout: Duration = .seconds(5),
-        tls: TesseraClient.TLS = .disabled
+        tls: TesseraClient.TLS = .disabled,
+        maxFrameBytes: Int = 1 << 20
     ) throws -> TesseraClient {
         var configuration = TesseraClient.Configuration(
             host: "127.0.0.1", port: port, credential: .init(Self.credentialMarker)
@@ -22,6 +23,7 @@ enum TestClient {
         configuration.defaultTimeout = timeout
         configuration.reconnectBackoff = .milliseconds(20)
         configuration.tls = tls
+        configuration.maxFrameBytes = maxFrameBytes
         return try TesseraClient(configuration: configuration)
     }
 
