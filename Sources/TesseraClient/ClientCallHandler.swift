@@ -84,7 +84,9 @@ final class ClientCallHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Gives up on a call because the awaiting task was cancelled.
     func cancel(_ id: UInt64) {
         guard self.pending[id] != nil else {
-            // The cancellation raced ahead of the call's start: remember it so the call never goes out.
+            // The cancellation raced ahead of the call's start: remember it so the call never goes out. (A
+            // cancellation that lands just after the reply also ends up here; such ids are never reused, so the
+            // entry is harmless, and the set is dropped with the connection.)
             if !self.isClosed {
                 self.cancelledBeforeStart.insert(id)
             }

@@ -13,14 +13,16 @@ import TesseraWire
 ///
 /// ```swift
 /// let client = try TesseraClient(configuration: .init(host: "127.0.0.1", credential: .init(token)))
-/// defer { Task { await client.shutdown() } }
 /// let phc = try await client.hashPassword("correct horse battery staple")
+/// await client.shutdown()
 /// ```
 ///
 /// **Deadlines.** Every call has one (``Configuration/defaultTimeout`` unless given): it bounds connecting,
 /// retries and the wait for the reply, is sent to the server as `timeout_ms`, and is also enforced locally. When it
 /// passes, the call fails with ``TesseraClientError/Code-swift.struct/timedOut`` and the client sends the server a
 /// `cancel`. Cancelling the awaiting task does the same, with ``TesseraClientError/Code-swift.struct/cancelled``.
+/// (A `DEADLINE_EXCEEDED` reply from the server, should it come first, is `.status(.deadlineExceeded)`; both map
+/// to `DEADLINE_EXCEEDED` through ``TesseraClientError/Code-swift.struct/statusCode``.)
 ///
 /// **Retries.** A call is sent again (at most ``Configuration/maxRetries`` times, within its deadline) only when
 /// that cannot run it twice by surprise: when it never reached the server (no connection could be opened, or it
