@@ -34,12 +34,13 @@ struct ClientTLSTests {
             tls: try certificates.serverContext(), behaviour: FakeServices.behaviour())
         let client = try TestClient.make(
             port: server.port,
+            maxRetries: 0,
             tls: .mutual(
                 certificateChainFile: certificates.clientCertificateFile, privateKeyFile: certificates.clientKeyFile,
                 trustRootsFile: certificates.otherCAFile
             )
         )
-        let error = await clientError { _ = try await client.health(timeout: .seconds(2)) }
+        let error = await clientError { _ = try await client.health() }
         #expect(error?.code == .connectionFailed)
         #expect(server.log.snapshot.calls.isEmpty)
         await client.shutdown()

@@ -81,7 +81,7 @@ struct CommandLineTests {
     @Test("tessera health exits 0 when serving and 1 when the server cannot be reached")
     func health() async throws {
         let server = try await FakeServer.start(behaviour: FakeServices.behaviour())
-        let serving = try self.run(["health", "--port", "\(server.port)"])
+        let serving = try self.run(["health", "--port", "\(server.port)", "--timeout", "20"])
         #expect(serving.status == 0)
         #expect(serving.standardOutput == "SERVING\n  keyring: SERVING\n")
         await server.stop()

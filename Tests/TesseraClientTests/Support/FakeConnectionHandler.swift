@@ -17,6 +17,8 @@ final class FakeConnectionHandler: ChannelInboundHandler {
     private var running: Set<UInt64> = []
     private var lastReceived: UInt64 = 0
     private var goAwayLastCallID: UInt64?
+    /// Bodies of calls answered only at `go_away`.
+    private var answersAtGoAway: [UInt64: Data] = [:]
 
     init(index: Int, log: FakeServerLog, behaviour: @escaping FakeServer.Behaviour) {
         self.index = index
@@ -74,6 +76,8 @@ final class FakeConnectionHandler: ChannelInboundHandler {
             }
         case .hold:
             break
+        case .holdUntilGoAway(let body):
+            self.answersAtGoAway[call.id] = body
         case .closeConnection:
             context.close(promise: nil)
         case .replyUnknownID:
@@ -120,6 +124,10 @@ final class FakeConnectionHandler: ChannelInboundHandler {
         for id in self.running where id > last {
             self.reply(id, status: Tessera_Wire_V1_Status(.unavailable, "server going away"))
         }
+        for (id, body) in self.answersAtGoAway.sorted(by: { $0.key < $1.key }) where id <= last {
+            self.reply(id, status: Tessera_Wire_V1_Status(.ok), body: body)
+        }
+        self.answersAtGoAway.removeAll()
         self.closeIfDrained()
     }
 

@@ -16,6 +16,8 @@ final class FakeServer: Sendable {
         case reply(StatusCode, message: String, body: Data, after: Duration)
         /// Never answer, until the client cancels (then `CANCELLED`) or the connection closes.
         case hold
+        /// Answer `OK` with this body when the server sends `go_away`, if the call is up to `last_call_id`.
+        case holdUntilGoAway(Data)
         /// Close the connection at once, without answering.
         case closeConnection
         /// Answer with a reply whose id was never sent: a protocol violation.

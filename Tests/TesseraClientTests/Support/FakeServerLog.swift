@@ -54,7 +54,7 @@ final class FakeServerLog: Sendable {
 
     /// Waits until `condition` holds for the log, polling, or fails the test after `timeout`.
     func waitUntil(
-        timeout: Duration = .seconds(5),
+        timeout: Duration = .seconds(15),
         _ what: String,
         _ condition: (Snapshot) -> Bool
     ) async throws {

@@ -11,7 +11,7 @@ enum TestClient {
         port: Int,
         connections: Int = 1,
         maxRetries: Int = 2,
-        timeout: Duration = .seconds(5),
+        timeout: Duration = .seconds(20),
         tls: TesseraClient.TLS = .disabled,
         maxFrameBytes: Int = 1 << 20
     ) throws -> TesseraClient {
