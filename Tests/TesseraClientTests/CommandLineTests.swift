@@ -1,0 +1,100 @@
+import Foundation
+import SwiftProtobuf
+import TesseraWire
+import Testing
+
+/// The `tessera` executable built beside the test bundle, if the build made it.
+private let tesseraExecutable: URL? = {
+    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var directory = testBinary.deletingLastPathComponent()
+    // On Linux the tests run from `.build/debug/<package>PackageTests.xctest`; on macOS from inside a bundle.
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("tessera")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        directory = directory.deletingLastPathComponent()
+    }
+    return nil
+}()
+
+@Suite(
+    "tessera call and tessera health against a fake server",
+    .enabled(if: tesseraExecutable != nil, "the tessera executable is built beside the tests")
+)
+struct CommandLineTests {
+    private struct Outcome {
+        let status: Int32
+        let standardOutput: String
+        let standardError: String
+    }
+
+    private func run(_ arguments: [String], credential: String? = TestClient.credentialMarker) throws -> Outcome {
+        let process = Process()
+        let executable: URL = try #require(tesseraExecutable)
+        process.executableURL = executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["TESSERA_CREDENTIAL"] = credential
+        process.environment = environment
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    @Test("tessera call sends a JSON body with the credential from the environment and prints the JSON reply")
+    func call() async throws {
+        let server = try await FakeServer.start(behaviour: FakeServices.behaviour())
+        let outcome = try self.run([
+            "call", "tessera.v1.Secrets/Seal", "--port", "\(server.port)",
+            "--json", #"{"plaintext": "aGVsbG8=", "context": {"user_id": "42"}}"#,
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let response = try Tessera_V1_SealResponse(jsonString: outcome.standardOutput)
+        #expect(response.sealed == FakeServices.seal(Data("hello".utf8), ["user_id": "42"]))
+        let call = try #require(server.log.snapshot.calls.first?.call)
+        #expect(call.metadata["authorization"] == "Bearer \(TestClient.credentialMarker)")
+        await server.stop()
+    }
+
+    @Test("tessera call prints CODE: message and exits 1 on a failed status")
+    func failedStatus() async throws {
+        let server = try await FakeServer.start { _, _ in .fail(.permissionDenied, "caller may not call this method") }
+        let outcome = try self.run(["call", "tessera.v1.Health/Check", "--port", "\(server.port)"])
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError == "PERMISSION_DENIED: caller may not call this method\n")
+        #expect(!outcome.standardError.contains(TestClient.credentialMarker))
+        await server.stop()
+    }
+
+    @Test("tessera health exits 0 when serving and 1 when the server cannot be reached")
+    func health() async throws {
+        let server = try await FakeServer.start(behaviour: FakeServices.behaviour())
+        let serving = try self.run(["health", "--port", "\(server.port)", "--timeout", "20"])
+        #expect(serving.status == 0)
+        #expect(serving.standardOutput == "SERVING\n  keyring: SERVING\n")
+        await server.stop()
+        let down = try self.run(["health", "--port", "\(server.port)", "--timeout", "1"])
+        #expect(down.status == 1)
+        #expect(down.standardOutput == "NOT_SERVING\n")
+    }
+
+    @Test("tessera call --list names every method of the catalog")
+    func list() throws {
+        let outcome = try self.run(["call", "--list"])
+        #expect(outcome.status == 0)
+        let names = outcome.standardOutput.split(separator: "\n").compactMap { $0.split(separator: " ").first }
+        #expect(names.map(String.init) == MethodCatalog.all.map(\.name))
+    }
+}
