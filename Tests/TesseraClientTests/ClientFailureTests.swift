@@ -179,7 +179,7 @@ struct ClientFailureTests {
         let error = await clientError { _ = try await client.health() }
         #expect(error?.code == .connectionFailed)
         #expect(error?.code.statusCode == .unavailable)
-        #expect(ContinuousClock.now - start < .seconds(60), "the retries are bounded; the call must not wait out its deadline")
+        #expect(ContinuousClock.now - start < .seconds(60), "the retries are bounded; the call must not wait it out")
         await client.shutdown()
     }
 
