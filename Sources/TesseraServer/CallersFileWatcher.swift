@@ -6,7 +6,7 @@ import UnixSignals
 /// Re-reads the callers file into a ``CallerRegistry`` on SIGHUP and when the file's modification time changes.
 ///
 /// A file that no longer parses is logged and ignored: the callers loaded before stay in force.
-public struct CallersFileWatcher: Service {
+public struct CallersFileWatcher: Service, CustomStringConvertible {
     private let path: String
     private let registry: CallerRegistry
     private let pollInterval: Duration
@@ -25,6 +25,9 @@ public struct CallersFileWatcher: Service {
         self.pollInterval = pollInterval
         self.logger = logger
     }
+
+    /// The watched path, for service-lifecycle logs.
+    public var description: String { "CallersFileWatcher(\(path))" }
 
     /// Watches until graceful shutdown or cancellation.
     public func run() async throws {

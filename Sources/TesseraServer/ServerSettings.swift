@@ -106,8 +106,9 @@ public struct ServerSettings: Codable, Sendable, Hashable {
             case .host, .callersFile, .masterKeyFile, .logLevel, .tlsCertificateChain, .tlsPrivateKey, .tlsClientCA:
                 object[key.rawValue] = value
             case .production:
-                guard let flag = ["1": true, "true": true, "yes": true, "0": false, "false": false, "no": false][
-                    value.lowercased()]
+                guard
+                    let flag = ["1": true, "true": true, "yes": true, "0": false, "false": false, "no": false][
+                        value.lowercased()]
                 else {
                     throw ServerSettingsError("TESSERA_PRODUCTION must be true or false")
                 }
@@ -174,7 +175,8 @@ public struct ServerSettings: Codable, Sendable, Hashable {
             }
             configuration.maxFrameBytes = maxFrameBytes
         }
-        configuration.maxConnections = try Self.positive(maxConnections, "max_connections") ?? configuration.maxConnections
+        configuration.maxConnections =
+            try Self.positive(maxConnections, "max_connections") ?? configuration.maxConnections
         configuration.maxCallsInFlightPerConnection =
             try Self.positive(maxCallsInFlight, "max_calls_in_flight") ?? configuration.maxCallsInFlightPerConnection
         configuration.maxBatchItems = try Self.positive(maxBatchItems, "max_batch_items") ?? configuration.maxBatchItems

@@ -34,7 +34,9 @@ public struct ServerTLSConfiguration: Sendable, Hashable {
     /// - Returns: A context shared by every connection.
     /// - Throws: The NIOSSL error for an unreadable or malformed file.
     public func makeContext() throws -> NIOSSLContext {
-        let chain = try NIOSSLCertificate.fromPEMFile(certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
+        let chain = try NIOSSLCertificate.fromPEMFile(certificateChainPath).map {
+            NIOSSLCertificateSource.certificate($0)
+        }
         let key = try NIOSSLPrivateKey(file: privateKeyPath, format: .pem)
         var configuration: TLSConfiguration
         if let clientCAPath {

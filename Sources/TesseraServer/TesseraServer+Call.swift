@@ -24,7 +24,8 @@ extension TesseraServer {
         let deadline = received + configuration.timeout(forRequested: call.timeoutMs)
         switch await admit(call, control: control) {
         case .failure(let error):
-            await complete(call, caller: nil, result: .failure(error), received: received, control: control, logger: logger)
+            await complete(
+                call, caller: nil, result: .failure(error), received: received, control: control, logger: logger)
         case .success(let (caller, method, handler)):
             let context = CallContext(
                 method: method,
@@ -34,7 +35,8 @@ extension TesseraServer {
                 logger: logger
             )
             await run(handler, body: call.body, context: context, cancellation: cancellation) { result in
-                await complete(call, caller: caller, result: result, received: received, control: control, logger: logger)
+                await complete(
+                    call, caller: caller, result: result, received: received, control: control, logger: logger)
             }
         }
     }

@@ -159,7 +159,8 @@ extension TesseraServer {
     /// The one log line of a call: method (or `unknown`), caller id, status and duration; never bodies or
     /// metadata.
     func logCall(_ method: String, caller: Caller?, status: StatusCode, duration: Duration, logger: Logger) {
-        let milliseconds = Double(duration.components.seconds) * 1000
+        let milliseconds =
+            Double(duration.components.seconds) * 1000
             + Double(duration.components.attoseconds) / 1e15
         logger.info(
             "call",

@@ -32,7 +32,7 @@ import TesseraWire
 /// accepting, sends every connection a `go_away` with the last call id it received, lets the calls in flight
 /// finish for up to ``ServerConfiguration/shutdownGracePeriod``, closes the connections and returns from
 /// ``run()``.
-public final class TesseraServer: Service, Sendable {
+public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     /// The configuration the server was made with.
     public let configuration: ServerConfiguration
 
@@ -100,6 +100,9 @@ public final class TesseraServer: Service, Sendable {
             }
         }
     }
+
+    /// The configured address, for service-lifecycle logs.
+    public var description: String { "TesseraServer(\(configuration.host):\(configuration.port))" }
 
     /// The number of connections being served.
     public var connectionCount: Int { state.withLock { $0.connections.count } }
@@ -236,7 +239,8 @@ public final class TesseraServer: Service, Sendable {
 
     /// Closes a connection past the limit at once, with a `go_away` saying why.
     private func refuse(_ connection: NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>) async {
-        logger.warning("connection refused: too many connections", metadata: ["limit": "\(configuration.maxConnections)"])
+        logger.warning(
+            "connection refused: too many connections", metadata: ["limit": "\(configuration.maxConnections)"])
         try? await connection.executeThenClose { _, outbound in
             try await outbound.write(Self.goAway(reason: "too many connections", lastCallID: 0))
         }

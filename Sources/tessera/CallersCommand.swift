@@ -16,7 +16,9 @@ struct CallersCommand: ParsableCommand {
     )
 
     struct FileOption: ParsableArguments {
-        @Option(name: .customLong("file"), help: ArgumentHelp("The callers file (default callers.json).", valueName: "path"))
+        @Option(
+            name: .customLong("file"), help: ArgumentHelp("The callers file (default callers.json).", valueName: "path")
+        )
         var path = "callers.json"
 
         func load(creating: Bool) throws -> CallersFile {
@@ -30,7 +32,8 @@ struct CallersCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a caller and print its new credential once (only its digest is stored).",
-            discussion: "Example: tessera callers add auth-service --allow 'tessera.v1.Passwords/*' --rate 200 --burst 400"
+            discussion:
+                "Example: tessera callers add auth-service --allow 'tessera.v1.Passwords/*' --rate 200 --burst 400"
         )
 
         @Argument(help: "The caller's id, shown in logs and metrics.")

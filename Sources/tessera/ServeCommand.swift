@@ -83,7 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var tlsClientCA: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
+    @Option(
+        name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
 
     /// The flags as settings, the top layer.
@@ -114,17 +115,19 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fileSettings = try config.map(ServerSettings.load(from:)) ?? ServerSettings()
-        let settings = fileSettings
+        let settings =
+            fileSettings
             .overlaid(by: try ServerSettings.fromEnvironment(ProcessInfo.processInfo.environment))
             .overlaid(by: flagSettings)
         let serverConfiguration = try settings.serverConfiguration()
 
-        let level = try settings.logLevel.map { name in
-            guard let level = Logger.Level(rawValue: name) else {
-                throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical")
-            }
-            return level
-        } ?? .info
+        let level =
+            try settings.logLevel.map { name in
+                guard let level = Logger.Level(rawValue: name) else {
+                    throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical")
+                }
+                return level
+            } ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

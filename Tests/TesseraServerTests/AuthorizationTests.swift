@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import TesseraCrypto
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// Authentication, authorisation and rate limits, over the wire and on the registry itself.
 @Suite("Callers and authorisation")
@@ -15,13 +15,17 @@ struct AuthorizationTests {
             // No credential, malformed, unknown: UNAUTHENTICATED, even for an unknown method.
             #expect(try await client.unary(health, token: nil).code == .unauthenticated)
             #expect(try await client.unary(health, token: "not-a-token").code == .unauthenticated)
-            #expect(try await client.unary(health, token: OpaqueToken.generate(.refresh).reveal()).code == .unauthenticated)
-            #expect(try await client.unary(health, token: OpaqueToken.generate(.caller).reveal()).code == .unauthenticated)
+            #expect(
+                try await client.unary(health, token: OpaqueToken.generate(.refresh).reveal()).code == .unauthenticated)
+            #expect(
+                try await client.unary(health, token: OpaqueToken.generate(.caller).reveal()).code == .unauthenticated)
             #expect(try await client.unary("tessera.v1.Nope/Nothing", token: nil).code == .unauthenticated)
             // Authenticated: unknown method, then the allow list.
-            #expect(try await client.unary("tessera.v1.Nope/Nothing", token: server.healthOnlyToken).code == .unimplemented)
-            #expect(try await client.unary(MethodCatalog.passwordsHash.name, token: server.healthOnlyToken).code
-                == .permissionDenied)
+            #expect(
+                try await client.unary("tessera.v1.Nope/Nothing", token: server.healthOnlyToken).code == .unimplemented)
+            #expect(
+                try await client.unary(MethodCatalog.passwordsHash.name, token: server.healthOnlyToken).code
+                    == .permissionDenied)
             #expect(try await client.unary(health, token: server.healthOnlyToken).code == .ok)
             // A metadata value that is not Bearer.
             var call = Tessera_Wire_V1_Call()
@@ -49,19 +53,22 @@ struct AuthorizationTests {
         }
     }
 
-    @Test("Allow patterns", arguments: [
-        ("*", "tessera.v1.Passwords/Hash", true),
-        ("tessera.v1.Passwords/*", "tessera.v1.Passwords/Verify", true),
-        ("tessera.v1.Passwords/*", "tessera.v1.Secrets/Open", false),
-        ("tessera.v1.Secrets/Open", "tessera.v1.Secrets/Open", true),
-        ("tessera.v1.Secrets/Open", "tessera.v1.Secrets/OpenBatch", false),
-    ])
+    @Test(
+        "Allow patterns",
+        arguments: [
+            ("*", "tessera.v1.Passwords/Hash", true),
+            ("tessera.v1.Passwords/*", "tessera.v1.Passwords/Verify", true),
+            ("tessera.v1.Passwords/*", "tessera.v1.Secrets/Open", false),
+            ("tessera.v1.Secrets/Open", "tessera.v1.Secrets/Open", true),
+            ("tessera.v1.Secrets/Open", "tessera.v1.Secrets/OpenBatch", false),
+        ])
     func patterns(pattern: String, method: String, allowed: Bool) throws {
         let permission = try #require(MethodPermission(pattern))
         #expect(permission.allows(try #require(MethodCatalog.method(named: method))) == allowed)
     }
 
-    @Test("Malformed allow patterns are refused", arguments: ["", "Passwords*", "tessera.v1.Passwords/H*", "/*", "a/b/c"])
+    @Test(
+        "Malformed allow patterns are refused", arguments: ["", "Passwords*", "tessera.v1.Passwords/H*", "/*", "a/b/c"])
     func badPatterns(pattern: String) {
         #expect(MethodPermission(pattern) == nil)
     }
@@ -70,8 +77,9 @@ struct AuthorizationTests {
     func callersFile() throws {
         let token = OpaqueToken.generate(.caller)
         let file = CallersFile(callers: [
-            .init(id: "gateway", credentialSHA256: token.digest.hex, allow: ["tessera.v1.Secrets/*"],
-                  certificateSubject: "gateway.internal", rateLimit: .init(perSecond: 10, burst: 20)),
+            .init(
+                id: "gateway", credentialSHA256: token.digest.hex, allow: ["tessera.v1.Secrets/*"],
+                certificateSubject: "gateway.internal", rateLimit: .init(perSecond: 10, burst: 20))
         ])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("callers-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -86,7 +94,8 @@ struct AuthorizationTests {
         let registry = try CallerRegistry.load(from: path)
         let caller = try registry.authenticate(authorization: "Bearer \(token.reveal())", certificateSubject: nil).get()
         #expect(caller.id == "gateway")
-        #expect(try registry.authenticate(authorization: nil, certificateSubject: "gateway.internal").get().id == "gateway")
+        #expect(
+            try registry.authenticate(authorization: nil, certificateSubject: "gateway.internal").get().id == "gateway")
         #expect(throws: CallError.self) {
             try registry.authenticate(authorization: nil, certificateSubject: "someone.else").get()
         }
@@ -95,10 +104,11 @@ struct AuthorizationTests {
             try CallerRegistry(file: CallersFile(callers: [.init(id: "x", credentialSHA256: "abc", allow: ["*"])]))
         }
         #expect(throws: CallerRegistryError.self) {
-            try CallerRegistry(file: CallersFile(callers: [
-                .init(id: "x", credentialSHA256: token.digest.hex, allow: ["*"]),
-                .init(id: "x", credentialSHA256: token.digest.hex, allow: ["*"]),
-            ]))
+            try CallerRegistry(
+                file: CallersFile(callers: [
+                    .init(id: "x", credentialSHA256: token.digest.hex, allow: ["*"]),
+                    .init(id: "x", credentialSHA256: token.digest.hex, allow: ["*"]),
+                ]))
         }
     }
 
@@ -106,12 +116,20 @@ struct AuthorizationTests {
     func reload() throws {
         let first = OpaqueToken.generate(.caller)
         let second = OpaqueToken.generate(.caller)
-        let registry = try CallerRegistry(file: CallersFile(callers: [
-            .init(id: "a", credentialSHA256: first.digest.hex, allow: ["*"]),
-        ]))
-        #expect((try? registry.authenticate(authorization: "Bearer \(first.reveal())", certificateSubject: nil).get()) != nil)
-        try registry.replace(with: CallersFile(callers: [.init(id: "b", credentialSHA256: second.digest.hex, allow: ["*"])]))
-        #expect((try? registry.authenticate(authorization: "Bearer \(first.reveal())", certificateSubject: nil).get()) == nil)
-        #expect((try? registry.authenticate(authorization: "Bearer \(second.reveal())", certificateSubject: nil).get())?.id == "b")
+        let registry = try CallerRegistry(
+            file: CallersFile(callers: [
+                .init(id: "a", credentialSHA256: first.digest.hex, allow: ["*"])
+            ]))
+        #expect(
+            (try? registry.authenticate(authorization: "Bearer \(first.reveal())", certificateSubject: nil).get())
+                != nil)
+        try registry.replace(
+            with: CallersFile(callers: [.init(id: "b", credentialSHA256: second.digest.hex, allow: ["*"])]))
+        #expect(
+            (try? registry.authenticate(authorization: "Bearer \(first.reveal())", certificateSubject: nil).get())
+                == nil)
+        #expect(
+            (try? registry.authenticate(authorization: "Bearer \(second.reveal())", certificateSubject: nil).get())?.id
+                == "b")
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// A bounded randomised fuzz of method dispatch: random method names, bodies and metadata over a real connection.
 /// Every call must get exactly one reply with a known status, and the server must keep serving.
@@ -11,11 +11,14 @@ struct DispatchFuzzTests {
     func fuzz() async throws {
         try await TestServer.with(configuration: .init(maxCallsInFlightPerConnection: 64)) { server in
             var generator = SystemRandomNumberGenerator()
-            let names = MethodCatalog.all.map(\.name) + [
-                "", "tessera.v1.Passwords/", "tessera.v1.Passwords/hash", "/", "*", "tessera.v1.Health/Check/x",
-                String(repeating: "A", count: 300), "tessera.v1.Secrets/Seal\u{0}",
+            let names =
+                MethodCatalog.all.map(\.name) + [
+                    "", "tessera.v1.Passwords/", "tessera.v1.Passwords/hash", "/", "*", "tessera.v1.Health/Check/x",
+                    String(repeating: "A", count: 300), "tessera.v1.Secrets/Seal\u{0}",
+                ]
+            let tokens = [
+                server.adminToken, server.healthOnlyToken, "garbage", "", String(server.adminToken.dropLast()),
             ]
-            let tokens = [server.adminToken, server.healthOnlyToken, "garbage", "", String(server.adminToken.dropLast())]
             let end = ContinuousClock.now + .seconds(2)
             var calls = 0
             let client = try await server.connect()

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import TesseraCrypto
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// Every method of the stateless services, called over a real socket.
 @Suite("End to end")
@@ -21,7 +21,8 @@ struct EndToEndTests {
             var verify = Tessera_V1_VerifyPasswordRequest()
             verify.password = "correct horse battery staple"
             verify.phc = phc
-            let good = try await client.unary(MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken)
+            let good = try await client.unary(
+                MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken)
             let goodResponse = try good.decode(Tessera_V1_VerifyPasswordResponse.self)
             #expect(goodResponse.valid && !goodResponse.needsRehash && !goodResponse.hasNewPhc)
 
@@ -45,7 +46,8 @@ struct EndToEndTests {
             #expect(try await server.hasher.verify("correct horse battery staple", against: upgraded.newPhc).isValid)
 
             verify.phc = "$argon2id$not-a-hash"
-            let malformed = try await client.unary(MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken)
+            let malformed = try await client.unary(
+                MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken)
             #expect(malformed.code == .invalidArgument)
             hash.password = ""
             let empty = try await client.unary(MethodCatalog.passwordsHash.name, body: hash, token: server.adminToken)
@@ -61,7 +63,8 @@ struct EndToEndTests {
             generate.issuer = "Acme"
             generate.account = "alice@example.com"
             generate.context = ["user_id": "42"]
-            let generated = try await client.unary(MethodCatalog.totpGenerate.name, body: generate, token: server.adminToken)
+            let generated = try await client.unary(
+                MethodCatalog.totpGenerate.name, body: generate, token: server.adminToken)
             #expect(generated.code == .ok)
             let enrolment = try generated.decode(Tessera_V1_GenerateTotpResponse.self)
             #expect(enrolment.otpauthUri.hasPrefix("otpauth://totp/Acme:alice%40example.com?secret="))
@@ -87,8 +90,9 @@ struct EndToEndTests {
             raw.secretBase32 = enrolment.secretBase32.lowercased().enumerated()
                 .map { $0.offset % 4 == 3 ? "\($0.element) " : "\($0.element)" }.joined()
             raw.code = code
-            #expect(try await client.unary(MethodCatalog.totpVerify.name, body: raw, token: server.adminToken)
-                .decode(Tessera_V1_VerifyTotpResponse.self).valid)
+            #expect(
+                try await client.unary(MethodCatalog.totpVerify.name, body: raw, token: server.adminToken)
+                    .decode(Tessera_V1_VerifyTotpResponse.self).valid)
 
             // A wrong code is OK/invalid; another context does not open; a malformed code is INVALID_ARGUMENT.
             verify.code = code == "000000" ? "111111" : "000000"
@@ -102,15 +106,17 @@ struct EndToEndTests {
             #expect(moved.status.message == CallError.sealedValueDoesNotOpen)
             verify.context = ["user_id": "42"]
             verify.code = "12ab56"
-            #expect(try await client.unary(MethodCatalog.totpVerify.name, body: verify, token: server.adminToken).code
-                == .invalidArgument)
+            #expect(
+                try await client.unary(MethodCatalog.totpVerify.name, body: verify, token: server.adminToken).code
+                    == .invalidArgument)
 
             // The sealed TOTP secret is bound to its purpose: Secrets/Open with the same context refuses it.
             var open = Tessera_V1_OpenRequest()
             open.sealed = enrolment.sealedSecret
             open.context = ["user_id": "42"]
-            #expect(try await client.unary(MethodCatalog.secretsOpen.name, body: open, token: server.adminToken).code
-                == .invalidArgument)
+            #expect(
+                try await client.unary(MethodCatalog.secretsOpen.name, body: open, token: server.adminToken).code
+                    == .invalidArgument)
         }
     }
 
@@ -137,7 +143,8 @@ struct EndToEndTests {
             bad.context = ["not a key!": "x"]
             var sealBatch = Tessera_V1_SealBatchRequest()
             sealBatch.items = [seal, bad, seal]
-            let sealedBatch = try await client.unary(MethodCatalog.secretsSealBatch.name, body: sealBatch, token: server.adminToken)
+            let sealedBatch = try await client.unary(
+                MethodCatalog.secretsSealBatch.name, body: sealBatch, token: server.adminToken)
             #expect(sealedBatch.code == .ok)
             let results = try sealedBatch.decode(Tessera_V1_SealBatchResponse.self).results
             #expect(results.map(\.status.statusCode) == [.ok, .invalidArgument, .ok])
@@ -150,8 +157,10 @@ struct EndToEndTests {
             var tampered = good
             tampered.sealed[tampered.sealed.count - 1] ^= 1
             openBatch.items = [good, tampered]
-            let openedBatch = try await client.unary(MethodCatalog.secretsOpenBatch.name, body: openBatch, token: server.adminToken)
-                .decode(Tessera_V1_OpenBatchResponse.self).results
+            let openedBatch = try await client.unary(
+                MethodCatalog.secretsOpenBatch.name, body: openBatch, token: server.adminToken
+            )
+            .decode(Tessera_V1_OpenBatchResponse.self).results
             #expect(openedBatch.map(\.status.statusCode) == [.ok, .invalidArgument])
             #expect(openedBatch[0].plaintext == seal.plaintext)
         }
@@ -163,7 +172,8 @@ struct EndToEndTests {
             let client = try await server.connect()
             var batch = Tessera_V1_SealBatchRequest()
             batch.items = Array(repeating: Tessera_V1_SealRequest(), count: 3)
-            let reply = try await client.unary(MethodCatalog.secretsSealBatch.name, body: batch, token: server.adminToken)
+            let reply = try await client.unary(
+                MethodCatalog.secretsSealBatch.name, body: batch, token: server.adminToken)
             #expect(reply.code == .invalidArgument)
         }
     }
@@ -176,7 +186,8 @@ struct EndToEndTests {
             var item = Tessera_V1_SealRequest()
             item.plaintext = Data([1])
             batch.items = Array(repeating: item, count: 60)
-            let reply = try await client.unary(MethodCatalog.secretsSealBatch.name, body: batch, token: server.adminToken)
+            let reply = try await client.unary(
+                MethodCatalog.secretsSealBatch.name, body: batch, token: server.adminToken)
             #expect(reply.code == .resourceExhausted)
             let health = try await client.unary(MethodCatalog.healthCheck.name, token: server.adminToken)
             #expect(health.code == .ok)

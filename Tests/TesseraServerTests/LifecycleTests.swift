@@ -2,10 +2,10 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Testing
 import TesseraCrypto
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// Graceful shutdown, idle connections and the connection limit.
 @Suite("Connection lifecycle")
@@ -13,9 +13,10 @@ struct LifecycleTests {
     @Test("Graceful shutdown: go_away with the last call id, calls in flight complete, later calls UNAVAILABLE")
     func gracefulShutdown() async throws {
         let token = OpaqueToken.generate(.caller)
-        let registry = try CallerRegistry(file: CallersFile(callers: [
-            .init(id: "admin", credentialSHA256: token.digest.hex, allow: ["*"]),
-        ]))
+        let registry = try CallerRegistry(
+            file: CallersFile(callers: [
+                .init(id: "admin", credentialSHA256: token.digest.hex, allow: ["*"])
+            ]))
         let hasher = try PasswordHasher(configuration: .init(workers: 1))
         let cipher = EnvelopeCipher(keyring: try Keyring.generate())
         var router = StatelessServices(hasher: hasher, cipher: cipher).router()
@@ -28,8 +29,10 @@ struct LifecycleTests {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let client = try await RawClient.connect(to: try await server.listeningAddress())
-            let first = try await client.call(SlowSeal.method, body: SlowSeal.request(milliseconds: 400).bytes, token: token.reveal())
-            let second = try await client.call(SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: token.reveal())
+            let first = try await client.call(
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 400).bytes, token: token.reveal())
+            let second = try await client.call(
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: token.reveal())
             // Make sure both calls reached the server before shutting down.
             try await Task.sleep(for: .milliseconds(100))
             await group.triggerGracefulShutdown()
@@ -82,6 +85,58 @@ struct LifecycleTests {
             }
             #expect(goAway.reason == "too many connections")
             #expect(try await first.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
+        }
+    }
+}
+
+/// Cancellation and slow readers.
+@Suite("Cancellation and backpressure")
+struct BackpressureTests {
+    @Test("Cancelling run() stops the server promptly, connections included")
+    func cancelRun() async throws {
+        let token = OpaqueToken.generate(.caller)
+        let registry = try CallerRegistry(file: CallersFile(callers: [
+            .init(id: "admin", credentialSHA256: token.digest.hex, allow: ["*"]),
+        ]))
+        var router = CallRouter()
+        SlowSeal.install(&router)
+        let server = TesseraServer(
+            configuration: .init(host: "127.0.0.1", port: 0), router: router, callers: registry,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        let run = Task { try await server.run() }
+        let client = try await RawClient.connect(to: try await server.listeningAddress())
+        try await client.call(SlowSeal.method, body: SlowSeal.request(milliseconds: 20_000).bytes, token: token.reveal())
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        run.cancel()
+        try await run.value
+        #expect(ContinuousClock.now - started < .seconds(5))
+        _ = await client.drainUntilClosed()
+    }
+
+    @Test("A client that stops reading stalls its connection; once it reads, every call has exactly one reply")
+    func slowReader() async throws {
+        try await TestServer.with(configuration: .init(maxCallsInFlightPerConnection: 4)) { server in
+            let client = try await server.connect()
+            // Replies of about 64 KiB each, far more than socket buffers hold, while the client reads nothing.
+            var seal = Tessera_V1_SealRequest()
+            seal.plaintext = Data(repeating: 7, count: 64 * 1024)
+            var ids: Set<UInt64> = []
+            for _ in 0..<32 {
+                ids.insert(try await client.call(MethodCatalog.secretsSeal.name, body: seal, token: server.adminToken))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            var codes: [StatusCode: Int] = [:]
+            while !ids.isEmpty {
+                let reply = try await client.receiveReply()
+                #expect(ids.remove(reply.id) != nil)
+                codes[reply.code, default: 0] += 1
+            }
+            #expect(Set(codes.keys).isSubset(of: [.ok, .resourceExhausted]))
+            #expect(codes[.ok, default: 0] >= 4)
+            let other = try await server.connect()
+            #expect(try await other.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
         }
     }
 }

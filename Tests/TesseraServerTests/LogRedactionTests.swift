@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import Testing
 import TesseraCrypto
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// Everything the server logs during an end-to-end run, checked for the secrets that went through it.
 @Suite("Log redaction")
@@ -31,14 +31,17 @@ struct LogRedactionTests {
             _ = try await client.unary(MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken)
             // An invalid password (too long) must not be echoed in the error either.
             hash.password = password + String(repeating: "x", count: 2000)
-            #expect(try await client.unary(MethodCatalog.passwordsHash.name, body: hash, token: server.adminToken).code
-                == .invalidArgument)
+            #expect(
+                try await client.unary(MethodCatalog.passwordsHash.name, body: hash, token: server.adminToken).code
+                    == .invalidArgument)
 
             var generate = Tessera_V1_GenerateTotpRequest()
             generate.issuer = "Acme"
             generate.account = "bob"
-            let enrolment = try await client.unary(MethodCatalog.totpGenerate.name, body: generate, token: server.adminToken)
-                .decode(Tessera_V1_GenerateTotpResponse.self)
+            let enrolment = try await client.unary(
+                MethodCatalog.totpGenerate.name, body: generate, token: server.adminToken
+            )
+            .decode(Tessera_V1_GenerateTotpResponse.self)
             secrets.append(enrolment.secretBase32)
             let code = try TOTP.code(for: try TOTPSecret(base32: enrolment.secretBase32), at: Date())
             secrets.append(code)

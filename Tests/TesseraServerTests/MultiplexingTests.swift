@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// Many calls on one connection, cancel, deadlines and the in-flight limit.
 @Suite("Multiplexing, cancel and deadlines")
@@ -46,7 +46,8 @@ struct MultiplexingTests {
         try await TestServer.with(customize: SlowSeal.install) { server in
             let client = try await server.connect()
             let started = ContinuousClock.now
-            let id = try await client.call(SlowSeal.method, body: SlowSeal.request(milliseconds: 10_000).bytes, token: server.adminToken)
+            let id = try await client.call(
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 10_000).bytes, token: server.adminToken)
             try await client.cancel(id)
             let reply = try await client.receiveReply()
             #expect(reply.id == id)
@@ -68,22 +69,28 @@ struct MultiplexingTests {
             let slow = SlowSeal.request(milliseconds: 10_000)
             for timeout: UInt32 in [50, 0, 60_000] {
                 let started = ContinuousClock.now
-                let reply = try await client.unary(SlowSeal.method, body: slow, token: server.adminToken, timeoutMilliseconds: timeout)
+                let reply = try await client.unary(
+                    SlowSeal.method, body: slow, token: server.adminToken, timeoutMilliseconds: timeout)
                 #expect(reply.code == .deadlineExceeded)
                 #expect(reply.body.isEmpty)
                 #expect(ContinuousClock.now - started < .seconds(3))
             }
-            let quick = try await client.unary(SlowSeal.method, body: SlowSeal.request(milliseconds: 1), token: server.adminToken, timeoutMilliseconds: 2000)
+            let quick = try await client.unary(
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 1), token: server.adminToken,
+                timeoutMilliseconds: 2000)
             #expect(quick.code == .ok)
         }
     }
 
     @Test("Calls past the in-flight limit are RESOURCE_EXHAUSTED, the others complete")
     func inFlightLimit() async throws {
-        try await TestServer.with(configuration: .init(maxCallsInFlightPerConnection: 2), customize: SlowSeal.install) { server in
+        try await TestServer.with(configuration: .init(maxCallsInFlightPerConnection: 2), customize: SlowSeal.install) {
+            server in
             let client = try await server.connect()
-            let first = try await client.call(SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: server.adminToken)
-            let second = try await client.call(SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: server.adminToken)
+            let first = try await client.call(
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: server.adminToken)
+            let second = try await client.call(
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: server.adminToken)
             let third = try await client.call(MethodCatalog.healthCheck.name, token: server.adminToken)
             let refused = try await client.receiveReply()
             #expect(refused.id == third)

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// Framing violations: each gets a `go_away` with a reason and a closed connection, while another connection
 /// keeps being served.
@@ -43,15 +43,17 @@ struct ProtocolErrorTests {
             case .callIDZero:
                 try await offender.call(MethodCatalog.healthCheck.name, token: server.adminToken, id: 0)
             case .duplicateCallID:
-                try await offender.call(SlowSeal.method, body: SlowSeal.request(milliseconds: 800).bytes, token: server.adminToken, id: 7)
+                try await offender.call(
+                    SlowSeal.method, body: SlowSeal.request(milliseconds: 800).bytes, token: server.adminToken, id: 7)
                 try await offender.call(MethodCatalog.healthCheck.name, token: server.adminToken, id: 7)
                 expectedLastCallID = 7
             }
             let frames = await offender.drainUntilClosed()
-            let goAway = try #require(frames.compactMap { frame -> Tessera_Wire_V1_GoAway? in
-                if case .goAway(let goAway) = frame.kind { return goAway }
-                return nil
-            }.first)
+            let goAway = try #require(
+                frames.compactMap { frame -> Tessera_Wire_V1_GoAway? in
+                    if case .goAway(let goAway) = frame.kind { return goAway }
+                    return nil
+                }.first)
             #expect(!goAway.reason.isEmpty)
             #expect(goAway.lastCallID == expectedLastCallID)
             #expect(!frames.contains { if case .reply = $0.kind { true } else { false } })

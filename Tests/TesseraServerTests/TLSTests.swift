@@ -1,8 +1,8 @@
 import Foundation
 import NIOSSL
-import Testing
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// TLS 1.3 and mutual TLS with certificates made by `openssl` at run time.
 @Suite("TLS", .enabled(if: TestCertificates.isAvailable, "needs the openssl command"))

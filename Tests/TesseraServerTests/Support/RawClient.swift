@@ -103,7 +103,9 @@ final class RawClient {
     }
 
     /// Sends a call and waits for its reply (no other calls may be in flight).
-    func unary(_ method: String, body: some SwiftProtobufMessageBytes = Data(), token: String?, timeoutMilliseconds: UInt32 = 0)
+    func unary(
+        _ method: String, body: some SwiftProtobufMessageBytes = Data(), token: String?, timeoutMilliseconds: UInt32 = 0
+    )
         async throws -> Tessera_Wire_V1_Reply
     {
         let id = try await call(method, body: body, token: token, timeoutMilliseconds: timeoutMilliseconds)

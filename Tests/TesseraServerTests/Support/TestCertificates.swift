@@ -24,21 +24,29 @@ struct TestCertificates {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificates = TestCertificates(directory: directory)
         let d = directory.path
-        try run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                 "-keyout", "\(d)/ca-key.pem", "-out", "\(d)/ca.pem", "-days", "2", "-subj", "/CN=Tessera Test CA"])
-        try issue(name: "server", commonName: "localhost", in: d,
-                  extensions: "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
-        try issue(name: "client", commonName: certificates.clientCommonName, in: d,
-                  extensions: "extendedKeyUsage=clientAuth\n")
+        try run([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "\(d)/ca-key.pem", "-out", "\(d)/ca.pem", "-days", "2", "-subj", "/CN=Tessera Test CA",
+        ])
+        try issue(
+            name: "server", commonName: "localhost", in: d,
+            extensions: "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+        try issue(
+            name: "client", commonName: certificates.clientCommonName, in: d,
+            extensions: "extendedKeyUsage=clientAuth\n")
         return certificates
     }
 
     private static func issue(name: String, commonName: String, in d: String, extensions: String) throws {
         try extensions.write(toFile: "\(d)/\(name).ext", atomically: true, encoding: .utf8)
-        try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                 "-keyout", "\(d)/\(name)-key.pem", "-out", "\(d)/\(name).csr", "-subj", "/O=Tessera Tests/CN=\(commonName)"])
-        try run(["x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca-key.pem",
-                 "-CAcreateserial", "-out", "\(d)/\(name).pem", "-days", "2", "-extfile", "\(d)/\(name).ext"])
+        try run([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "\(d)/\(name)-key.pem", "-out", "\(d)/\(name).csr", "-subj", "/O=Tessera Tests/CN=\(commonName)",
+        ])
+        try run([
+            "x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca-key.pem",
+            "-CAcreateserial", "-out", "\(d)/\(name).pem", "-days", "2", "-extfile", "\(d)/\(name).ext",
+        ])
     }
 
     private static func run(_ arguments: [String]) throws {

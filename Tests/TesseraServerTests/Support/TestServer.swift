@@ -25,20 +25,23 @@ struct TestServer {
     }
 
     /// The callers every test server knows; extra entries may be added by a test.
-    static func callers(extra: [CallersFile.Entry] = []) -> (CallersFile, admin: String, health: String, limited: String) {
+    static func callers(extra: [CallersFile.Entry] = []) -> (
+        CallersFile, admin: String, health: String, limited: String
+    ) {
         let admin = OpaqueToken.generate(.caller)
         let health = OpaqueToken.generate(.caller)
         let limited = OpaqueToken.generate(.caller)
-        let file = CallersFile(callers: [
-            .init(id: "admin", credentialSHA256: admin.digest.hex, allow: ["*"]),
-            .init(id: "prober", credentialSHA256: health.digest.hex, allow: ["tessera.v1.Health/*"]),
-            .init(
-                id: "limited",
-                credentialSHA256: limited.digest.hex,
-                allow: ["tessera.v1.Health/Check"],
-                rateLimit: .init(perSecond: 0.01, burst: 3)
-            ),
-        ] + extra)
+        let file = CallersFile(
+            callers: [
+                .init(id: "admin", credentialSHA256: admin.digest.hex, allow: ["*"]),
+                .init(id: "prober", credentialSHA256: health.digest.hex, allow: ["tessera.v1.Health/*"]),
+                .init(
+                    id: "limited",
+                    credentialSHA256: limited.digest.hex,
+                    allow: ["tessera.v1.Health/Check"],
+                    rateLimit: .init(perSecond: 0.01, burst: 3)
+                ),
+            ] + extra)
         return (file, admin.reveal(), health.reveal(), limited.reveal())
     }
 
