@@ -8,16 +8,30 @@ import TesseraWire
 /// Labels are only method names from the ``MethodCatalog`` (anything else is `unknown`) and status code names,
 /// so a client cannot create series or smuggle text into a label.
 final class ServerMetrics: Sendable {
-    private let connections = Gauge(label: "tessera_connections")
-    private let callsInFlight = Gauge(label: "tessera_calls_in_flight")
-    private let argon2QueueDepth = Gauge(label: "tessera_argon2_queue_depth")
-    private let argon2Rejections = Counter(label: "tessera_argon2_rejections_total")
-    private let connectionsRefused = Counter(label: "tessera_connections_refused_total")
-    private let protocolErrors = Counter(label: "tessera_protocol_errors_total")
+    private let factory: any MetricsFactory
+    private let connections: Gauge
+    private let callsInFlight: Gauge
+    private let argon2QueueDepth: Gauge
+    private let argon2Rejections: Counter
+    private let connectionsRefused: Counter
+    private let protocolErrors: Counter
 
     private let calls = Mutex<[String: Counter]>([:])
     private let latency = Mutex<[String: Metrics.Timer]>([:])
     private let counts = Mutex<(connections: Int, calls: Int, argon2Rejected: Int)>((0, 0, 0))
+
+    /// Creates the handles.
+    ///
+    /// - Parameter factory: Where metrics go; the process-wide `MetricsSystem.factory` by default.
+    init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        self.connections = Gauge(label: "tessera_connections", factory: factory)
+        self.callsInFlight = Gauge(label: "tessera_calls_in_flight", factory: factory)
+        self.argon2QueueDepth = Gauge(label: "tessera_argon2_queue_depth", factory: factory)
+        self.argon2Rejections = Counter(label: "tessera_argon2_rejections_total", factory: factory)
+        self.connectionsRefused = Counter(label: "tessera_connections_refused_total", factory: factory)
+        self.protocolErrors = Counter(label: "tessera_protocol_errors_total", factory: factory)
+    }
 
     /// The label of a method name: itself when it is in the catalog, `unknown` otherwise.
     static func methodLabel(_ name: String) -> String {
@@ -69,7 +83,8 @@ final class ServerMetrics: Sendable {
             if let counter = cache[key] { return counter }
             let counter = Counter(
                 label: "tessera_calls_total",
-                dimensions: [("method", label), ("status", status.description)]
+                dimensions: [("method", label), ("status", status.description)],
+                factory: factory
             )
             cache[key] = counter
             return counter
@@ -77,7 +92,11 @@ final class ServerMetrics: Sendable {
         counter.increment()
         let timer = latency.withLock { cache in
             if let timer = cache[label] { return timer }
-            let timer = Metrics.Timer(label: "tessera_call_duration", dimensions: [("method", label)])
+            let timer = Metrics.Timer(
+                label: "tessera_call_duration",
+                dimensions: [("method", label)],
+                factory: factory
+            )
             cache[label] = timer
             return timer
         }

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -40,7 +41,7 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     let callers: CallerRegistry
     let logger: Logger
     let eventLoopGroup: MultiThreadedEventLoopGroup
-    let metrics = ServerMetrics()
+    let metrics: ServerMetrics
     let hasher: PasswordHasher?
 
     private struct State {
@@ -64,6 +65,7 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     ///   - callers: Who may call what.
     ///   - hasher: The password hasher, whose queue depth and rejections are reported as metrics; optional.
     ///   - logger: The logger for the server's events and the one line per call.
+    ///   - metricsFactory: Where metrics go; `nil` (the default) uses the process-wide `MetricsSystem.factory`.
     ///   - eventLoopGroup: The event loops for the sockets; the process-wide singleton by default.
     public init(
         configuration: ServerConfiguration,
@@ -71,8 +73,10 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         callers: CallerRegistry,
         hasher: PasswordHasher? = nil,
         logger: Logger,
+        metricsFactory: (any MetricsFactory)? = nil,
         eventLoopGroup: MultiThreadedEventLoopGroup = .singleton
     ) {
+        self.metrics = ServerMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.configuration = configuration
         self.router = router
         self.callers = callers

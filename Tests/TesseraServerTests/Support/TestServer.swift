@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOSSL
 import TesseraCrypto
@@ -57,6 +58,7 @@ struct TestServer {
         configuration: ServerConfiguration = ServerConfiguration(),
         extraCallers: [CallersFile.Entry] = [],
         logger: Logger = Logger(label: "tessera.test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        metricsFactory: (any MetricsFactory)? = nil,
         customize: (inout CallRouter) -> Void = { _ in },
         _ body: (TestServer) async throws -> Void
     ) async throws {
@@ -75,7 +77,8 @@ struct TestServer {
             router: router,
             callers: registry,
             hasher: hasher,
-            logger: logger
+            logger: logger,
+            metricsFactory: metricsFactory
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
