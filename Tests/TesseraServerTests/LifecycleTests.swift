@@ -95,9 +95,10 @@ struct BackpressureTests {
     @Test("Cancelling run() stops the server promptly, connections included")
     func cancelRun() async throws {
         let token = OpaqueToken.generate(.caller)
-        let registry = try CallerRegistry(file: CallersFile(callers: [
-            .init(id: "admin", credentialSHA256: token.digest.hex, allow: ["*"]),
-        ]))
+        let registry = try CallerRegistry(
+            file: CallersFile(callers: [
+                .init(id: "admin", credentialSHA256: token.digest.hex, allow: ["*"])
+            ]))
         var router = CallRouter()
         SlowSeal.install(&router)
         let server = TesseraServer(
@@ -106,7 +107,8 @@ struct BackpressureTests {
         )
         let run = Task { try await server.run() }
         let client = try await RawClient.connect(to: try await server.listeningAddress())
-        try await client.call(SlowSeal.method, body: SlowSeal.request(milliseconds: 20_000).bytes, token: token.reveal())
+        try await client.call(
+            SlowSeal.method, body: SlowSeal.request(milliseconds: 20_000).bytes, token: token.reveal())
         try await Task.sleep(for: .milliseconds(100))
         let started = ContinuousClock.now
         run.cancel()
@@ -138,5 +140,39 @@ struct BackpressureTests {
             let other = try await server.connect()
             #expect(try await other.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
         }
+    }
+}
+
+/// Start-up failures.
+@Suite("Start-up")
+struct StartupTests {
+    @Test("A port already in use makes run() and listeningAddress() throw")
+    func portInUse() async throws {
+        try await TestServer.with { server in
+            let port = try #require(server.address.port)
+            let second = TesseraServer(
+                configuration: .init(host: "127.0.0.1", port: port),
+                router: CallRouter(),
+                callers: try CallerRegistry(file: CallersFile()),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            )
+            await #expect(throws: (any Error).self) { try await second.run() }
+            await #expect(throws: (any Error).self) { try await second.listeningAddress() }
+            await #expect(throws: TesseraServerError.self) { try await second.run() }
+        }
+    }
+
+    @Test("Missing TLS files stop the server before it listens")
+    func missingTLSFiles() async throws {
+        let server = TesseraServer(
+            configuration: .init(
+                host: "127.0.0.1", port: 0,
+                tls: .init(certificateChainPath: "/nonexistent/server.pem", privateKeyPath: "/nonexistent/key.pem")
+            ),
+            router: CallRouter(),
+            callers: try CallerRegistry(file: CallersFile()),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        await #expect(throws: (any Error).self) { try await server.run() }
     }
 }

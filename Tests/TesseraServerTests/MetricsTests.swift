@@ -1,8 +1,8 @@
 import Foundation
 import MetricsTestKit
-import Testing
 import TesseraServer
 import TesseraWire
+import Testing
 
 /// What the server reports through swift-metrics.
 @Suite("Metrics")

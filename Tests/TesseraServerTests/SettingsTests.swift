@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Testing
 import TesseraCrypto
+import Testing
+
 @testable import TesseraServer
 
 /// `tessera serve` settings, the callers file watcher, and the rate limiter's bucket.
@@ -51,7 +52,9 @@ struct SettingsTests {
     func bucket() {
         let start = ContinuousClock.now
         var bucket = TokenBucket(capacity: 2, refillPerSecond: 10, now: start)
-        let offsets: [Duration] = [.zero, .zero, .zero, .milliseconds(50), .milliseconds(110), .seconds(10), .seconds(10), .seconds(10)]
+        let offsets: [Duration] = [
+            .zero, .zero, .zero, .milliseconds(50), .milliseconds(110), .seconds(10), .seconds(10), .seconds(10),
+        ]
         let taken = offsets.map { bucket.tryTake(now: start + $0) }
         #expect(taken == [true, true, false, false, true, true, true, false])
     }
