@@ -54,4 +54,38 @@ struct DispatchFuzzTests {
             #expect(try await client.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
         }
     }
+
+    @Test("Random bytes on many connections: each ends with at most a go_away, and the server keeps serving")
+    func randomBytes() async throws {
+        try await TestServer.with(configuration: .init(maxFrameBytes: 4096)) { server in
+            var generator = SystemRandomNumberGenerator()
+            let end = ContinuousClock.now + .seconds(1)
+            var connections = 0
+            while ContinuousClock.now < end {
+                let client = try await server.connect()
+                var bytes = (0..<Int.random(in: 1..<512, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
+                if Bool.random(using: &generator) {
+                    // A plausible header in front of the garbage, so bodies get parsed too.
+                    let length = UInt32(bytes.count)
+                    bytes = withUnsafeBytes(of: length.bigEndian) { Array($0) } + bytes
+                }
+                // The server may close the connection while the bytes are still going out: not an error here.
+                try? await client.sendRaw(bytes)
+                try? await client.channel.close(mode: .output)
+                let frames = await client.drainUntilClosed()
+                for frame in frames {
+                    switch frame.kind {
+                    case .goAway, .pong, .reply: break
+                    default: Issue.record("unexpected frame \(frame)")
+                    }
+                }
+                connections += 1
+            }
+            #expect(connections > 10)
+            let client = try await server.connect()
+            #expect(try await client.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
+        }
+    }
 }

@@ -227,4 +227,11 @@ struct EndToEndTests {
             #expect(answer.payload == ping.payload)
         }
     }
+
+    @Test("The stateless router serves every method of the catalog")
+    func routerIsComplete() throws {
+        let hasher = try PasswordHasher(configuration: .init(workers: 1))
+        let services = StatelessServices(hasher: hasher, cipher: EnvelopeCipher(keyring: try Keyring.generate()))
+        #expect(services.router().registeredMethods == Set(MethodCatalog.all.map(\.name)))
+    }
 }

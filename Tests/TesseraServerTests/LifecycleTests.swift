@@ -33,8 +33,14 @@ struct LifecycleTests {
                 SlowSeal.method, body: SlowSeal.request(milliseconds: 400).bytes, token: token.reveal())
             let second = try await client.call(
                 SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: token.reveal())
-            // Make sure both calls reached the server before shutting down.
-            try await Task.sleep(for: .milliseconds(100))
+            // Frames are handled in order: once the pong is back, both calls are in flight on the server.
+            var ping = Tessera_Wire_V1_Frame()
+            ping.kind = .ping(Tessera_Wire_V1_Ping())
+            try await client.send(ping)
+            guard case .pong = try await client.receive()?.kind else {
+                Issue.record("expected a pong")
+                return
+            }
             await group.triggerGracefulShutdown()
             let goAwayFrame = try #require(try await client.receive())
             guard case .goAway(let goAway) = goAwayFrame.kind else {
