@@ -144,6 +144,10 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         let callersPath = settings.callersFile ?? "callers.json"
+        guard FileManager.default.fileExists(atPath: callersPath) else {
+            throw ServeError(
+                "callers file \(callersPath) not found; create it with 'tessera callers add NAME --allow …'")
+        }
         let registry = try CallerRegistry.load(from: callersPath)
         let hasher = try PasswordHasher(
             configuration: .init(workers: settings.argon2Workers, maxQueued: settings.argon2MaxQueued)
