@@ -7,10 +7,15 @@ import Testing
 /// TLS 1.3 and mutual TLS with certificates made by `openssl` at run time.
 @Suite("TLS", .enabled(if: TestCertificates.isAvailable, "needs the openssl command"))
 struct TLSTests {
-    private static func clientContext(_ certificates: TestCertificates, withCertificate: Bool) throws -> NIOSSLContext {
+    private static func clientContext(
+        _ certificates: TestCertificates,
+        withCertificate: Bool,
+        maximumVersion: TLSVersion = .tlsv13
+    ) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificates.caCertificate))
-        configuration.minimumTLSVersion = .tlsv13
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.maximumTLSVersion = maximumVersion
         if withCertificate {
             configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificate)
                 .map { .certificate($0) }
@@ -31,6 +36,12 @@ struct TLSTests {
             #expect(try await client.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
             // Without a credential a plain TLS client is a stranger.
             #expect(try await client.unary(MethodCatalog.healthCheck.name, token: nil).code == .unauthenticated)
+            // TLS 1.2 is refused.
+            let old = try await server.connect(
+                tls: try Self.clientContext(certificates, withCertificate: false, maximumVersion: .tlsv12)
+            )
+            _ = try? await old.call(MethodCatalog.healthCheck.name, token: server.adminToken)
+            #expect(await old.drainUntilClosed().isEmpty)
         }
     }
 
