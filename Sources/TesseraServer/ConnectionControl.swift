@@ -27,6 +27,8 @@ final class ConnectionControl: Sendable {
         var isDraining = false
         var isClosing = false
         var certificateSubject: String??
+        var writesInProgress: [Int: ContinuousClock.Instant] = [:]
+        var nextWriteToken = 0
     }
 
     /// A number for logs.
@@ -47,9 +49,41 @@ final class ConnectionControl: Sendable {
     }
 
     /// Writes a frame; a failure (the connection closed) is ignored, as nobody is left to answer.
+    ///
+    /// The write waits while the client does not read (backpressure); how long it has waited is visible to the
+    /// supervisor through ``supervisorVerdict(idleTimeout:writeTimeout:now:)``.
     func write(_ frame: Tessera_Wire_V1_Frame) async {
         guard let outbound = io.withLock({ $0.outbound }) else { return }
+        let token = state.withLock { state in
+            defer { state.nextWriteToken += 1 }
+            state.writesInProgress[state.nextWriteToken] = .now
+            return state.nextWriteToken
+        }
         try? await outbound.write(frame)
+        state.withLock { _ = $0.writesInProgress.removeValue(forKey: token) }
+    }
+
+    /// Writes a frame, or closes the connection when the write has not gone out after `timeout` (the client is not
+    /// reading).
+    ///
+    /// Used for `go_away` before closing, so a client that stopped reading cannot keep its connection open by
+    /// stalling the last write. Closing the channel fails the pending write, which ends it.
+    func write(_ frame: Tessera_Wire_V1_Frame, timeout: Duration) async {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.write(frame)
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let wrote = await group.next() ?? false
+            if !wrote {
+                close()
+            }
+            group.cancelAll()
+        }
     }
 
     /// Closes the channel now.
@@ -124,32 +158,43 @@ final class ConnectionControl: Sendable {
         }
     }
 
-    /// What the idle supervisor should do now.
-    enum IdleVerdict {
+    /// What the connection's supervisor should do now.
+    enum SupervisorVerdict {
         /// Close the connection as idle; the value is the last call id for the `go_away`.
         case closeIdle(UInt64)
+        /// Close the connection at once: a write has waited longer than the write timeout for the client to read.
+        case closeStalled
         /// Check again at this instant.
         case checkAt(ContinuousClock.Instant)
         /// Stop supervising: the connection is draining or closing.
         case stop
     }
 
-    /// Decides whether the connection has been idle (no call in flight, no frame) for `timeout`; when it has,
-    /// the connection is marked closing in the same step, so no call slips in.
-    func idleVerdict(timeout: Duration, now: ContinuousClock.Instant = .now) -> IdleVerdict {
+    /// Decides whether the connection has been idle (no call in flight, no frame) for `idleTimeout`, or has had a
+    /// write blocked for `writeTimeout`. When it closes the connection, it is marked closing in the same step, so
+    /// no call slips in.
+    func supervisorVerdict(
+        idleTimeout: Duration,
+        writeTimeout: Duration,
+        now: ContinuousClock.Instant = .now
+    ) -> SupervisorVerdict {
         state.withLock { state in
             if state.isDraining || state.isClosing {
                 return .stop
             }
-            if !state.inFlight.isEmpty {
-                return .checkAt(now + timeout)
+            if let oldest = state.writesInProgress.values.min(), now - oldest >= writeTimeout {
+                state.isClosing = true
+                return .closeStalled
             }
-            let due = state.lastActivity + timeout
+            if !state.inFlight.isEmpty || !state.writesInProgress.isEmpty {
+                return .checkAt(now + min(idleTimeout, writeTimeout))
+            }
+            let due = state.lastActivity + idleTimeout
             if now >= due {
                 state.isClosing = true
                 return .closeIdle(state.lastCallID)
             }
-            return .checkAt(due)
+            return .checkAt(min(due, now + writeTimeout))
         }
     }
 

@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     /// How long a connection with no call in flight and no frame received stays open before it gets a
     /// `go_away` and is closed. Default: 300 s.
     public var idleTimeout: Duration
+    /// How long one write may wait for a client that does not read its replies before the connection is closed
+    /// (backpressure stalls a connection; this bounds how long). Default: 30 s.
+    public var writeTimeout: Duration
     /// How long calls in flight may run after a graceful shutdown began before their connections are closed.
     /// Default: 10 s.
     public var shutdownGracePeriod: Duration
@@ -40,6 +43,7 @@ public struct ServerConfiguration: Sendable {
     ///   - defaultTimeout: The deadline of calls with `timeout_ms` 0.
     ///   - maxTimeout: The largest deadline granted.
     ///   - idleTimeout: How long an idle connection stays open.
+    ///   - writeTimeout: How long a write may wait for a client that does not read.
     ///   - shutdownGracePeriod: How long calls in flight may finish during a graceful shutdown.
     ///   - maxBatchItems: The item limit of batch calls.
     ///   - tls: TLS settings, or `nil` for plain TCP.
@@ -52,6 +56,7 @@ public struct ServerConfiguration: Sendable {
         defaultTimeout: Duration = .seconds(10),
         maxTimeout: Duration = .seconds(60),
         idleTimeout: Duration = .seconds(300),
+        writeTimeout: Duration = .seconds(30),
         shutdownGracePeriod: Duration = .seconds(10),
         maxBatchItems: Int = 1000,
         tls: ServerTLSConfiguration? = nil
@@ -64,6 +69,7 @@ public struct ServerConfiguration: Sendable {
         self.defaultTimeout = defaultTimeout
         self.maxTimeout = maxTimeout
         self.idleTimeout = idleTimeout
+        self.writeTimeout = writeTimeout
         self.shutdownGracePeriod = shutdownGracePeriod
         self.maxBatchItems = maxBatchItems
         self.tls = tls

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// JSON keys (all optional; see `docs/server.md`):
 /// `host`, `port`, `max_frame_bytes`, `max_connections`, `max_calls_in_flight`, `default_timeout_ms`,
-/// `max_timeout_ms`, `idle_timeout_seconds`, `shutdown_grace_seconds`, `max_batch_items`, `totp_window`,
+/// `max_timeout_ms`, `idle_timeout_seconds`, `write_timeout_seconds`, `shutdown_grace_seconds`, `max_batch_items`, `totp_window`,
 /// `callers_file`, `master_key_file`, `production`, `argon2_workers`, `argon2_max_queued`, `log_level`,
 /// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`.
 public struct ServerSettings: Codable, Sendable, Hashable {
@@ -25,6 +25,8 @@ public struct ServerSettings: Codable, Sendable, Hashable {
     public var maxTimeoutMilliseconds: Int?
     /// How long an idle connection stays open, in seconds.
     public var idleTimeoutSeconds: Double?
+    /// How long a write may wait for a client that does not read, in seconds.
+    public var writeTimeoutSeconds: Double?
     /// How long calls in flight may finish during a graceful shutdown, in seconds.
     public var shutdownGraceSeconds: Double?
     /// The item limit of batch calls.
@@ -59,6 +61,7 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         case defaultTimeoutMilliseconds = "default_timeout_ms"
         case maxTimeoutMilliseconds = "max_timeout_ms"
         case idleTimeoutSeconds = "idle_timeout_seconds"
+        case writeTimeoutSeconds = "write_timeout_seconds"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
         case maxBatchItems = "max_batch_items"
         case totpWindow = "totp_window"
@@ -113,7 +116,7 @@ public struct ServerSettings: Codable, Sendable, Hashable {
                     throw ServerSettingsError("TESSERA_PRODUCTION must be true or false")
                 }
                 object[key.rawValue] = flag
-            case .idleTimeoutSeconds, .shutdownGraceSeconds:
+            case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds:
                 guard let number = Double(value) else {
                     throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be a number")
                 }
@@ -143,6 +146,7 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         result.defaultTimeoutMilliseconds = other.defaultTimeoutMilliseconds ?? defaultTimeoutMilliseconds
         result.maxTimeoutMilliseconds = other.maxTimeoutMilliseconds ?? maxTimeoutMilliseconds
         result.idleTimeoutSeconds = other.idleTimeoutSeconds ?? idleTimeoutSeconds
+        result.writeTimeoutSeconds = other.writeTimeoutSeconds ?? writeTimeoutSeconds
         result.shutdownGraceSeconds = other.shutdownGraceSeconds ?? shutdownGraceSeconds
         result.maxBatchItems = other.maxBatchItems ?? maxBatchItems
         result.totpWindow = other.totpWindow ?? totpWindow
@@ -189,6 +193,12 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         if let seconds = idleTimeoutSeconds {
             guard seconds > 0, seconds.isFinite else { throw ServerSettingsError("idle_timeout_seconds must be > 0") }
             configuration.idleTimeout = .milliseconds(Int64(seconds * 1000))
+        }
+        if let seconds = writeTimeoutSeconds {
+            guard seconds > 0, seconds.isFinite else {
+                throw ServerSettingsError("write_timeout_seconds must be > 0")
+            }
+            configuration.writeTimeout = .milliseconds(Int64(seconds * 1000))
         }
         if let seconds = shutdownGraceSeconds {
             guard seconds >= 0, seconds.isFinite else {

@@ -53,7 +53,7 @@ extension TesseraServer {
                             "protocol error; closing connection",
                             metadata: ["error": "\(error.code)", "reason": "\(error.message)"]
                         )
-                        await control.write(error.goAwayFrame(lastCallID: lastCallID))
+                        await control.write(error.goAwayFrame(lastCallID: lastCallID), timeout: Self.goAwayWriteTimeout)
                         control.close()
                     } catch {
                         logger.debug("connection ended", metadata: ["error": "\(error)"])
@@ -66,6 +66,9 @@ extension TesseraServer {
             logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
         }
     }
+
+    /// How long a `go_away` sent before closing may wait for a client that does not read.
+    static let goAwayWriteTimeout: Duration = .seconds(1)
 
     /// Registers a new call and starts its task, or answers it at once when it cannot run.
     private func accept(
@@ -97,15 +100,27 @@ extension TesseraServer {
         }
     }
 
-    /// Closes the connection with a `go_away` once it has had no call in flight and no frame for the idle timeout.
+    /// Closes the connection with a `go_away` once it has had no call in flight and no frame for the idle timeout,
+    /// and without one when a write has been blocked for the write timeout by a client that does not read.
     private func superviseIdle(_ control: ConnectionControl, logger: Logger) async {
         while !Task.isCancelled {
-            switch control.idleVerdict(timeout: configuration.idleTimeout) {
+            let verdict = control.supervisorVerdict(
+                idleTimeout: configuration.idleTimeout,
+                writeTimeout: configuration.writeTimeout
+            )
+            switch verdict {
             case .stop:
                 return
             case .closeIdle(let lastCallID):
                 logger.debug("closing idle connection")
-                await control.write(Self.goAway(reason: "idle", lastCallID: lastCallID))
+                await control.write(
+                    Self.goAway(reason: "idle", lastCallID: lastCallID),
+                    timeout: Self.goAwayWriteTimeout
+                )
+                control.close()
+                return
+            case .closeStalled:
+                logger.notice("closing connection: the client has not read its replies within the write timeout")
                 control.close()
                 return
             case .checkAt(let instant):
@@ -121,8 +136,11 @@ extension TesseraServer {
     /// Sends a connection its `go_away`, waits for its calls in flight (up to the grace period), then closes it.
     func drain(_ control: ConnectionControl) async {
         guard let lastCallID = control.beginDraining() else { return }
-        await control.write(Self.goAway(reason: "server shutting down", lastCallID: lastCallID))
         let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
+        await control.write(
+            Self.goAway(reason: "server shutting down", lastCallID: lastCallID),
+            timeout: configuration.shutdownGracePeriod
+        )
         while control.callsInFlight > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(5))
         }

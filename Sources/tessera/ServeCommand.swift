@@ -56,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed (default 300).")
     var idleTimeoutSeconds: Double?
 
+    @Option(
+        name: .customLong("write-timeout"),
+        help: "Seconds a reply may wait for a client that does not read before it is disconnected (default 30)."
+    )
+    var writeTimeoutSeconds: Double?
+
     @Option(name: .customLong("shutdown-grace"), help: "Seconds calls may finish after SIGTERM (default 10).")
     var shutdownGraceSeconds: Double?
 
@@ -101,6 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.defaultTimeoutMilliseconds = defaultTimeoutMilliseconds
         settings.maxTimeoutMilliseconds = maxTimeoutMilliseconds
         settings.idleTimeoutSeconds = idleTimeoutSeconds
+        settings.writeTimeoutSeconds = writeTimeoutSeconds
         settings.shutdownGraceSeconds = shutdownGraceSeconds
         settings.maxBatchItems = maxBatchItems
         settings.totpWindow = totpWindow

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import NIOCore
 import ServiceLifecycle
 import TesseraCrypto
@@ -123,18 +124,50 @@ struct BackpressureTests {
         _ = await client.drainUntilClosed()
     }
 
-    @Test("A client that stops reading stalls its connection; once it reads, every call has exactly one reply")
-    func slowReader() async throws {
-        try await TestServer.with(configuration: .init(maxCallsInFlightPerConnection: 4)) { server in
-            let client = try await server.connect()
-            // Replies of about 64 KiB each, far more than socket buffers hold, while the client reads nothing.
-            var seal = Tessera_V1_SealRequest()
-            seal.plaintext = Data(repeating: 7, count: 64 * 1024)
-            var ids: Set<UInt64> = []
-            for _ in 0..<32 {
-                ids.insert(try await client.call(MethodCatalog.secretsSeal.name, body: seal, token: server.adminToken))
+    @Test("A client that never reads its replies is disconnected after the write timeout")
+    func stalledWriter() async throws {
+        let configuration = ServerConfiguration(maxCallsInFlightPerConnection: 64, writeTimeout: .milliseconds(300))
+        try await TestServer.with(configuration: configuration, customize: BigReply.install) { server in
+            let client = try await server.connect(autoRead: false)
+            // 40 replies of 900 KB: far more than the socket buffers hold, and the client reads none of them.
+            // The server may hang up while the calls are still going out: that is the point.
+            for _ in 0..<40 {
+                _ = try? await client.call(MethodCatalog.secretsOpen.name, token: server.adminToken)
             }
-            try await Task.sleep(for: .milliseconds(200))
+            var count = server.server.connectionCount
+            for _ in 0..<100 where count > 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                count = server.server.connectionCount
+            }
+            #expect(count == 0)
+            let other = try await server.connect()
+            #expect(try await other.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
+        }
+    }
+
+    @Test("A client that stops reading stalls its connection at the in-flight limit; once it reads, one reply per call")
+    func slowReader() async throws {
+        let metrics = TestMetrics()
+        try await TestServer.with(
+            configuration: .init(maxCallsInFlightPerConnection: 4),
+            metricsFactory: metrics,
+            customize: BigReply.install
+        ) { server in
+            let client = try await server.connect(autoRead: false)
+            // 64 replies of 900 KB, far more than the socket buffers hold, while the client reads nothing.
+            var ids: Set<UInt64> = []
+            for _ in 0..<64 {
+                ids.insert(try await client.call(MethodCatalog.secretsOpen.name, token: server.adminToken))
+            }
+            // The server stops at the in-flight limit: four replies wait for the client instead of 64 in memory.
+            let inFlight = try metrics.expectGauge("tessera_calls_in_flight")
+            var stalled = false
+            for _ in 0..<60 where !stalled {
+                try await Task.sleep(for: .milliseconds(50))
+                stalled = inFlight.lastValue == 4
+            }
+            #expect(stalled)
+            try await client.startReading()
             var codes: [StatusCode: Int] = [:]
             while !ids.isEmpty {
                 let reply = try await client.receiveReply()

@@ -18,10 +18,16 @@ final class RawClient {
         self.frames = frames.makeAsyncIterator()
     }
 
-    /// Connects to the server, optionally over TLS.
-    static func connect(to address: SocketAddress, tls: NIOSSLContext? = nil) async throws -> RawClient {
+    /// Connects to the server, optionally over TLS; with `autoRead` false the client reads nothing from the
+    /// socket until ``startReading()``, like a client that does not read its replies.
+    static func connect(
+        to address: SocketAddress,
+        tls: NIOSSLContext? = nil,
+        autoRead: Bool = true
+    ) async throws -> RawClient {
         let (stream, continuation) = AsyncThrowingStream<Tessera_Wire_V1_Frame, any Error>.makeStream()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: autoRead)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -37,6 +43,11 @@ final class RawClient {
             .connect(to: address)
             .get()
         return RawClient(channel: channel, frames: stream)
+    }
+
+    /// Starts reading from the socket (after connecting with `autoRead` false).
+    func startReading() async throws {
+        try await channel.setOption(.autoRead, value: true).get()
     }
 
     /// A fresh call id.

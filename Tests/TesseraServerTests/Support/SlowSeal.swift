@@ -23,3 +23,15 @@ enum SlowSeal {
         return request
     }
 }
+
+/// Test routers: `Secrets/Open` replaced by a handler that answers any request with a 900 KB plaintext, to fill
+/// socket buffers quickly.
+enum BigReply {
+    static func install(_ router: inout CallRouter) {
+        router.register(MethodCatalog.secretsOpen, request: Tessera_V1_OpenRequest.self) { _, _ in
+            var response = Tessera_V1_OpenResponse()
+            response.plaintext = Data(repeating: 0x55, count: 900 * 1024)
+            return response
+        }
+    }
+}

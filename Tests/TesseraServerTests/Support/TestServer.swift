@@ -21,8 +21,8 @@ struct TestServer {
     let cipher: EnvelopeCipher
 
     /// Connects a raw client.
-    func connect(tls: NIOSSLContext? = nil) async throws -> RawClient {
-        try await RawClient.connect(to: address, tls: tls)
+    func connect(tls: NIOSSLContext? = nil, autoRead: Bool = true) async throws -> RawClient {
+        try await RawClient.connect(to: address, tls: tls, autoRead: autoRead)
     }
 
     /// The callers every test server knows; extra entries may be added by a test.
