@@ -21,7 +21,10 @@ final class ConnectionControl: Sendable {
     }
 
     private struct State {
+        /// Ids of calls whose reply has not been handed to the writer yet (duplicates are refused, cancels apply).
         var inFlight: [UInt64: CallCancellation] = [:]
+        /// Calls admitted and not finished, reply write included: what the in-flight limit counts.
+        var activeCalls = 0
         var lastCallID: UInt64 = 0
         var lastActivity: ContinuousClock.Instant
         var isDraining = false
@@ -29,6 +32,8 @@ final class ConnectionControl: Sendable {
         var certificateSubject: String??
         var writesInProgress: [Int: ContinuousClock.Instant] = [:]
         var nextWriteToken = 0
+        /// The outbound backlog at the last look, and since when it has not shrunk.
+        var backlog: (bytes: Int, since: ContinuousClock.Instant)?
     }
 
     /// A number for logs.
@@ -50,8 +55,8 @@ final class ConnectionControl: Sendable {
 
     /// Writes a frame; a failure (the connection closed) is ignored, as nobody is left to answer.
     ///
-    /// The write waits while the client does not read (backpressure); how long it has waited is visible to the
-    /// supervisor through ``supervisorVerdict(idleTimeout:writeTimeout:now:)``.
+    /// The write waits while the client does not read (backpressure); the supervisor sees it waiting through
+    /// ``supervisorVerdict(idleTimeout:writeTimeout:bufferedBytes:now:)``.
     func write(_ frame: Tessera_Wire_V1_Frame) async {
         guard let outbound = io.withLock({ $0.outbound }) else { return }
         let token = state.withLock { state in
@@ -109,19 +114,26 @@ final class ConnectionControl: Sendable {
                 return .draining
             }
             state.lastCallID = id
-            if state.inFlight.count >= limit {
+            if state.activeCalls >= limit {
                 return .overLimit
             }
             let cancellation = CallCancellation()
             state.inFlight[id] = cancellation
+            state.activeCalls += 1
             return .accepted(cancellation)
         }
     }
 
-    /// Removes a call whose reply has been written.
-    func finish(_ id: UInt64, now: ContinuousClock.Instant = .now) {
+    /// Releases a call's id just before its reply is written, so a client that reuses the id as soon as the reply
+    /// arrives is not taken for a duplicate. The call still counts against the limit until ``finish()``.
+    func releaseID(_ id: UInt64) {
+        state.withLock { _ = $0.inFlight.removeValue(forKey: id) }
+    }
+
+    /// Ends a call whose reply has been written (or could not be): frees its slot under the in-flight limit.
+    func finish(now: ContinuousClock.Instant = .now) {
         state.withLock { state in
-            state.inFlight[id] = nil
+            state.activeCalls -= 1
             state.lastActivity = now
         }
     }
@@ -134,8 +146,8 @@ final class ConnectionControl: Sendable {
     /// The id of the last call received, for `go_away`.
     var lastCallID: UInt64 { state.withLock { $0.lastCallID } }
 
-    /// The number of calls in flight.
-    var callsInFlight: Int { state.withLock { $0.inFlight.count } }
+    /// The number of calls admitted and not finished (reply write included).
+    var callsInFlight: Int { state.withLock { $0.activeCalls } }
 
     /// Whether the connection is draining or closing (health and new calls look at it).
     var isDraining: Bool { state.withLock { $0.isDraining || $0.isClosing } }
@@ -170,24 +182,45 @@ final class ConnectionControl: Sendable {
         case stop
     }
 
-    /// Decides whether the connection has been idle (no call in flight, no frame) for `idleTimeout`, or has had a
-    /// write blocked for `writeTimeout`. When it closes the connection, it is marked closing in the same step, so
-    /// no call slips in.
+    /// Decides whether the connection has been idle (no call in flight, no frame) for `idleTimeout`, or has made no
+    /// write progress for `writeTimeout` while it had replies to deliver. When it closes the connection, it is
+    /// marked closing in the same step, so no call slips in.
+    ///
+    /// - Parameters:
+    ///   - idleTimeout: How long a connection may be idle.
+    ///   - writeTimeout: How long a backlog of replies may go without shrinking.
+    ///   - bufferedBytes: The bytes waiting in the channel's outbound buffer now.
+    ///   - now: The current instant.
     func supervisorVerdict(
         idleTimeout: Duration,
         writeTimeout: Duration,
+        bufferedBytes: Int,
         now: ContinuousClock.Instant = .now
     ) -> SupervisorVerdict {
         state.withLock { state in
             if state.isDraining || state.isClosing {
                 return .stop
             }
-            if let oldest = state.writesInProgress.values.min(), now - oldest >= writeTimeout {
-                state.isClosing = true
-                return .closeStalled
+            // Replies are waiting when bytes sit in the channel's buffer or a write waits for writability; progress
+            // is the buffer shrinking. (Concurrent writes can all be accepted before the channel reports itself
+            // unwritable, so suspended writes alone would miss a client that stopped reading.)
+            let hasBacklog = bufferedBytes > 0 || !state.writesInProgress.isEmpty
+            if hasBacklog {
+                if let backlog = state.backlog, bufferedBytes >= backlog.bytes {
+                    if now - backlog.since >= writeTimeout {
+                        state.isClosing = true
+                        return .closeStalled
+                    }
+                    state.backlog = (bufferedBytes, backlog.since)
+                } else {
+                    state.backlog = (bufferedBytes, now)
+                }
+            } else {
+                state.backlog = nil
             }
-            if !state.inFlight.isEmpty || !state.writesInProgress.isEmpty {
-                return .checkAt(now + min(idleTimeout, writeTimeout))
+            let checkInterval = min(idleTimeout, writeTimeout / 3)
+            if state.activeCalls > 0 || hasBacklog {
+                return .checkAt(now + checkInterval)
             }
             let due = state.lastActivity + idleTimeout
             if now >= due {

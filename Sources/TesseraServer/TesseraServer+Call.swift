@@ -50,6 +50,7 @@ extension TesseraServer {
         control: ConnectionControl,
         logger: Logger
     ) async {
+        control.releaseID(call.id)
         let status: StatusCode
         switch result {
         case .success(let body) where body.count > configuration.maxFrameBytes - Self.replyOverheadBytes:
@@ -63,7 +64,7 @@ extension TesseraServer {
             status = error.code
             await control.write(Self.reply(id: call.id, status: error.status))
         }
-        control.finish(call.id)
+        control.finish()
         let duration = ContinuousClock.now - received
         metrics.callFinished(method: call.method, status: status, duration: duration)
         if let hasher, call.method.hasPrefix("tessera.v1.Passwords/") {

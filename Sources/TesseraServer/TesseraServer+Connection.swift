@@ -101,12 +101,14 @@ extension TesseraServer {
     }
 
     /// Closes the connection with a `go_away` once it has had no call in flight and no frame for the idle timeout,
-    /// and without one when a write has been blocked for the write timeout by a client that does not read.
+    /// and without one when its replies have made no progress for the write timeout (a client that does not read).
     private func superviseIdle(_ control: ConnectionControl, logger: Logger) async {
         while !Task.isCancelled {
+            let buffered = try? await control.channel?.getOption(.bufferedWritableBytes).get()
             let verdict = control.supervisorVerdict(
                 idleTimeout: configuration.idleTimeout,
-                writeTimeout: configuration.writeTimeout
+                writeTimeout: configuration.writeTimeout,
+                bufferedBytes: buffered ?? 0
             )
             switch verdict {
             case .stop:

@@ -88,9 +88,9 @@ struct MultiplexingTests {
             server in
             let client = try await server.connect()
             let first = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: server.adminToken)
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 1000).bytes, token: server.adminToken)
             let second = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 300).bytes, token: server.adminToken)
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 1000).bytes, token: server.adminToken)
             let third = try await client.call(MethodCatalog.healthCheck.name, token: server.adminToken)
             let refused = try await client.receiveReply()
             #expect(refused.id == third)
