@@ -100,4 +100,16 @@ struct MultiplexingTests {
             #expect(done.allSatisfy { $0.code == .ok })
         }
     }
+
+    @Test("An id may be reused as soon as its reply has arrived")
+    func idReuse() async throws {
+        try await TestServer.with { server in
+            let client = try await server.connect()
+            for _ in 0..<300 {
+                try await client.call(MethodCatalog.healthCheck.name, token: server.adminToken, id: 5)
+                let reply = try await client.receiveReply()
+                #expect(reply.id == 5 && reply.code == .ok)
+            }
+        }
+    }
 }
