@@ -12,7 +12,7 @@ struct Tessera: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, PasswordCommand.self, SecretCommand.self, TotpCommand.self, TokenCommand.self,
-            BenchCommand.self, CallCommand.self, HealthCommand.self,
+            BenchCommand.self, ServeCommand.self, CallersCommand.self, CallCommand.self, HealthCommand.self,
         ]
     )
 }

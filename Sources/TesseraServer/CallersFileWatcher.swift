@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Re-reads the callers file into a ``CallerRegistry`` on SIGHUP and when the file's modification time changes.
+///
+/// A file that no longer parses is logged and ignored: the callers loaded before stay in force.
+public struct CallersFileWatcher: Service, CustomStringConvertible {
+    private let path: String
+    private let registry: CallerRegistry
+    private let pollInterval: Duration
+    private let logger: Logger
+
+    /// Creates a watcher.
+    ///
+    /// - Parameters:
+    ///   - path: The callers file.
+    ///   - registry: The registry to update.
+    ///   - pollInterval: How often to look at the file's modification time (default 2 s).
+    ///   - logger: Where reloads and failures are reported.
+    public init(path: String, registry: CallerRegistry, pollInterval: Duration = .seconds(2), logger: Logger) {
+        self.path = path
+        self.registry = registry
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// The watched path, for service-lifecycle logs.
+    public var description: String { "CallersFileWatcher(\(path))" }
+
+    /// Watches until graceful shutdown or cancellation.
+    public func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in signals {
+                        reload(reason: "SIGHUP")
+                    }
+                }
+                group.addTask {
+                    var seen = modificationDate()
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: pollInterval)
+                        let current = modificationDate()
+                        if current != seen {
+                            seen = current
+                            reload(reason: "file changed")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func modificationDate() -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    private func reload(reason: String) {
+        do {
+            try registry.replace(with: CallersFile.load(from: path))
+            logger.info("callers reloaded", metadata: ["reason": "\(reason)", "callers": "\(registry.callers.count)"])
+        } catch {
+            logger.error("callers file not reloaded; keeping the previous callers", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import NIOCore
+import Synchronization
+import TesseraWire
+
+/// The shared state of one connection: its calls in flight, when it last heard from the client, and whether it
+/// is draining (after a `go_away`) or closing.
+///
+/// The read loop registers calls, the call tasks finish them, the idle supervisor and the server's shutdown read
+/// it; every access goes through one lock and every decision is re-checked under it.
+final class ConnectionControl: Sendable {
+    /// What ``register(_:limit:)`` decided about a new call.
+    enum Admission {
+        /// The call may run; its client `cancel` fires the signal.
+        case accepted(CallCancellation)
+        /// Its id is already in flight: a protocol error.
+        case duplicate
+        /// The connection has its maximum of calls in flight.
+        case overLimit
+        /// The connection sent `go_away`: the call is answered `UNAVAILABLE`.
+        case draining
+    }
+
+    private struct State {
+        /// Ids of calls whose reply has not been handed to the writer yet (duplicates are refused, cancels apply).
+        var inFlight: [UInt64: CallCancellation] = [:]
+        /// Calls admitted and not finished, reply write included: what the in-flight limit counts.
+        var activeCalls = 0
+        var lastCallID: UInt64 = 0
+        var lastActivity: ContinuousClock.Instant
+        var isDraining = false
+        var isClosing = false
+        var certificateSubject: String??
+        var writesInProgress: [Int: ContinuousClock.Instant] = [:]
+        var nextWriteToken = 0
+        /// The outbound backlog at the last look, and since when it has not shrunk.
+        var backlog: (bytes: Int, since: ContinuousClock.Instant)?
+    }
+
+    /// A number for logs.
+    let id: Int
+    private let state: Mutex<State>
+    private let io = Mutex<(channel: (any Channel)?, outbound: NIOAsyncChannelOutboundWriter<Tessera_Wire_V1_Frame>?)>(
+        (nil, nil)
+    )
+
+    init(id: Int, now: ContinuousClock.Instant = .now) {
+        self.id = id
+        self.state = Mutex(State(lastActivity: now))
+    }
+
+    /// Records the channel and its writer once the connection's async wrapper runs.
+    func attach(channel: any Channel, outbound: NIOAsyncChannelOutboundWriter<Tessera_Wire_V1_Frame>) {
+        io.withLock { $0 = (channel, outbound) }
+    }
+
+    /// Writes a frame; a failure (the connection closed) is ignored, as nobody is left to answer.
+    ///
+    /// The write waits while the client does not read (backpressure); the supervisor sees it waiting through
+    /// ``supervisorVerdict(idleTimeout:writeTimeout:bufferedBytes:now:)``.
+    func write(_ frame: Tessera_Wire_V1_Frame) async {
+        guard let outbound = io.withLock({ $0.outbound }) else { return }
+        let token = state.withLock { state in
+            defer { state.nextWriteToken += 1 }
+            state.writesInProgress[state.nextWriteToken] = .now
+            return state.nextWriteToken
+        }
+        try? await outbound.write(frame)
+        state.withLock { _ = $0.writesInProgress.removeValue(forKey: token) }
+    }
+
+    /// Writes a frame, or closes the connection when the write has not gone out after `timeout` (the client is not
+    /// reading).
+    ///
+    /// Used for `go_away` before closing, so a client that stopped reading cannot keep its connection open by
+    /// stalling the last write. Closing the channel fails the pending write, which ends it.
+    func write(_ frame: Tessera_Wire_V1_Frame, timeout: Duration) async {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.write(frame)
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let wrote = await group.next() ?? false
+            if !wrote {
+                close()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Closes the channel now.
+    func close() {
+        io.withLock { $0.channel }?.close(promise: nil)
+    }
+
+    /// The channel, once attached.
+    var channel: (any Channel)? { io.withLock { $0.channel } }
+
+    /// Notes that a frame arrived.
+    func touch(now: ContinuousClock.Instant = .now) {
+        state.withLock { $0.lastActivity = now }
+    }
+
+    /// Admits a new call, or says why not.
+    func register(_ id: UInt64, limit: Int) -> Admission {
+        state.withLock { state in
+            if state.inFlight[id] != nil {
+                return .duplicate
+            }
+            if state.isDraining || state.isClosing {
+                return .draining
+            }
+            state.lastCallID = id
+            if state.activeCalls >= limit {
+                return .overLimit
+            }
+            let cancellation = CallCancellation()
+            state.inFlight[id] = cancellation
+            state.activeCalls += 1
+            return .accepted(cancellation)
+        }
+    }
+
+    /// Releases a call's id just before its reply is written, so a client that reuses the id as soon as the reply
+    /// arrives is not taken for a duplicate. The call still counts against the limit until ``finish()``.
+    func releaseID(_ id: UInt64) {
+        state.withLock { _ = $0.inFlight.removeValue(forKey: id) }
+    }
+
+    /// Ends a call whose reply has been written (or could not be): frees its slot under the in-flight limit.
+    func finish(now: ContinuousClock.Instant = .now) {
+        state.withLock { state in
+            state.activeCalls -= 1
+            state.lastActivity = now
+        }
+    }
+
+    /// Fires the cancel signal of a call in flight; ignored for an id not in flight.
+    func cancel(_ id: UInt64) {
+        state.withLock { $0.inFlight[id] }?.fire()
+    }
+
+    /// The id of the last call received, for `go_away`.
+    var lastCallID: UInt64 { state.withLock { $0.lastCallID } }
+
+    /// The number of calls admitted and not finished (reply write included).
+    var callsInFlight: Int { state.withLock { $0.activeCalls } }
+
+    /// Whether the connection is draining or closing (health and new calls look at it).
+    var isDraining: Bool { state.withLock { $0.isDraining || $0.isClosing } }
+
+    /// Starts a graceful drain; returns the last call id for the `go_away`, or `nil` when already draining or
+    /// closing.
+    func beginDraining() -> UInt64? {
+        state.withLock { state in
+            guard !state.isDraining, !state.isClosing else { return nil }
+            state.isDraining = true
+            return state.lastCallID
+        }
+    }
+
+    /// Marks the connection as closing because of a protocol error; returns the last call id.
+    func beginClosing() -> UInt64 {
+        state.withLock { state in
+            state.isClosing = true
+            return state.lastCallID
+        }
+    }
+
+    /// What the connection's supervisor should do now.
+    enum SupervisorVerdict {
+        /// Close the connection as idle; the value is the last call id for the `go_away`.
+        case closeIdle(UInt64)
+        /// Close the connection at once: a write has waited longer than the write timeout for the client to read.
+        case closeStalled
+        /// Check again at this instant.
+        case checkAt(ContinuousClock.Instant)
+        /// Stop supervising: the connection is draining or closing.
+        case stop
+    }
+
+    /// Decides whether the connection has been idle (no call in flight, no frame) for `idleTimeout`, or has made no
+    /// write progress for `writeTimeout` while it had replies to deliver. When it closes the connection, it is
+    /// marked closing in the same step, so no call slips in.
+    ///
+    /// - Parameters:
+    ///   - idleTimeout: How long a connection may be idle.
+    ///   - writeTimeout: How long a backlog of replies may go without shrinking.
+    ///   - bufferedBytes: The bytes waiting in the channel's outbound buffer now.
+    ///   - now: The current instant.
+    func supervisorVerdict(
+        idleTimeout: Duration,
+        writeTimeout: Duration,
+        bufferedBytes: Int,
+        now: ContinuousClock.Instant = .now
+    ) -> SupervisorVerdict {
+        state.withLock { state in
+            if state.isDraining || state.isClosing {
+                return .stop
+            }
+            // Replies are waiting when bytes sit in the channel's buffer or a write waits for writability; progress
+            // is the buffer shrinking. (Concurrent writes can all be accepted before the channel reports itself
+            // unwritable, so suspended writes alone would miss a client that stopped reading.)
+            let hasBacklog = bufferedBytes > 0 || !state.writesInProgress.isEmpty
+            if hasBacklog {
+                if let backlog = state.backlog, bufferedBytes >= backlog.bytes {
+                    if now - backlog.since >= writeTimeout {
+                        state.isClosing = true
+                        return .closeStalled
+                    }
+                    state.backlog = (bufferedBytes, backlog.since)
+                } else {
+                    state.backlog = (bufferedBytes, now)
+                }
+            } else {
+                state.backlog = nil
+            }
+            let checkInterval = min(idleTimeout, writeTimeout / 3)
+            if state.activeCalls > 0 || hasBacklog {
+                return .checkAt(now + checkInterval)
+            }
+            let due = state.lastActivity + idleTimeout
+            if now >= due {
+                state.isClosing = true
+                return .closeIdle(state.lastCallID)
+            }
+            return .checkAt(min(due, now + writeTimeout))
+        }
+    }
+
+    /// The cached certificate subject of the client (`.some(nil)` once looked up and absent).
+    var certificateSubject: String?? {
+        get { state.withLock { $0.certificateSubject } }
+        set { state.withLock { $0.certificateSubject = newValue } }
+    }
+}

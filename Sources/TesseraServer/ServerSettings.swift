@@ -1,0 +1,229 @@
+import Foundation
+
+/// The settings of `tessera serve` as read from a JSON file, the environment or flags: every field optional, so
+/// sources can be layered (flags over environment over file over defaults) with ``overlaid(by:)``.
+///
+/// JSON keys (all optional; see `docs/server.md`):
+/// `host`, `port`, `max_frame_bytes`, `max_connections`, `max_calls_in_flight`, `default_timeout_ms`,
+/// `max_timeout_ms`, `idle_timeout_seconds`, `write_timeout_seconds`, `shutdown_grace_seconds`, `max_batch_items`, `totp_window`,
+/// `callers_file`, `master_key_file`, `production`, `argon2_workers`, `argon2_max_queued`, `log_level`,
+/// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`.
+public struct ServerSettings: Codable, Sendable, Hashable {
+    /// The address to bind.
+    public var host: String?
+    /// The TCP port.
+    public var port: Int?
+    /// The frame size limit in bytes.
+    public var maxFrameBytes: Int?
+    /// The connection limit.
+    public var maxConnections: Int?
+    /// The limit of calls in flight per connection.
+    public var maxCallsInFlight: Int?
+    /// The deadline of calls with `timeout_ms` 0, in milliseconds.
+    public var defaultTimeoutMilliseconds: Int?
+    /// The largest deadline granted, in milliseconds.
+    public var maxTimeoutMilliseconds: Int?
+    /// How long an idle connection stays open, in seconds.
+    public var idleTimeoutSeconds: Double?
+    /// How long a write may wait for a client that does not read, in seconds.
+    public var writeTimeoutSeconds: Double?
+    /// How long calls in flight may finish during a graceful shutdown, in seconds.
+    public var shutdownGraceSeconds: Double?
+    /// The item limit of batch calls.
+    public var maxBatchItems: Int?
+    /// The TOTP skew window in steps.
+    public var totpWindow: Int?
+    /// The callers file.
+    public var callersFile: String?
+    /// The master key file.
+    public var masterKeyFile: String?
+    /// Production mode: refuse a development master key.
+    public var production: Bool?
+    /// Argon2 worker threads.
+    public var argon2Workers: Int?
+    /// Argon2 jobs that may wait for a worker.
+    public var argon2MaxQueued: Int?
+    /// The log level (`trace` … `critical`).
+    public var logLevel: String?
+    /// The TLS certificate chain (PEM).
+    public var tlsCertificateChain: String?
+    /// The TLS private key (PEM).
+    public var tlsPrivateKey: String?
+    /// The CA of client certificates (PEM), for mutual TLS.
+    public var tlsClientCA: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host
+        case port
+        case maxFrameBytes = "max_frame_bytes"
+        case maxConnections = "max_connections"
+        case maxCallsInFlight = "max_calls_in_flight"
+        case defaultTimeoutMilliseconds = "default_timeout_ms"
+        case maxTimeoutMilliseconds = "max_timeout_ms"
+        case idleTimeoutSeconds = "idle_timeout_seconds"
+        case writeTimeoutSeconds = "write_timeout_seconds"
+        case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case maxBatchItems = "max_batch_items"
+        case totpWindow = "totp_window"
+        case callersFile = "callers_file"
+        case masterKeyFile = "master_key_file"
+        case production
+        case argon2Workers = "argon2_workers"
+        case argon2MaxQueued = "argon2_max_queued"
+        case logLevel = "log_level"
+        case tlsCertificateChain = "tls_certificate_chain"
+        case tlsPrivateKey = "tls_private_key"
+        case tlsClientCA = "tls_client_ca"
+    }
+
+    /// Empty settings: every default applies.
+    public init() {}
+
+    /// Reads settings from a JSON file; unknown keys are an error, so typos do not pass silently.
+    ///
+    /// - Parameter path: The file.
+    /// - Returns: The settings.
+    /// - Throws: A file-system error, `DecodingError`, or ``ServerSettingsError`` for an unknown key.
+    public static func load(from path: String) throws -> ServerSettings {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        if let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+                throw ServerSettingsError("unknown key '\(unknown)' in \(path)")
+            }
+        }
+        return try JSONDecoder().decode(ServerSettings.self, from: data)
+    }
+
+    /// Reads settings from `TESSERA_*` environment variables: the JSON key in upper case with the prefix, for
+    /// example `TESSERA_PORT`, `TESSERA_MAX_FRAME_BYTES`, `TESSERA_TLS_CLIENT_CA`.
+    ///
+    /// - Parameter environment: The environment (usually `ProcessInfo.processInfo.environment`).
+    /// - Returns: The settings found.
+    /// - Throws: ``ServerSettingsError`` for a value that does not parse.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> ServerSettings {
+        var object: [String: Any] = [:]
+        for key in CodingKeys.allCases {
+            guard let value = environment["TESSERA_" + key.rawValue.uppercased()] else { continue }
+            switch key {
+            case .host, .callersFile, .masterKeyFile, .logLevel, .tlsCertificateChain, .tlsPrivateKey, .tlsClientCA:
+                object[key.rawValue] = value
+            case .production:
+                guard
+                    let flag = ["1": true, "true": true, "yes": true, "0": false, "false": false, "no": false][
+                        value.lowercased()]
+                else {
+                    throw ServerSettingsError("TESSERA_PRODUCTION must be true or false")
+                }
+                object[key.rawValue] = flag
+            case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds:
+                guard let number = Double(value) else {
+                    throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be a number")
+                }
+                object[key.rawValue] = number
+            default:
+                guard let number = Int(value) else {
+                    throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be an integer")
+                }
+                object[key.rawValue] = number
+            }
+        }
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try JSONDecoder().decode(ServerSettings.self, from: data)
+    }
+
+    /// These settings with every field that `other` sets replaced by `other`'s value.
+    ///
+    /// - Parameter other: The settings of higher precedence.
+    /// - Returns: The layered settings.
+    public func overlaid(by other: ServerSettings) -> ServerSettings {
+        var result = self
+        result.host = other.host ?? host
+        result.port = other.port ?? port
+        result.maxFrameBytes = other.maxFrameBytes ?? maxFrameBytes
+        result.maxConnections = other.maxConnections ?? maxConnections
+        result.maxCallsInFlight = other.maxCallsInFlight ?? maxCallsInFlight
+        result.defaultTimeoutMilliseconds = other.defaultTimeoutMilliseconds ?? defaultTimeoutMilliseconds
+        result.maxTimeoutMilliseconds = other.maxTimeoutMilliseconds ?? maxTimeoutMilliseconds
+        result.idleTimeoutSeconds = other.idleTimeoutSeconds ?? idleTimeoutSeconds
+        result.writeTimeoutSeconds = other.writeTimeoutSeconds ?? writeTimeoutSeconds
+        result.shutdownGraceSeconds = other.shutdownGraceSeconds ?? shutdownGraceSeconds
+        result.maxBatchItems = other.maxBatchItems ?? maxBatchItems
+        result.totpWindow = other.totpWindow ?? totpWindow
+        result.callersFile = other.callersFile ?? callersFile
+        result.masterKeyFile = other.masterKeyFile ?? masterKeyFile
+        result.production = other.production ?? production
+        result.argon2Workers = other.argon2Workers ?? argon2Workers
+        result.argon2MaxQueued = other.argon2MaxQueued ?? argon2MaxQueued
+        result.logLevel = other.logLevel ?? logLevel
+        result.tlsCertificateChain = other.tlsCertificateChain ?? tlsCertificateChain
+        result.tlsPrivateKey = other.tlsPrivateKey ?? tlsPrivateKey
+        result.tlsClientCA = other.tlsClientCA ?? tlsClientCA
+        return result
+    }
+
+    /// The server configuration these settings describe, with defaults for what they leave out.
+    ///
+    /// - Returns: The configuration.
+    /// - Throws: ``ServerSettingsError`` for values out of range or TLS settings missing their key or chain.
+    public func serverConfiguration() throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let host { configuration.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ServerSettingsError("port must be 0 to 65535") }
+            configuration.port = port
+        }
+        if let maxFrameBytes {
+            guard (1024...(64 << 20)).contains(maxFrameBytes) else {
+                throw ServerSettingsError("max_frame_bytes must be 1024 to 67108864")
+            }
+            configuration.maxFrameBytes = maxFrameBytes
+        }
+        configuration.maxConnections =
+            try Self.positive(maxConnections, "max_connections") ?? configuration.maxConnections
+        configuration.maxCallsInFlightPerConnection =
+            try Self.positive(maxCallsInFlight, "max_calls_in_flight") ?? configuration.maxCallsInFlightPerConnection
+        configuration.maxBatchItems = try Self.positive(maxBatchItems, "max_batch_items") ?? configuration.maxBatchItems
+        if let milliseconds = try Self.positive(defaultTimeoutMilliseconds, "default_timeout_ms") {
+            configuration.defaultTimeout = .milliseconds(milliseconds)
+        }
+        if let milliseconds = try Self.positive(maxTimeoutMilliseconds, "max_timeout_ms") {
+            configuration.maxTimeout = .milliseconds(milliseconds)
+        }
+        if let seconds = idleTimeoutSeconds {
+            guard seconds > 0, seconds.isFinite else { throw ServerSettingsError("idle_timeout_seconds must be > 0") }
+            configuration.idleTimeout = .milliseconds(Int64(seconds * 1000))
+        }
+        if let seconds = writeTimeoutSeconds {
+            guard seconds > 0, seconds.isFinite else {
+                throw ServerSettingsError("write_timeout_seconds must be > 0")
+            }
+            configuration.writeTimeout = .milliseconds(Int64(seconds * 1000))
+        }
+        if let seconds = shutdownGraceSeconds {
+            guard seconds >= 0, seconds.isFinite else {
+                throw ServerSettingsError("shutdown_grace_seconds must be >= 0")
+            }
+            configuration.shutdownGracePeriod = .milliseconds(Int64(seconds * 1000))
+        }
+        switch (tlsCertificateChain, tlsPrivateKey) {
+        case (let chain?, let key?):
+            configuration.tls = ServerTLSConfiguration(
+                certificateChainPath: chain, privateKeyPath: key, clientCAPath: tlsClientCA
+            )
+        case (nil, nil):
+            guard tlsClientCA == nil else {
+                throw ServerSettingsError("tls_client_ca needs tls_certificate_chain and tls_private_key")
+            }
+        default:
+            throw ServerSettingsError("TLS needs both tls_certificate_chain and tls_private_key")
+        }
+        return configuration
+    }
+
+    private static func positive(_ value: Int?, _ name: String) throws -> Int? {
+        guard let value else { return nil }
+        guard value > 0 else { throw ServerSettingsError("\(name) must be positive") }
+        return value
+    }
+}

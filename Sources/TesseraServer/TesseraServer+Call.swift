@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import TesseraWire
+
+extension TesseraServer {
+    /// How a call ended: the method's result, its deadline, or the client's cancel, whichever came first.
+    private enum Outcome: Sendable {
+        case finished(Result<Data, CallError>)
+        case deadlineExceeded
+        case cancelled
+    }
+
+    /// Room left in a frame for everything of a reply but its body (id, status, tags and lengths need < 40 bytes).
+    private static let replyOverheadBytes = 64
+
+    /// Serves one accepted call and writes its one reply.
+    func serve(
+        _ call: Tessera_Wire_V1_Call,
+        received: ContinuousClock.Instant,
+        cancellation: CallCancellation,
+        control: ConnectionControl,
+        logger: Logger
+    ) async {
+        let deadline = received + configuration.timeout(forRequested: call.timeoutMs)
+        switch await admit(call, control: control) {
+        case .failure(let error):
+            await complete(
+                call, caller: nil, result: .failure(error), received: received, control: control, logger: logger)
+        case .success(let (caller, method, handler)):
+            let context = CallContext(
+                method: method,
+                caller: caller,
+                deadline: deadline,
+                isServerDraining: isDraining,
+                logger: logger
+            )
+            await run(handler, body: call.body, context: context, cancellation: cancellation) { result in
+                await complete(
+                    call, caller: caller, result: result, received: received, control: control, logger: logger)
+            }
+        }
+    }
+
+    /// Writes the reply of a call, releases its id, and records its metrics and log line.
+    private func complete(
+        _ call: Tessera_Wire_V1_Call,
+        caller: Caller?,
+        result: Result<Data, CallError>,
+        received: ContinuousClock.Instant,
+        control: ConnectionControl,
+        logger: Logger
+    ) async {
+        control.releaseID(call.id)
+        let status: StatusCode
+        switch result {
+        case .success(let body) where body.count > configuration.maxFrameBytes - Self.replyOverheadBytes:
+            let error = CallError(.resourceExhausted, "reply is too large for a frame")
+            status = error.code
+            await control.write(Self.reply(id: call.id, status: error.status))
+        case .success(let body):
+            status = .ok
+            await control.write(Self.reply(id: call.id, status: Tessera_Wire_V1_Status(.ok), body: body))
+        case .failure(let error):
+            status = error.code
+            await control.write(Self.reply(id: call.id, status: error.status))
+        }
+        control.finish()
+        let duration = ContinuousClock.now - received
+        metrics.callFinished(method: call.method, status: status, duration: duration)
+        if let hasher, call.method.hasPrefix("tessera.v1.Passwords/") {
+            metrics.observe(hasher)
+        }
+        logCall(call.method, caller: caller, status: status, duration: duration, logger: logger)
+    }
+
+    /// Authentication, method lookup, authorisation and rate limit, in that order.
+    private func admit(
+        _ call: Tessera_Wire_V1_Call,
+        control: ConnectionControl
+    ) async -> Result<(Caller, MethodDescriptor, CallRouter.Handler), CallError> {
+        let subject = await certificateSubject(of: control)
+        let caller: Caller
+        switch callers.authenticate(authorization: call.metadata["authorization"], certificateSubject: subject) {
+        case .failure(let error): return .failure(error)
+        case .success(let found): caller = found
+        }
+        guard let method = MethodCatalog.method(named: call.method), let handler = router.handler(for: method) else {
+            return .failure(CallError(.unimplemented, "unknown method"))
+        }
+        guard caller.isAllowed(method) else {
+            return .failure(CallError(.permissionDenied, "caller may not call \(method.name)"))
+        }
+        guard callers.admit(caller) else {
+            return .failure(CallError(.resourceExhausted, "rate limit exceeded; retry with back-off"))
+        }
+        return .success((caller, method, handler))
+    }
+
+    /// Runs the handler raced against the deadline and the client's cancel.
+    ///
+    /// The first to finish decides the outcome, which `deliver` answers at once; the others are cancelled. A
+    /// handler that cannot stop at once (an Argon2 computation already on a worker) finishes afterwards, and its
+    /// result is dropped.
+    private func run(
+        _ handler: @escaping CallRouter.Handler,
+        body: Data,
+        context: CallContext,
+        cancellation: CallCancellation,
+        deliver: (Result<Data, CallError>) async -> Void
+    ) async {
+        let deadline = context.deadline
+        await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                do {
+                    return .finished(.success(try await handler(body, context)))
+                } catch {
+                    if !(error is CallError) && !(error is CancellationError) {
+                        context.logger.error("method failed", metadata: ["error": "\(type(of: error))"])
+                    }
+                    return .finished(.failure(CallError.from(error)))
+                }
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return .deadlineExceeded
+                } catch {
+                    return .cancelled
+                }
+            }
+            group.addTask {
+                await cancellation.wait()
+                return .cancelled
+            }
+            let first = await group.next() ?? .cancelled
+            group.cancelAll()
+            switch first {
+            case .finished(let result): await deliver(result)
+            case .deadlineExceeded: await deliver(.failure(CallError(.deadlineExceeded, "deadline exceeded")))
+            case .cancelled: await deliver(.failure(CallError(.cancelled, "call cancelled")))
+            }
+        }
+    }
+}

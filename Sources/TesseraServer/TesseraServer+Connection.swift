@@ -1,0 +1,195 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import TesseraWire
+
+extension TesseraServer {
+    /// Serves one connection until the client closes it, a protocol error, the idle timeout or a drain closes it.
+    func serveConnection(
+        _ connection: NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>,
+        control: ConnectionControl
+    ) async {
+        let logger = {
+            var logger = self.logger
+            logger[metadataKey: "connection"] = "\(control.id)"
+            return logger
+        }()
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                control.attach(channel: connection.channel, outbound: outbound)
+                if isDraining {
+                    // Accepted just as the shutdown began: say so before anything else.
+                    _ = control.beginDraining()
+                    await control.write(Self.goAway(reason: "server shutting down", lastCallID: 0))
+                    return
+                }
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await self.superviseIdle(control, logger: logger) }
+                    do {
+                        for try await frame in inbound {
+                            control.touch()
+                            switch frame.kind {
+                            case .call(let call):
+                                try await accept(call, control: control, logger: logger, group: &group)
+                            case .cancel(let cancel):
+                                control.cancel(cancel.id)
+                            case .ping(let ping):
+                                var pong = Tessera_Wire_V1_Pong()
+                                pong.payload = ping.payload
+                                var reply = Tessera_Wire_V1_Frame()
+                                reply.kind = .pong(pong)
+                                await control.write(reply)
+                            case .pong, .reply, .goAway, nil:
+                                // The decoder lets only call, cancel, ping and pong through; an unsolicited pong
+                                // is ignored.
+                                break
+                            }
+                        }
+                    } catch let error as WireError {
+                        metrics.protocolError()
+                        let lastCallID = control.beginClosing()
+                        logger.notice(
+                            "protocol error; closing connection",
+                            metadata: ["error": "\(error.code)", "reason": "\(error.message)"]
+                        )
+                        await control.write(error.goAwayFrame(lastCallID: lastCallID), timeout: Self.goAwayWriteTimeout)
+                        control.close()
+                    } catch {
+                        logger.debug("connection ended", metadata: ["error": "\(error)"])
+                    }
+                    // The client is gone or the connection is closing: nothing more can be answered.
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// How long a `go_away` sent before closing may wait for a client that does not read.
+    static let goAwayWriteTimeout: Duration = .seconds(1)
+
+    /// Registers a new call and starts its task, or answers it at once when it cannot run.
+    private func accept(
+        _ call: Tessera_Wire_V1_Call,
+        control: ConnectionControl,
+        logger: Logger,
+        group: inout DiscardingTaskGroup
+    ) async throws {
+        let received = ContinuousClock.now
+        switch control.register(call.id, limit: configuration.maxCallsInFlightPerConnection) {
+        case .duplicate:
+            throw WireError(.duplicateCallID, "call id \(call.id) is already in flight")
+        case .overLimit:
+            let error = CallError(
+                .resourceExhausted,
+                "too many calls in flight on this connection (limit \(configuration.maxCallsInFlightPerConnection))"
+            )
+            await control.write(Self.reply(id: call.id, status: error.status))
+            logCall(call.method, caller: nil, status: error.code, duration: .now - received, logger: logger)
+        case .draining:
+            let error = CallError(.unavailable, "server is going away; retry on a new connection")
+            await control.write(Self.reply(id: call.id, status: error.status))
+            logCall(call.method, caller: nil, status: error.code, duration: .now - received, logger: logger)
+        case .accepted(let cancellation):
+            metrics.callStarted()
+            group.addTask {
+                await self.serve(call, received: received, cancellation: cancellation, control: control, logger: logger)
+            }
+        }
+    }
+
+    /// Closes the connection with a `go_away` once it has had no call in flight and no frame for the idle timeout,
+    /// and without one when its replies have made no progress for the write timeout (a client that does not read).
+    private func superviseIdle(_ control: ConnectionControl, logger: Logger) async {
+        while !Task.isCancelled {
+            let buffered = try? await control.channel?.getOption(.bufferedWritableBytes).get()
+            let verdict = control.supervisorVerdict(
+                idleTimeout: configuration.idleTimeout,
+                writeTimeout: configuration.writeTimeout,
+                bufferedBytes: buffered ?? 0
+            )
+            switch verdict {
+            case .stop:
+                return
+            case .closeIdle(let lastCallID):
+                logger.debug("closing idle connection")
+                await control.write(
+                    Self.goAway(reason: "idle", lastCallID: lastCallID),
+                    timeout: Self.goAwayWriteTimeout
+                )
+                control.close()
+                return
+            case .closeStalled:
+                logger.notice("closing connection: the client has not read its replies within the write timeout")
+                control.close()
+                return
+            case .checkAt(let instant):
+                do {
+                    try await Task.sleep(until: instant, clock: .continuous)
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    /// Sends a connection its `go_away`, waits for its calls in flight (up to the grace period), then closes it.
+    func drain(_ control: ConnectionControl) async {
+        guard let lastCallID = control.beginDraining() else { return }
+        let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
+        await control.write(
+            Self.goAway(reason: "server shutting down", lastCallID: lastCallID),
+            timeout: configuration.shutdownGracePeriod
+        )
+        while control.callsInFlight > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        control.close()
+    }
+
+    /// The client certificate's subject common name, looked up once per connection (mutual TLS only).
+    func certificateSubject(of control: ConnectionControl) async -> String? {
+        guard configuration.tls?.requiresClientCertificate == true else { return nil }
+        if let cached = control.certificateSubject {
+            return cached
+        }
+        guard let channel = control.channel else { return nil }
+        let der = try? await channel.eventLoop.submit { () -> [UInt8]? in
+            let handler = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+            return try handler.peerCertificate?.toDERBytes()
+        }.get()
+        let subject = der.flatMap { $0 }.flatMap { CertificateSubject.commonName(fromDER: $0) }
+        control.certificateSubject = .some(subject)
+        return subject
+    }
+
+    /// A `reply` frame.
+    static func reply(id: UInt64, status: Tessera_Wire_V1_Status, body: Data = Data()) -> Tessera_Wire_V1_Frame {
+        var reply = Tessera_Wire_V1_Reply()
+        reply.id = id
+        reply.status = status
+        reply.body = body
+        var frame = Tessera_Wire_V1_Frame()
+        frame.kind = .reply(reply)
+        return frame
+    }
+
+    /// The one log line of a call: method (or `unknown`), caller id, status and duration; never bodies or
+    /// metadata.
+    func logCall(_ method: String, caller: Caller?, status: StatusCode, duration: Duration, logger: Logger) {
+        let milliseconds =
+            Double(duration.components.seconds) * 1000
+            + Double(duration.components.attoseconds) / 1e15
+        logger.info(
+            "call",
+            metadata: [
+                "method": "\(ServerMetrics.methodLabel(method))",
+                "caller": "\(caller?.id ?? "-")",
+                "status": "\(status)",
+                "duration_ms": "\((milliseconds * 1000).rounded() / 1000)",
+            ]
+        )
+    }
+}

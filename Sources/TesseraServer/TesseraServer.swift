@@ -1,0 +1,285 @@
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+import Synchronization
+import TesseraCrypto
+import TesseraWire
+
+/// The Tessera RPC server: a swift-service-lifecycle `Service` that listens on TCP (optionally TLS 1.3), frames
+/// `tessera.wire.v1.Frame`s and serves calls through a ``CallRouter``.
+///
+/// ```swift
+/// let server = TesseraServer(configuration: .init(port: 0), router: services.router(), callers: registry,
+///                            logger: logger)
+/// let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+///
+/// Each connection runs in its own child task of a discarding task group, and each call in its own child task of
+/// the connection's group, so calls are multiplexed and answered in any order. The NIO pipeline only frames bytes
+/// (`FrameDecoder`, `FrameEncoder`, and `NIOSSLServerHandler` first when TLS is on); everything else is async code.
+/// Replies go through the channel's async writer, so a client that does not read stalls its own connection's
+/// writes (and, through the in-flight limit, its calls) instead of making the server buffer without bound.
+///
+/// A call goes through, in order: the in-flight limit (`RESOURCE_EXHAUSTED`), authentication
+/// (`UNAUTHENTICATED`), the method table (`UNIMPLEMENTED`, only after authentication so the table is not revealed
+/// to strangers), the caller's allow list (`PERMISSION_DENIED`), its rate limit (`RESOURCE_EXHAUSTED`), then the
+/// method, raced against its deadline (`DEADLINE_EXCEEDED`) and the client's `cancel` (`CANCELLED`).
+///
+/// On graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`, or ``shutdownGracefully()``) the server stops
+/// accepting, sends every connection a `go_away` with the last call id it received, lets the calls in flight
+/// finish for up to ``ServerConfiguration/shutdownGracePeriod``, closes the connections and returns from
+/// ``run()``.
+public final class TesseraServer: Service, Sendable, CustomStringConvertible {
+    /// The configuration the server was made with.
+    public let configuration: ServerConfiguration
+
+    let router: CallRouter
+    let callers: CallerRegistry
+    let logger: Logger
+    let eventLoopGroup: MultiThreadedEventLoopGroup
+    let metrics: ServerMetrics
+    let hasher: PasswordHasher?
+
+    private struct State {
+        var address: SocketAddress?
+        var failure: (any Error)?
+        var addressWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
+        var serverChannel: (any Channel)?
+        var connections: [Int: ConnectionControl] = [:]
+        var nextConnectionID = 1
+        var isDraining = false
+        var hasRun = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Creates a server; nothing happens until ``run()``.
+    ///
+    /// - Parameters:
+    ///   - configuration: Address, limits and TLS.
+    ///   - router: The methods served (for example ``StatelessServices/router()``).
+    ///   - callers: Who may call what.
+    ///   - hasher: The password hasher, whose queue depth and rejections are reported as metrics; optional.
+    ///   - logger: The logger for the server's events and the one line per call.
+    ///   - metricsFactory: Where metrics go; `nil` (the default) uses the process-wide `MetricsSystem.factory`.
+    ///   - eventLoopGroup: The event loops for the sockets; the process-wide singleton by default.
+    public init(
+        configuration: ServerConfiguration,
+        router: CallRouter,
+        callers: CallerRegistry,
+        hasher: PasswordHasher? = nil,
+        logger: Logger,
+        metricsFactory: (any MetricsFactory)? = nil,
+        eventLoopGroup: MultiThreadedEventLoopGroup = .singleton
+    ) {
+        self.metrics = ServerMetrics(factory: metricsFactory ?? MetricsSystem.factory)
+        self.configuration = configuration
+        self.router = router
+        self.callers = callers
+        self.hasher = hasher
+        self.logger = logger
+        self.eventLoopGroup = eventLoopGroup
+    }
+
+    /// The address the server listens on, once it is bound (waits until then).
+    ///
+    /// With port 0 this is how to learn the port the system chose.
+    ///
+    /// - Returns: The bound address.
+    /// - Throws: The error that stopped the server from binding, or ``TesseraServerError`` when it stopped first.
+    public func listeningAddress() async throws -> SocketAddress {
+        try await withCheckedThrowingContinuation { continuation in
+            let result: Result<SocketAddress, any Error>? = state.withLock { state in
+                if let address = state.address { return .success(address) }
+                if let failure = state.failure { return .failure(failure) }
+                state.addressWaiters.append(continuation)
+                return nil
+            }
+            if let result {
+                continuation.resume(with: result)
+            }
+        }
+    }
+
+    /// The configured address, for service-lifecycle logs.
+    public var description: String { "TesseraServer(\(configuration.host):\(configuration.port))" }
+
+    /// The number of connections being served.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// Starts a graceful shutdown: stop accepting, `go_away` to every connection, let calls finish within the
+    /// grace period; ``run()`` returns when it is done. Calling it again does nothing more.
+    public func shutdownGracefully() {
+        let channel = state.withLock { state -> (any Channel)? in
+            state.isDraining = true
+            return state.serverChannel
+        }
+        channel?.close(promise: nil)
+    }
+
+    /// Whether a graceful shutdown has begun.
+    var isDraining: Bool { state.withLock { $0.isDraining } }
+
+    /// Binds, serves connections until a graceful shutdown or cancellation, then drains them and returns.
+    ///
+    /// - Throws: The error of loading the TLS material or binding the address; ``TesseraServerError`` when run twice.
+    public func run() async throws {
+        let alreadyRan = state.withLock { state in
+            defer { state.hasRun = true }
+            return state.hasRun
+        }
+        guard !alreadyRan else {
+            throw TesseraServerError("a TesseraServer can run only once")
+        }
+        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>, Never>
+        do {
+            serverChannel = try await bind()
+        } catch {
+            failListening(error)
+            throw error
+        }
+        let address = serverChannel.channel.localAddress
+        let closeNow = state.withLock { state -> Bool in
+            state.serverChannel = serverChannel.channel
+            state.address = address
+            return state.isDraining
+        }
+        if let address {
+            resumeAddressWaiters(.success(address))
+            logger.info(
+                "listening",
+                metadata: ["address": "\(address)", "tls": "\(configuration.tls != nil)"]
+            )
+        }
+        if closeNow {
+            serverChannel.channel.close(promise: nil)
+        }
+
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await serverChannel.executeThenClose { inbound in
+                        for try await connection in inbound {
+                            guard let control = admitConnection() else {
+                                metrics.connectionRefused()
+                                group.addTask { await self.refuse(connection) }
+                                continue
+                            }
+                            group.addTask {
+                                await self.serveConnection(connection, control: control)
+                                self.releaseConnection(control)
+                            }
+                        }
+                    }
+                } catch {
+                    logger.debug("accept loop ended", metadata: ["error": "\(error)"])
+                }
+                // No new connections from here on: drain those we have.
+                let controls = state.withLock { state in
+                    state.isDraining = true
+                    return Array(state.connections.values)
+                }
+                for control in controls {
+                    group.addTask { await self.drain(control) }
+                }
+            }
+        } onGracefulShutdown: {
+            self.shutdownGracefully()
+        }
+        failListening(TesseraServerError("the server has stopped"))
+        logger.info("stopped")
+    }
+
+    private func bind() async throws -> NIOAsyncChannel<
+        NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>, Never
+    > {
+        let sslContext = try configuration.tls?.makeContext()
+        let maxFrameBytes = configuration.maxFrameBytes
+        return try await ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let sslContext {
+                        try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
+                    try pipeline.addHandler(
+                        ByteToMessageHandler(
+                            FrameDecoder(direction: .clientToServer, maximumFrameBytes: maxFrameBytes)
+                        )
+                    )
+                    try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameBytes: maxFrameBytes)))
+                    return try NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>(
+                        wrappingChannelSynchronously: channel
+                    )
+                }
+            }
+    }
+
+    private func admitConnection() -> ConnectionControl? {
+        let control = state.withLock { state -> ConnectionControl? in
+            guard !state.isDraining, state.connections.count < configuration.maxConnections else { return nil }
+            let control = ConnectionControl(id: state.nextConnectionID)
+            state.nextConnectionID += 1
+            state.connections[control.id] = control
+            return control
+        }
+        if control != nil {
+            metrics.connectionOpened()
+        }
+        return control
+    }
+
+    private func releaseConnection(_ control: ConnectionControl) {
+        state.withLock { _ = $0.connections.removeValue(forKey: control.id) }
+        metrics.connectionClosed()
+    }
+
+    /// Closes a connection past the limit at once, with a `go_away` saying why.
+    private func refuse(_ connection: NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>) async {
+        logger.warning(
+            "connection refused: too many connections", metadata: ["limit": "\(configuration.maxConnections)"])
+        try? await connection.executeThenClose { _, outbound in
+            try await outbound.write(Self.goAway(reason: "too many connections", lastCallID: 0))
+        }
+    }
+
+    private func failListening(_ error: any Error) {
+        let waiters = state.withLock { state -> [CheckedContinuation<SocketAddress, any Error>] in
+            if state.address == nil, state.failure == nil {
+                state.failure = error
+            }
+            defer { state.addressWaiters = [] }
+            return state.addressWaiters
+        }
+        for waiter in waiters {
+            waiter.resume(throwing: error)
+        }
+    }
+
+    private func resumeAddressWaiters(_ result: Result<SocketAddress, any Error>) {
+        let waiters = state.withLock { state in
+            defer { state.addressWaiters = [] }
+            return state.addressWaiters
+        }
+        for waiter in waiters {
+            waiter.resume(with: result)
+        }
+    }
+
+    /// A `go_away` frame.
+    static func goAway(reason: String, lastCallID: UInt64) -> Tessera_Wire_V1_Frame {
+        var goAway = Tessera_Wire_V1_GoAway()
+        goAway.reason = reason
+        goAway.lastCallID = lastCallID
+        var frame = Tessera_Wire_V1_Frame()
+        frame.kind = .goAway(goAway)
+        return frame
+    }
+}

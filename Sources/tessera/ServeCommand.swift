@@ -1,0 +1,211 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TesseraCrypto
+import TesseraServer
+
+/// `tessera serve`: runs the RPC server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Tessera RPC server (framed protobuf over TCP, optional TLS 1.3).",
+        discussion: """
+            Settings come from, in increasing precedence: the defaults, the JSON file given with --config, \
+            TESSERA_* environment variables (the JSON key in upper case, e.g. TESSERA_PORT, \
+            TESSERA_CALLERS_FILE, TESSERA_TLS_CLIENT_CA), and the flags below. See docs/server.md.
+
+            SIGTERM or SIGINT: the server sends go_away to every connection, stops accepting, lets calls in \
+            flight finish within the grace period, and exits 0. SIGHUP re-reads the callers file (so does a \
+            change of the file).
+            """
+    )
+
+    @Option(help: ArgumentHelp("A JSON settings file (see docs/server.md).", valueName: "path"))
+    var config: String?
+
+    @Option(help: "The address to bind (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The TCP port (default 7450; 0 picks a free port).")
+    var port: Int?
+
+    @Option(help: ArgumentHelp("The callers file (default callers.json).", valueName: "path"))
+    var callers: String?
+
+    @OptionGroup var masterKey: MasterKeyOptions
+
+    @Flag(help: "Production mode: refuse to start with a development master key.")
+    var production = false
+
+    @Option(name: .customLong("max-frame-bytes"), help: "The largest frame accepted, in bytes (default 1048576).")
+    var maxFrameBytes: Int?
+
+    @Option(name: .customLong("max-connections"), help: "Connections served at once (default 1024).")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("max-calls-in-flight"), help: "Calls in flight per connection (default 128).")
+    var maxCallsInFlight: Int?
+
+    @Option(name: .customLong("default-timeout-ms"), help: "The deadline of calls with timeout_ms 0 (default 10000).")
+    var defaultTimeoutMilliseconds: Int?
+
+    @Option(name: .customLong("max-timeout-ms"), help: "The longest deadline granted, in ms (default 60000).")
+    var maxTimeoutMilliseconds: Int?
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed (default 300).")
+    var idleTimeoutSeconds: Double?
+
+    @Option(
+        name: .customLong("write-timeout"),
+        help: "Seconds a reply may wait for a client that does not read before it is disconnected (default 30)."
+    )
+    var writeTimeoutSeconds: Double?
+
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds calls may finish after SIGTERM (default 10).")
+    var shutdownGraceSeconds: Double?
+
+    @Option(name: .customLong("max-batch-items"), help: "Items per SealBatch/OpenBatch call (default 1000).")
+    var maxBatchItems: Int?
+
+    @Option(name: .customLong("totp-window"), help: "TOTP skew window in steps either side (default 1).")
+    var totpWindow: Int?
+
+    @Option(name: .customLong("argon2-workers"), help: "Argon2 worker threads (default: one per core).")
+    var argon2Workers: Int?
+
+    @Option(name: .customLong("argon2-max-queued"), help: "Argon2 jobs that may wait (default 4 per worker).")
+    var argon2MaxQueued: Int?
+
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("TLS certificate chain (PEM).", valueName: "path"))
+    var tlsCertificateChain: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("TLS private key (PEM).", valueName: "path"))
+    var tlsPrivateKey: String?
+
+    @Option(
+        name: .customLong("tls-client-ca"),
+        help: ArgumentHelp("CA of client certificates (PEM): turns on mutual TLS.", valueName: "path")
+    )
+    var tlsClientCA: String?
+
+    @Option(
+        name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: String?
+
+    /// The flags as settings, the top layer.
+    private var flagSettings: ServerSettings {
+        var settings = ServerSettings()
+        settings.host = host
+        settings.port = port
+        settings.callersFile = callers
+        settings.masterKeyFile = masterKey.path
+        settings.production = production ? true : nil
+        settings.maxFrameBytes = maxFrameBytes
+        settings.maxConnections = maxConnections
+        settings.maxCallsInFlight = maxCallsInFlight
+        settings.defaultTimeoutMilliseconds = defaultTimeoutMilliseconds
+        settings.maxTimeoutMilliseconds = maxTimeoutMilliseconds
+        settings.idleTimeoutSeconds = idleTimeoutSeconds
+        settings.writeTimeoutSeconds = writeTimeoutSeconds
+        settings.shutdownGraceSeconds = shutdownGraceSeconds
+        settings.maxBatchItems = maxBatchItems
+        settings.totpWindow = totpWindow
+        settings.argon2Workers = argon2Workers
+        settings.argon2MaxQueued = argon2MaxQueued
+        settings.tlsCertificateChain = tlsCertificateChain
+        settings.tlsPrivateKey = tlsPrivateKey
+        settings.tlsClientCA = tlsClientCA
+        settings.logLevel = logLevel
+        return settings
+    }
+
+    func run() async throws {
+        let fileSettings = try config.map(ServerSettings.load(from:)) ?? ServerSettings()
+        let settings =
+            fileSettings
+            .overlaid(by: try ServerSettings.fromEnvironment(ProcessInfo.processInfo.environment))
+            .overlaid(by: flagSettings)
+        let serverConfiguration = try settings.serverConfiguration()
+
+        let level =
+            try settings.logLevel.map { name in
+                guard let level = Logger.Level(rawValue: name) else {
+                    throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical")
+                }
+                return level
+            } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tessera.server")
+
+        var keyOptions = masterKey
+        keyOptions.path = settings.masterKeyFile
+        let loaded = try keyOptions.load()
+        if settings.production == true && loaded.isDevelopmentKey {
+            throw ServeError(
+                "refusing to serve in production mode with the development master key \(loaded.fingerprint)"
+            )
+        }
+        let callersPath = settings.callersFile ?? "callers.json"
+        guard FileManager.default.fileExists(atPath: callersPath) else {
+            throw ServeError(
+                "callers file \(callersPath) not found; create it with 'tessera callers add NAME --allow …'")
+        }
+        let registry = try CallerRegistry.load(from: callersPath)
+        let hasher = try PasswordHasher(
+            configuration: .init(workers: settings.argon2Workers, maxQueued: settings.argon2MaxQueued)
+        )
+        let services = StatelessServices(
+            hasher: hasher,
+            cipher: EnvelopeCipher(keyring: loaded.keyring),
+            totpWindow: settings.totpWindow ?? 1,
+            maxBatchItems: serverConfiguration.maxBatchItems
+        )
+        let server = TesseraServer(
+            configuration: serverConfiguration,
+            router: services.router(),
+            callers: registry,
+            hasher: hasher,
+            logger: logger
+        )
+        let watcher = CallersFileWatcher(path: callersPath, registry: registry, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: watcher),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        logger.info(
+            "starting",
+            metadata: [
+                "callers": "\(registry.callers.count)",
+                "master_key": "\(loaded.fingerprint)",
+                "development_key": "\(loaded.isDevelopmentKey)",
+            ]
+        )
+        do {
+            try await group.run()
+        } catch {
+            try? await hasher.shutdown()
+            throw error
+        }
+        try await hasher.shutdown()
+    }
+}
+
+/// A reason `tessera serve` will not start, printed on one line.
+struct ServeError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

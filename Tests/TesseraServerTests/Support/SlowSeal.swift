@@ -1,0 +1,37 @@
+import Foundation
+import TesseraServer
+import TesseraWire
+
+/// Test routers: `Secrets/Seal` replaced by a handler that sleeps one millisecond per plaintext byte, then echoes
+/// the plaintext, so tests control how long a call takes (cancel, deadline, shutdown, in-flight limits).
+enum SlowSeal {
+    static let method = MethodCatalog.secretsSeal.name
+
+    static func install(_ router: inout CallRouter) {
+        router.register(MethodCatalog.secretsSeal, request: Tessera_V1_SealRequest.self) { request, _ in
+            try await Task.sleep(for: .milliseconds(request.plaintext.count))
+            var response = Tessera_V1_SealResponse()
+            response.sealed = request.plaintext
+            return response
+        }
+    }
+
+    /// A request that takes `milliseconds` to serve.
+    static func request(milliseconds: Int) -> Tessera_V1_SealRequest {
+        var request = Tessera_V1_SealRequest()
+        request.plaintext = Data(repeating: 0x2A, count: milliseconds)
+        return request
+    }
+}
+
+/// Test routers: `Secrets/Open` replaced by a handler that answers any request with a 900 KB plaintext, to fill
+/// socket buffers quickly.
+enum BigReply {
+    static func install(_ router: inout CallRouter) {
+        router.register(MethodCatalog.secretsOpen, request: Tessera_V1_OpenRequest.self) { _, _ in
+            var response = Tessera_V1_OpenResponse()
+            response.plaintext = Data(repeating: 0x55, count: 900 * 1024)
+            return response
+        }
+    }
+}
