@@ -11,6 +11,9 @@ public struct CallersFileWatcher: Service, CustomStringConvertible {
     private let registry: CallerRegistry
     private let pollInterval: Duration
     private let logger: Logger
+    /// The file's modification time when the watcher was made, normally just after the registry was loaded from
+    /// it: a change made before `run()` gets going is still seen as a change.
+    private let initialModificationDate: Date?
 
     /// Creates a watcher.
     ///
@@ -24,6 +27,7 @@ public struct CallersFileWatcher: Service, CustomStringConvertible {
         self.registry = registry
         self.pollInterval = pollInterval
         self.logger = logger
+        self.initialModificationDate = Self.modificationDate(of: path)
     }
 
     /// The watched path, for service-lifecycle logs.
@@ -40,10 +44,10 @@ public struct CallersFileWatcher: Service, CustomStringConvertible {
                     }
                 }
                 group.addTask {
-                    var seen = modificationDate()
+                    var seen = initialModificationDate
                     while !Task.isCancelled {
                         try? await Task.sleep(for: pollInterval)
-                        let current = modificationDate()
+                        let current = Self.modificationDate(of: path)
                         if current != seen {
                             seen = current
                             reload(reason: "file changed")
@@ -54,7 +58,7 @@ public struct CallersFileWatcher: Service, CustomStringConvertible {
         }
     }
 
-    private func modificationDate() -> Date? {
+    private static func modificationDate(of path: String) -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 

@@ -31,9 +31,9 @@ struct LifecycleTests {
             tasks.addTask { try await group.run() }
             let client = try await RawClient.connect(to: try await server.listeningAddress())
             let first = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 1500).bytes, token: token.reveal())
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 6000).bytes, token: token.reveal())
             let second = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 1200).bytes, token: token.reveal())
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 5000).bytes, token: token.reveal())
             // Frames are handled in order: once the pong is back, both calls are in flight on the server.
             var ping = Tessera_Wire_V1_Frame()
             ping.kind = .ping(Tessera_Wire_V1_Ping())

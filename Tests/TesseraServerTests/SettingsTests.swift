@@ -78,7 +78,8 @@ struct SettingsTests {
             try CallersFile(callers: [.init(id: "second", credentialSHA256: second.digest.hex, allow: ["*"])])
                 .write(to: path)
             var reloaded = false
-            for _ in 0..<100 where !reloaded {
+            // Bounded, generous wait: on a loaded CI machine the poll task can be scheduled late.
+            for _ in 0..<1000 where !reloaded {
                 try await Task.sleep(for: .milliseconds(20))
                 reloaded = registry.callers.map(\.id) == ["second"]
             }
