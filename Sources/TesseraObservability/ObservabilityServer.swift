@@ -118,7 +118,10 @@ public final class ObservabilityServer: Service, Sendable {
                         }
                         guard admitted else {
                             self.logger.debug("observability connection refused: connection limit reached")
-                            connection.channel.close(promise: nil)
+                            // Through executeThenClose, which finishes the writer NIO requires finished.
+                            group.addTask {
+                                try? await connection.executeThenClose { _, _ in }
+                            }
                             continue
                         }
                         group.addTask {

@@ -161,19 +161,20 @@ public struct ServiceMetrics: Sendable {
         self.argon2RejectedCounter.increment()
     }
 
-    /// The label value of a protocol-error reason: the code's name in snake case (`frameTooLarge` → `frame_too_large`).
+    /// The label value of a protocol-error reason: the code's name in snake case (`frameTooLarge` →
+    /// `frame_too_large`, `duplicateCallID` → `duplicate_call_id`).
     ///
     /// - Parameter code: The wire error code.
     /// - Returns: The `reason` label.
     static func reasonLabel(_ code: WireError.Code) -> String {
         var label = ""
+        var previousWasLowercase = false
         for character in code.description {
-            if character.isUppercase {
+            if character.isUppercase && previousWasLowercase {
                 label.append("_")
-                label.append(contentsOf: character.lowercased())
-            } else {
-                label.append(character)
             }
+            previousWasLowercase = character.isLowercase
+            label.append(contentsOf: character.lowercased())
         }
         return label
     }
