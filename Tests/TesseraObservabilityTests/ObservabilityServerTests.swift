@@ -31,8 +31,12 @@ struct ObservabilityServerTests {
                 let lines = Set(response.body.split(separator: "\n").map(String.init))
                 #expect(lines.contains(#"tessera_rpc_calls_total{method="tessera.v1.Secrets/Seal",code="OK"} 1"#))
                 #expect(lines.contains(#"tessera_rpc_calls_total{method="unknown",code="UNIMPLEMENTED"} 1"#))
-                #expect(lines.contains(#"tessera_rpc_duration_seconds_bucket{method="tessera.v1.Secrets/Seal",le="0.0005"} 0"#))
-                #expect(lines.contains(#"tessera_rpc_duration_seconds_bucket{method="tessera.v1.Secrets/Seal",le="0.001"} 1"#))
+                #expect(
+                    lines.contains(
+                        #"tessera_rpc_duration_seconds_bucket{method="tessera.v1.Secrets/Seal",le="0.0005"} 0"#))
+                #expect(
+                    lines.contains(
+                        #"tessera_rpc_duration_seconds_bucket{method="tessera.v1.Secrets/Seal",le="0.001"} 1"#))
                 #expect(lines.contains("# TYPE tessera_rpc_duration_seconds histogram"))
                 #expect(lines.contains("tessera_connections_open 1.0"))
                 #expect(lines.contains("tessera_argon2_queue_depth 3.0"))
@@ -85,10 +89,12 @@ struct ObservabilityServerTests {
         }
     }
 
-    @Test("unknown paths get 404, other methods 405 with Allow", arguments: [
-        ("GET", "/", 404), ("GET", "/metrics/extra", 404), ("GET", "/admin", 404),
-        ("POST", "/metrics", 405), ("PUT", "/healthz", 405), ("DELETE", "/readyz", 405), ("POST", "/other", 405),
-    ])
+    @Test(
+        "unknown paths get 404, other methods 405 with Allow",
+        arguments: [
+            ("GET", "/", 404), ("GET", "/metrics/extra", 404), ("GET", "/admin", 404),
+            ("POST", "/metrics", 405), ("PUT", "/healthz", 405), ("DELETE", "/readyz", 405), ("POST", "/other", 405),
+        ])
     func notFoundAndMethodNotAllowed(method: String, path: String, status: Int) async throws {
         try await ServerHarness.withServer { port in
             try await RawHTTPConnection.with(port: port) { connection in

@@ -51,7 +51,8 @@ struct ServiceMetricsTests {
         #expect(samples.contains(bucket + #""+Inf"} 2"#))
         #expect(samples.contains(#"tessera_rpc_duration_seconds_count{method="tessera.v1.Passwords/Hash"} 2"#))
         #expect(samples.contains(#"tessera_rpc_duration_seconds_sum{method="tessera.v1.Passwords/Hash"} 0.023"#))
-        #expect(samples.contains(#"tessera_rpc_duration_seconds_bucket{method="tessera.v1.Health/Check",le="0.0005"} 1"#))
+        #expect(
+            samples.contains(#"tessera_rpc_duration_seconds_bucket{method="tessera.v1.Health/Check",le="0.0005"} 1"#))
     }
 
     @Test("latency histograms use the 0.5 ms … 10 s buckets")
@@ -59,8 +60,10 @@ struct ServiceMetricsTests {
         let (_, registry) = Self.make()
         let text = registry.emitToString()
         #expect(text.contains("# TYPE tessera_rpc_duration_seconds histogram"))
-        let expected = ["0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0",
-                        "2.5", "5.0", "10.0", "+Inf"]
+        let expected = [
+            "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0",
+            "2.5", "5.0", "10.0", "+Inf",
+        ]
         for le in expected {
             #expect(text.contains(#"tessera_rpc_duration_seconds_bucket{method="unknown",le="\#(le)"} 0"#))
         }
@@ -148,8 +151,10 @@ struct ServiceMetricsTests {
             #expect(name.allSatisfy { $0.isLowercase || $0 == "_" || $0.isNumber })
             #expect(text.contains("# TYPE \(name) "), "\(name) is exported from the start")
         }
-        for counter in [MetricName.rpcCalls, MetricName.connectionsAccepted, MetricName.connectionsRejected,
-                        MetricName.protocolErrors, MetricName.argon2Rejected] {
+        for counter in [
+            MetricName.rpcCalls, MetricName.connectionsAccepted, MetricName.connectionsRejected,
+            MetricName.protocolErrors, MetricName.argon2Rejected,
+        ] {
             #expect(counter.hasSuffix("_total"))
         }
     }
