@@ -228,6 +228,38 @@ struct ObservabilityServerTests {
         }
     }
 
+    @Test("graceful shutdown lets the response in progress finish, with Connection: close")
+    func gracefulShutdownMidRequest() async throws {
+        let (entered, enteredContinuation) = AsyncStream.makeStream(of: Void.self)
+        let (gate, gateContinuation) = AsyncStream.makeStream(of: Void.self)
+        let server = ObservabilityServer(
+            configuration: .init(host: "127.0.0.1", port: 0), registry: PrometheusCollectorRegistry(),
+            logger: Logger(label: "test.observability"),
+            readiness: {
+                enteredContinuation.yield()
+                for await _ in gate { break }
+                return true
+            }
+        )
+        let group = ServiceGroup(services: [server], logger: Logger(label: "test.service-group"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try await server.listeningPort()
+            try await RawHTTPConnection.with(port: port) { connection in
+                try await connection.request("GET", "/readyz")
+                for await _ in entered { break }  // the request is being handled
+                await group.triggerGracefulShutdown()
+                try await Task.sleep(for: .milliseconds(100))  // let the shutdown handlers run first
+                gateContinuation.yield()
+                let response = try #require(try await connection.readResponse())
+                #expect(response.statusCode == 200)
+                #expect(response.headers["connection"] == "close")
+                #expect(await connection.isClosedByServer())
+            }
+            try await tasks.waitForAll()
+        }
+    }
+
     @Test("run() fails, and listeningPort() throws, when the port is taken")
     func portInUse() async throws {
         try await ServerHarness.withServer { port in
