@@ -11,15 +11,16 @@ enum ServerHarness {
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         configure: (inout ObservabilityServer.Configuration) -> Void = { _ in },
         readiness: @escaping @Sendable () async -> Bool = { true },
+        logger: Logger = Logger(label: "test.observability"),
         _ body: (_ port: Int) async throws -> Result
     ) async throws -> Result {
         var configuration = ObservabilityServer.Configuration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         let server = ObservabilityServer(
-            configuration: configuration, registry: registry, logger: Logger(label: "test.observability"),
+            configuration: configuration, registry: registry, logger: logger,
             readiness: readiness
         )
-        let group = ServiceGroup(services: [server], logger: Logger(label: "test.service-group"))
+        let group = ServiceGroup(services: [server], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let result: Result
