@@ -61,8 +61,10 @@ public final class ObservabilityServer: Service, Sendable {
 
     /// Waits until ``run()`` has bound its socket and returns the port (useful with port 0).
     ///
+    /// Call it while ``run()`` is starting or running; it waits for as long as ``run()`` has not been called.
+    ///
     /// - Returns: The bound port.
-    /// - Throws: When ``run()`` failed to bind or ended before binding.
+    /// - Throws: When ``run()`` failed to bind, or has already returned.
     public func listeningPort() async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
             let result: Result<Int, any Error>? = self.listening.withLockedValue { state in

@@ -10,7 +10,8 @@ import TesseraWire
 /// Nothing taken from a request body, a credential or a caller's metadata is ever a label.
 ///
 /// All handles are created in ``init(methods:factory:)``, which also makes every series visible at zero before
-/// the first call (so rates and alerts work from the first scrape). Recording is lock-free apart from the
+/// the first call (so rates and alerts work from the first scrape). Create one per process and share it: the
+/// backend hands every instance the same underlying series, so two instances would count into the same values. Recording is lock-free apart from the
 /// backend's own atomics; the type is a value holding only immutable tables of `Sendable` handles.
 public struct ServiceMetrics: Sendable {
     /// The `method` label recorded for a method name outside the catalog.
@@ -88,10 +89,6 @@ public struct ServiceMetrics: Sendable {
 
         self.argon2Depth = Meter(label: MetricName.argon2QueueDepth, factory: factory)
         self.argon2RejectedCounter = Counter(label: MetricName.argon2Rejected, factory: factory)
-        // Meters start undefined in some backends; pin the gauges to zero so they are exported from the start.
-        self.callsInFlight.set(0)
-        self.connectionsOpen.set(0)
-        self.argon2Depth.set(0)
     }
 
     /// The `method` label a call to `method` is recorded under: the name itself when the catalog has it,
