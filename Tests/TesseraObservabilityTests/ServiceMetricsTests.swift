@@ -160,12 +160,17 @@ struct ServiceMetricsTests {
     }
 
     @Test("bootstrapping the global MetricsSystem twice installs once and returns the same registry")
-    func bootstrapOnce() {
-        let first = MetricsBootstrap.bootstrapGlobally()
-        let second = MetricsBootstrap.bootstrapGlobally()
-        #expect(first === second)
-        let metrics = ServiceMetrics()
-        metrics.argon2Rejected()
-        #expect(first.emitToString().contains("tessera_argon2_rejected_total 1"))
+    func bootstrapOnce() async {
+        // In a child process: the global MetricsSystem is process-wide, and other suites in this test binary
+        // may bootstrap their own backend (a second bootstrap traps).
+        await #expect(processExitsWith: .success) {
+            struct Failed: Error {}
+            let first = MetricsBootstrap.bootstrapGlobally()
+            let second = MetricsBootstrap.bootstrapGlobally()
+            guard first === second else { throw Failed() }
+            let metrics = ServiceMetrics()
+            metrics.argon2Rejected()
+            guard first.emitToString().contains("tessera_argon2_rejected_total 1\n") else { throw Failed() }
+        }
     }
 }
