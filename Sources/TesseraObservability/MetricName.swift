@@ -1,0 +1,25 @@
+/// The names of the Prometheus metrics Tessera exports, in one place so the server, the tests and
+/// `docs/observability.md` agree.
+///
+/// Names follow the Prometheus conventions: a `tessera_` prefix, base units in the name (`_seconds`), and `_total`
+/// on counters. Every label value comes from a closed set (see ``ServiceMetrics``), never from a request.
+public enum MetricName {
+    /// Counter of finished RPC calls, labelled `method` and `code` (the gRPC status name, e.g. `OK`).
+    public static let rpcCalls = "tessera_rpc_calls_total"
+    /// Histogram of RPC call durations in seconds, from the call frame's arrival to its reply, labelled `method`.
+    public static let rpcDuration = "tessera_rpc_duration_seconds"
+    /// Gauge of RPC calls received and not yet answered, across all connections.
+    public static let rpcCallsInFlight = "tessera_rpc_calls_in_flight"
+    /// Gauge of client connections currently open.
+    public static let connectionsOpen = "tessera_connections_open"
+    /// Counter of client connections accepted since the process started.
+    public static let connectionsAccepted = "tessera_connections_total"
+    /// Counter of client connections refused because the connection limit was reached.
+    public static let connectionsRejected = "tessera_connections_rejected_total"
+    /// Counter of wire-protocol violations (each answered with a `go_away`), labelled `reason`.
+    public static let protocolErrors = "tessera_protocol_errors_total"
+    /// Gauge of password hashing jobs waiting for an Argon2 worker.
+    public static let argon2QueueDepth = "tessera_argon2_queue_depth"
+    /// Counter of password hashing jobs refused with `RESOURCE_EXHAUSTED` because the Argon2 queue was full.
+    public static let argon2Rejected = "tessera_argon2_rejected_total"
+}
