@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "TesseraStore", targets: ["TesseraStore"]),
         .library(name: "TesseraStorePostgres", targets: ["TesseraStorePostgres"]),
         .library(name: "TesseraStoreSQLite", targets: ["TesseraStoreSQLite"]),
+        .library(name: "TesseraKeyring", targets: ["TesseraKeyring"]),
+        .library(name: "TesseraAudit", targets: ["TesseraAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -78,12 +80,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "TesseraAudit",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "TesseraKeyring",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                "TesseraAudit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "TesseraTestSupport"),
         .executableTarget(
             name: "tessera",
             dependencies: [
                 "TesseraCrypto",
                 "TesseraBench",
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraKeyring",
+                "TesseraAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,6 +134,30 @@ let package = Package(
                 "TesseraStore",
                 "TesseraStorePostgres",
                 "TesseraStoreSQLite",
+                "TesseraTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TesseraKeyringTests",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraKeyring",
+                "TesseraAudit",
+                "TesseraTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "TesseraAuditTests",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraAudit",
                 "TesseraTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

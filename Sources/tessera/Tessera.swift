@@ -12,7 +12,7 @@ struct Tessera: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, PasswordCommand.self, SecretCommand.self, TotpCommand.self, TokenCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, MigrateCommand.self, KeysCommand.self, AuditCommand.self,
         ]
     )
 }
