@@ -16,7 +16,7 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify every entry's signature and hash link; exit non-zero naming the first bad entry.",
             discussion: """
-                The audit key is derived from the root key, so use the root key the entries were written with.
+                The audit key is derived from the root key, so use the root key the entries were written with. \
                 Memory use is bounded by the page size, whatever the chain's length. See docs/audit.md.
                 """
         )

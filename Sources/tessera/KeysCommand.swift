@@ -12,8 +12,8 @@ struct KeysCommand: AsyncParsableCommand {
         commandName: "keys",
         abstract: "Inspect, rotate, re-wrap and retire master key versions (the persistent keyring).",
         discussion: """
-            Master key versions are stored in the database wrapped by the root key, which never enters it.
-            The first command run on an empty keyring creates version 1. Rotation, rewrap and retirement are
+            Master key versions are stored in the database wrapped by the root key, which never enters it. \
+            The first command run on an empty keyring creates version 1. Rotation, rewrap and retirement are \
             online: running servers pick the change up within their poll interval. See docs/keyring.md.
             """,
         subcommands: [Status.self, Rotate.self, Rewrap.self, Retire.self]
@@ -69,7 +69,7 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a new random master key version and make it active.",
             discussion: """
-                The previous active version becomes decrypt-only: everything it wrapped still opens. Run
+                The previous active version becomes decrypt-only: everything it wrapped still opens. Run \
                 'tessera keys rewrap' to move data keys to the new version, then 'tessera keys retire'.
                 """
         )
@@ -87,7 +87,7 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-wrap every stored data key under the active master key version (online, resumable).",
             discussion: """
-                Only providers.user_providers.encrypted_dek changes; the sealed API keys stay byte for byte.
+                Only providers.user_providers.encrypted_dek changes; the sealed API keys stay byte for byte. \
                 Safe to interrupt and run again: it continues with the rows still under old versions.
                 """
         )

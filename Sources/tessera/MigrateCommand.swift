@@ -8,7 +8,7 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Apply pending database migrations and print what was done.",
         discussion: """
-            Each migration runs in its own transaction and is recorded; running it again applies nothing.
+            Each migration runs in its own transaction and is recorded; running it again applies nothing. \
             A database whose schema is newer than this build is refused untouched. See docs/storage.md.
             """
     )
