@@ -144,8 +144,10 @@ public struct RootKey: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The key in standard base64, for writing it to a secret store (e.g. when provisioning). Handle with care.
-    public func base64EncodedKey() -> String {
+    /// The key in standard base64 (tests hand it to a child process through `TESSERA_ROOT_KEY`).
+    ///
+    /// Package-visible only: a `String` cannot be zeroed, so the public API never hands key material out as text.
+    package func base64EncodedKey() -> String {
         material.withUnsafeBytes { Data($0).base64EncodedString() }
     }
 
