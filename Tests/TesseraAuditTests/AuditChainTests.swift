@@ -145,6 +145,49 @@ struct AuditChainTests {
         }
     }
 
+    @Test("PostgreSQL: an ordinary (non-superuser) role can append but not UPDATE, DELETE or bypass the triggers")
+    func postgresOrdinaryRole() async throws {
+        try await TestPostgres.withTemporaryDatabase { url in
+            let configuration = try PostgresStoreConfiguration(url: url, maximumConnections: 2)
+            let role = "tessera_app_\(UUID().uuidString.prefix(8).lowercased())"
+            try await PostgresStore.withStore(configuration: configuration) { store in
+                _ = try await store.migrate()
+                try await Self.appendEntries(3, to: AuditLog(store: store, key: Self.key))
+                for statement in [
+                    "CREATE ROLE \(role) LOGIN NOSUPERUSER",
+                    "GRANT USAGE ON SCHEMA audits, tessera TO \(role)",
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA audits, tessera TO \(role)",
+                ] {
+                    try await store.transaction { try await $0.run(statement) }
+                }
+            }
+            var components = try #require(URLComponents(string: url))
+            components.user = role
+            components.password = nil
+            let roleURL = try #require(components.string)
+            let roleConfiguration = try PostgresStoreConfiguration(url: roleURL, maximumConnections: 2)
+            try await PostgresStore.withStore(configuration: roleConfiguration) { store in
+                // Appending works for the application role; changing history does not, even with table privileges.
+                try await Self.appendEntries(1, to: AuditLog(store: store, key: Self.key))
+                for statement in [
+                    "UPDATE audits.audit_log SET action = 'login.forged' WHERE id = 2",
+                    "DELETE FROM audits.audit_log WHERE id = 2",
+                ] {
+                    await #expect(throws: StoreError.self) { try await store.rows("\(unescaped: statement)") }
+                }
+                // Only a superuser may switch the triggers off.
+                await #expect(throws: StoreError.self) {
+                    try await store.transaction { try await $0.run("SET LOCAL session_replication_role = replica") }
+                }
+                #expect(try await AuditVerifier(store: store, key: Self.key).verify() == .intact(entries: 4))
+            }
+            try await PostgresStore.withStore(configuration: configuration) { store in
+                try await store.transaction { try await $0.run("DROP OWNED BY \(role)") }
+                try await store.transaction { try await $0.run("DROP ROLE \(role)") }
+            }
+        }
+    }
+
     @Test("PostgreSQL: a chain of 100 000 entries verifies page by page; one altered entry in it is named")
     func hundredThousand() async throws {
         let total = 100_000
