@@ -65,6 +65,19 @@ struct RootKeyTests {
         #expect(throws: CryptoError.self) { try reloaded.requireProduction() }
     }
 
+    @Test("A missing file or a directory is refused with a reason naming the path")
+    func missingFile() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID().uuidString)").path
+        do {
+            _ = try RootKeyFile(path: missing).load()
+            Issue.record("a missing file was accepted")
+        } catch let error as CryptoError {
+            #expect(error.message.contains(missing))
+            #expect(error.message.contains("No such file"))
+        }
+        #expect(throws: CryptoError.self) { try RootKeyFile(path: FileManager.default.temporaryDirectory.path).load() }
+    }
+
     @Test("The environment variable source decodes base64 and refuses bad values")
     func environmentSource() throws {
         let key = RootKey.generate()

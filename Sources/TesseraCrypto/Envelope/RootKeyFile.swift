@@ -52,12 +52,12 @@ public struct RootKeyFile: RootKeySource {
     public func load() throws -> LoadedFile {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw CryptoError(.invalidParameter, "cannot open the root key file \(path) (errno \(errno))")
+            throw CryptoError(.invalidParameter, "cannot open the root key file \(path): \(Self.reason(errno))")
         }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
-            throw CryptoError(.invalidParameter, "cannot stat the root key file \(path) (errno \(errno))")
+            throw CryptoError(.invalidParameter, "cannot stat the root key file \(path): \(Self.reason(errno))")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw CryptoError(.invalidParameter, "the root key file \(path) is not a regular file")
@@ -72,7 +72,7 @@ public struct RootKeyFile: RootKeySource {
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw CryptoError(.invalidParameter, "cannot read the root key file \(path) (errno \(errno))")
+                throw CryptoError(.invalidParameter, "cannot read the root key file \(path): \(Self.reason(errno))")
             }
             if count == 0 { break }
             filled += count
@@ -95,5 +95,11 @@ public struct RootKeyFile: RootKeySource {
             warning: "the development root key file \(path) has mode \(modeText) (accepted only because it is "
                 + "a development key)"
         )
+    }
+
+    /// The operating system's text for an `errno` value (e.g. "No such file or directory").
+    private static func reason(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "errno \(code)" }
+        return String(cString: text)
     }
 }
