@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "TesseraClient", targets: ["TesseraClient"]),
         .library(name: "TesseraServer", targets: ["TesseraServer"]),
         .library(name: "TesseraObservability", targets: ["TesseraObservability"]),
+        .library(name: "TesseraKeyring", targets: ["TesseraKeyring"]),
+        .library(name: "TesseraAudit", targets: ["TesseraAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -85,6 +87,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "TesseraAudit",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "TesseraKeyring",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                "TesseraAudit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "TesseraTestSupport"),
         .target(
             name: "TesseraClient",
@@ -137,6 +157,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "TesseraServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraKeyring",
+                "TesseraAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -205,6 +230,30 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "TesseraKeyringTests",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraKeyring",
+                "TesseraAudit",
+                "TesseraTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "TesseraAuditTests",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraAudit",
+                "TesseraTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

@@ -183,6 +183,25 @@ public protocol TesseraStore: Sendable {
     /// every replica can poll it cheaply and reload the keyring only when it moved.
     func keyringRevision() async throws -> Int64
 
+    // MARK: Keyring rewrap
+
+    /// Up to `limit` provider keys selected by `filter` on their `encrypted_dek`, with ids above `afterID` (nil:
+    /// from the start), in id order: a rewrap walks them page by page and can stop and resume anywhere.
+    func providerDEKs(_ filter: ProviderDEKFilter, after afterID: UUID?, limit: Int) async throws
+        -> [ProviderDEKReference]
+
+    /// How many provider keys `filter` selects (e.g. how many still reference a master key version).
+    func countProviderDEKs(_ filter: ProviderDEKFilter) async throws -> Int64
+
+    /// Atomically replaces a provider key's `encrypted_dek` if it still holds `expected` (a compare-and-swap, so a
+    /// key the user replaced meanwhile is left alone), and in the same transaction moves one data key from
+    /// `fromVersion`'s count to `toVersion`'s. Touches no other column (`encrypted_api_key` stays byte for byte).
+    ///
+    /// The old version's count does not go below zero (keys written before counting began are still moved).
+    /// - Returns: Whether the row was changed.
+    func replaceProviderDEK(id: UUID, expected: [UInt8], replacement: [UInt8], fromVersion: Int, toVersion: Int)
+        async throws -> Bool
+
     // MARK: Audit chain
 
     /// Appends one entry to the audit chain. Under the chain lock (a single-row chain head, so appends are linear

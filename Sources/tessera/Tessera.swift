@@ -12,7 +12,8 @@ struct Tessera: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, PasswordCommand.self, SecretCommand.self, TotpCommand.self, TokenCommand.self,
-            BenchCommand.self, ServeCommand.self, CallersCommand.self, CallCommand.self, HealthCommand.self,
+            ServeCommand.self, CallersCommand.self, CallCommand.self, HealthCommand.self, MigrateCommand.self,
+            KeysCommand.self, AuditCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -1,0 +1,103 @@
+import Foundation
+import TesseraAudit
+import TesseraCrypto
+import TesseraStore
+
+extension KeyringManager {
+    /// Adds a new random master key version and makes it active; the previous active version becomes
+    /// decrypt-only (it still opens what it wrapped). Every process sees it at its next poll.
+    ///
+    /// - Parameter now: The creation time to record.
+    /// - Returns: The new version number.
+    /// - Throws: ``KeyringError/Code/concurrentChange`` when other rotations keep winning the version number,
+    ///   `StoreError`.
+    @discardableResult
+    public func rotate(now: Date = Date()) async throws -> Int {
+        for _ in 0..<5 {
+            let records = try await store.masterKeyVersions()
+            let previous = records.first { $0.state == .active }?.version
+            let next = (records.map(\.version).max() ?? 0) + 1
+            guard let version = UInt32(exactly: next) else {
+                throw KeyringError(.corruptKeyring, "master key versions are exhausted")
+            }
+            let key = try MasterKey.generate(version: version)
+            let record = MasterKeyVersionRecord(
+                version: next, wrappedKey: try rootKey.wrapMasterKey(key), state: .active, createdAt: now
+            )
+            do {
+                try await store.insertMasterKeyVersion(record)
+            } catch let error as StoreError where error.code == .duplicateKeyVersion {
+                continue
+            }
+            try await reload()
+            logger.info("master key rotated", metadata: ["version": "\(next)"])
+            try await audit?.append(
+                entity: KeyringAudit.entity, action: KeyringAudit.rotated,
+                payload: KeyringAudit.payload {
+                    $0.set(KeyringAudit.version, keyVersion: next)
+                    if let previous { $0.set(KeyringAudit.previousVersion, keyVersion: previous) }
+                    $0.set(KeyringAudit.outcome, outcome: .succeeded)
+                },
+                at: now
+            )
+            return next
+        }
+        throw KeyringError(.concurrentChange, "other processes kept rotating the keyring; try again")
+    }
+
+    /// Retires a decrypt-only version once nothing references it: its stored count of data keys is 0 and no
+    /// provider key's `encrypted_dek` names it. Its material is no longer loaded anywhere. Retiring a retired
+    /// version does nothing.
+    ///
+    /// - Parameter version: The version.
+    /// - Throws: ``KeyringError/Code/unknownVersion``, ``KeyringError/Code/activeVersion``,
+    ///   ``KeyringError/Code/versionInUse`` (run ``rewrap(batchSize:maxBatches:progress:)`` first), `StoreError`.
+    public func retire(version: Int) async throws {
+        let records = try await store.masterKeyVersions()
+        guard let record = records.first(where: { $0.version == version }) else {
+            throw KeyringError(.unknownVersion, "there is no master key version \(version)")
+        }
+        if record.state == .retired { return }
+        guard record.state != .active else {
+            try await auditRetire(version, outcome: .refused, reason: AuditName("active_version"), references: 0)
+            throw KeyringError(
+                .activeVersion,
+                "master key version \(version) is the active version; rotate first, then rewrap, then retire it"
+            )
+        }
+        let references = try await store.countProviderDEKs(.prefixed(Self.dekPrefix(version: version)))
+        guard references == 0, record.dekCount == 0 else {
+            try await auditRetire(
+                version, outcome: .refused, reason: AuditName("still_referenced"),
+                references: max(references, record.dekCount)
+            )
+            throw KeyringError(
+                .versionInUse,
+                "master key version \(version) still wraps \(max(references, record.dekCount)) data keys "
+                    + "(\(references) provider keys, stored count \(record.dekCount)); run 'tessera keys rewrap' first"
+            )
+        }
+        do {
+            try await store.setMasterKeyState(version: version, state: .retired)
+        } catch let error as StoreError where error.code == .invalidValue {
+            throw KeyringError(.versionInUse, "master key version \(version) gained data keys meanwhile; rewrap again")
+        }
+        try await reload()
+        logger.info("master key version retired", metadata: ["version": "\(version)"])
+        try await auditRetire(version, outcome: .succeeded, reason: nil, references: 0)
+    }
+
+    private func auditRetire(_ version: Int, outcome: AuditOutcome, reason: AuditName?, references: Int64)
+        async throws
+    {
+        try await audit?.append(
+            entity: KeyringAudit.entity, action: KeyringAudit.retired,
+            payload: KeyringAudit.payload {
+                $0.set(KeyringAudit.version, keyVersion: version)
+                $0.set(KeyringAudit.outcome, outcome: outcome)
+                $0.set(KeyringAudit.references, count: references)
+                if let reason { $0.set(KeyringAudit.reason, identifier: reason) }
+            }
+        )
+    }
+}

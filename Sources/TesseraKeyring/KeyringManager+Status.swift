@@ -1,0 +1,32 @@
+internal import Crypto
+import Foundation
+import TesseraStore
+
+extension KeyringManager {
+    /// The keyring as stored, with reference counts (a scan of provider keys per version) and fingerprints.
+    ///
+    /// - Returns: The status.
+    /// - Throws: `StoreError`.
+    public func status() async throws -> KeyringStatus {
+        try await refreshIfChanged()
+        let revision = loadedRevision
+        let keyring = cipher.keyring
+        var versions: [KeyringStatus.Version] = []
+        for record in try await store.masterKeyVersions() {
+            let references = try await store.countProviderDEKs(.prefixed(Self.dekPrefix(version: record.version)))
+            let digest = SHA256.hash(data: record.wrappedKey)
+            let hex = digest.map { String(format: "%02x", $0) }.joined()
+            versions.append(
+                KeyringStatus.Version(
+                    version: record.version, state: record.state, createdAt: record.createdAt,
+                    dekCount: record.dekCount, providerKeys: references, wrappedFingerprint: String(hex.prefix(16)),
+                    keyFingerprint: UInt32(exactly: record.version).flatMap { keyring.key(version: $0)?.fingerprint }
+                )
+            )
+        }
+        return KeyringStatus(
+            revision: revision, activeVersion: Int(keyring.activeVersion), versions: versions,
+            rootKeyFingerprint: rootKeyFingerprint
+        )
+    }
+}
