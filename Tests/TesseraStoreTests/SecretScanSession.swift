@@ -56,7 +56,8 @@ enum SecretScanSession {
         var users: [UserRecord] = []
         for (index, (password, phc)) in zip(passwords, try await Self.hashes(of: passwords)).enumerated() {
             secrets.append(ScannedSecret("password \(index)", text: password))
-            let user = UserRecord(email: "scan-\(index)-\(UUID().uuidString.lowercased())@example.com",
+            let user = UserRecord(
+                email: "scan-\(index)-\(UUID().uuidString.lowercased())@example.com",
                 passwordHash: phc, createdAt: now)
             try await store.createUser(user)
             users.append(user)

@@ -79,7 +79,8 @@ struct SecretScanTests {
     private static func expectedColumns(_ backend: StoreBackend) -> [String] {
         let columns = [
             "auth.users.password_hash", "auth.users.totp_secret", "auth.sessions.refresh_token_hash",
-            "auth.invitations.code_hash", "auth.password_resets.token_hash", "providers.user_providers.encrypted_api_key",
+            "auth.invitations.code_hash", "auth.password_resets.token_hash",
+            "providers.user_providers.encrypted_api_key",
             "providers.user_providers.encrypted_dek", "providers.user_providers.key_last_4_chars",
             "tessera.keyring_versions.wrapped_key", "tessera.recovery_codes.code_hash", "audits.audit_log.payload",
             "audits.audit_log.signature",
