@@ -58,6 +58,11 @@ let package = Package(
             name: "TesseraBench",
             dependencies: [
                 "TesseraCrypto",
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                // The throwaway PostgreSQL launcher, shared with the tests (the store benchmark starts its own).
+                "TesseraTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -200,11 +205,13 @@ let package = Package(
         .testTarget(
             name: "TesseraStoreTests",
             dependencies: [
+                "TesseraCrypto",
                 "TesseraStore",
                 "TesseraStorePostgres",
                 "TesseraStoreSQLite",
                 "TesseraTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

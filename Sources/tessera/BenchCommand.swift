@@ -10,17 +10,37 @@ struct BenchCommand: AsyncParsableCommand {
         discussion: "Build in release mode for meaningful numbers: make bench."
     )
 
-    @Option(help: "Seconds per measurement.")
+    /// A group of benchmarks `--only` can pick.
+    enum Suite: String, CaseIterable, ExpressibleByArgument {
+        case crypto
+        case store
+    }
+
+    @Option(help: "Seconds per measurement (crypto suite).")
     var seconds: Int = 3
+
+    @Option(help: "Seconds per measurement of the store suite (each side, each level of concurrency).")
+    var storeSeconds: Int = 5
+
+    @Option(help: "Run only this suite (crypto or store); default: all.")
+    var only: Suite?
 
     @Option(help: ArgumentHelp("Where to write the JSON report.", valueName: "path"))
     var output: String = "bench-results/bench.json"
 
     func run() async throws {
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        var report = BenchReport()
-        report.rows = try await CryptoBenchmarks.run(.init(duration: .seconds(seconds))) { line in
+        guard seconds > 0, storeSeconds > 0 else {
+            throw ValidationError("--seconds and --store-seconds must be positive")
+        }
+        let log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
+        }
+        var report = BenchReport()
+        if only == nil || only == .crypto {
+            report.rows += try await CryptoBenchmarks.run(.init(duration: .seconds(seconds)), log: log)
+        }
+        if only == nil || only == .store {
+            report.rows += try await StoreBenchmarks.run(.init(duration: .seconds(storeSeconds)), log: log)
         }
         print(report.table)
         let url = URL(fileURLWithPath: output)

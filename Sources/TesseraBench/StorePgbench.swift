@@ -1,0 +1,131 @@
+import Crypto
+import Foundation
+import TesseraStore
+
+/// PostgreSQL's own load generator, running the store's refresh-rotation unit as a custom script: the baseline the
+/// store benchmark is compared with.
+///
+/// The script mirrors, statement by statement, the SQL that `PostgresStore.rotateRefreshToken` and
+/// `PostgresStore.appendAuditEntry` send (see `PostgresStore+Sessions.swift` and `PostgresStore+Audit.swift`): the
+/// same tables, columns, predicates and locks, in the same two transactions. Differences, all in pgbench's favour:
+/// it runs with `-M prepared` (parsed once per connection; postgres-nio parses every statement), values the store
+/// computes in the client come from the server (`now()`, `gen_random_uuid()`, token hashes as
+/// `sha256(int8send(n))`, the audit hash and signature as `sha256(int8send(id))` instead of SHA-256 + HMAC in the
+/// process), and it checks nothing (the store decodes the row and checks revoked / rotated / expired).
+///
+/// Each pgbench client works on its own session family, whose tokens are numbered: token `n` of client `c` has the
+/// hash `sha256(int8send(base + c × 10⁹ + n))`; the benchmark seeds token 0 of every client first. The per-client
+/// counter is a pgbench variable, which keeps its value from one script run to the next.
+struct Pgbench: Sendable {
+    /// The pgbench executable.
+    let executable: String
+
+    /// Token numbers of one client stay below this, so clients never share a hash.
+    static let clientStride: Int64 = 1_000_000_000
+
+    /// The custom script (`-f`), written to a temporary file at run time.
+    static let script = """
+        \\set h :base + :client_id * \(clientStride) + :counter
+        \\set n :h + 1
+        BEGIN;
+        SELECT id, user_id, refresh_token_hash, expires_at, device_info::text, created_at, last_used, family_id,
+            parent_id, rotation_counter, rotated_at, revoked_at FROM auth.sessions
+            WHERE refresh_token_hash = sha256(int8send(:h)) FOR UPDATE \\gset s_
+        UPDATE auth.sessions SET rotated_at = now(), last_used = now() WHERE id = :s_id;
+        \\set c :s_rotation_counter + 1
+        INSERT INTO auth.sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used,
+            family_id, parent_id, rotation_counter, rotated_at, revoked_at)
+        VALUES (gen_random_uuid(), :s_user_id, sha256(int8send(:n)), now() + interval '30 days',
+            :s_device_info::jsonb, now(), NULL, :s_family_id, :s_id, :c, NULL, NULL);
+        COMMIT;
+        BEGIN;
+        SELECT last_id, last_hash FROM tessera.audit_chain_head WHERE id = 1 FOR UPDATE \\gset a_
+        \\set next_id :a_last_id + 1
+        INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+        VALUES (:next_id, 'session', 'refresh.rotated', :s_user_id,
+            jsonb_build_object('family', :s_family_id::text, 'counter', :c::text), sha256(int8send(:next_id)),
+            :a_last_hash, now());
+        UPDATE tessera.audit_chain_head SET last_id = :next_id, last_hash = sha256(int8send(:next_id)) WHERE id = 1;
+        COMMIT;
+        \\set counter :counter + 1
+
+        """
+
+    /// Finds pgbench beside the server binaries: `PG_BIN`, else the newest `/usr/lib/postgresql/<version>/bin`.
+    static func locate() throws -> Pgbench {
+        let fileManager = FileManager.default
+        var candidates: [String] = []
+        if let explicit = ProcessInfo.processInfo.environment["PG_BIN"] {
+            candidates.append(explicit)
+        }
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? fileManager.contentsOfDirectory(atPath: root)) ?? []).compactMap { Int($0) }
+        candidates += versions.sorted(by: >).map { "\(root)/\($0)/bin" }
+        guard let directory = candidates.first(where: { fileManager.isExecutableFile(atPath: $0 + "/pgbench") }) else {
+            throw StoreError(.invalidConfiguration, "pgbench not found under /usr/lib/postgresql: install `postgresql`")
+        }
+        return Pgbench(executable: directory + "/pgbench")
+    }
+
+    /// The hash of token number `number`, as the script computes it: SHA-256 of the 8-byte big-endian integer.
+    static func tokenHash(_ number: Int64) -> [UInt8] {
+        Array(SHA256.hash(data: withUnsafeBytes(of: number.bigEndian) { Array($0) }))
+    }
+
+    /// Runs the script with `clients` clients and threads for `duration` (whole seconds) and returns pgbench's
+    /// transactions (script runs) per second, excluding connection time.
+    /// - Parameters:
+    ///   - url: The database (`postgres://user@host:port/database`, no password).
+    ///   - clients: Concurrent clients (`-c`, `-j`).
+    ///   - duration: How long (`-T`).
+    ///   - base: The token-number base of this run's seeded families.
+    func run(url: String, clients: Int, duration: Duration, base: Int64) async throws -> Double {
+        guard let components = URLComponents(string: url), let host = components.host,
+            let user = components.user
+        else {
+            throw StoreError(.invalidConfiguration, "the benchmark database URL is malformed")
+        }
+        let database = String(components.path.drop { $0 == "/" })
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tessera-pgbench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scriptPath = directory.appendingPathComponent("rotation.sql").path
+        let outputPath = directory.appendingPathComponent("output.txt").path
+        try Data(Self.script.utf8).write(to: URL(fileURLWithPath: scriptPath))
+        let status = try await StoreBenchProcess.run(
+            self.executable,
+            [
+                "-h", host, "-p", String(components.port ?? 5432), "-U", user,
+                "-n", "-M", "prepared", "-f", scriptPath,
+                "-c", String(clients), "-j", String(clients), "-T", String(max(1, duration.components.seconds)),
+                "-D", "base=\(base)", "-D", "counter=0",
+                database,
+            ],
+            outputPath: outputPath
+        )
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard status == 0, let tps = Self.transactionsPerSecond(in: text), Self.failures(in: text) == 0 else {
+            let tail = text.split(separator: "\n").suffix(8).joined(separator: "\n")
+            throw StoreError(.backend, "pgbench failed (status \(status)):\n\(tail)")
+        }
+        return tps
+    }
+
+    /// The `tps = … (without initial connection time)` figure of pgbench's report.
+    static func transactionsPerSecond(in report: String) -> Double? {
+        for line in report.split(separator: "\n") where line.hasPrefix("tps = ") {
+            let number = line.dropFirst("tps = ".count).prefix { $0 == "." || $0.isNumber }
+            return Double(number)
+        }
+        return nil
+    }
+
+    /// The `number of failed transactions` of pgbench's report (0 when the line is absent).
+    static func failures(in report: String) -> Int {
+        for line in report.split(separator: "\n") where line.hasPrefix("number of failed transactions: ") {
+            return Int(line.dropFirst("number of failed transactions: ".count).prefix { $0.isNumber }) ?? -1
+        }
+        return 0
+    }
+}

@@ -1,0 +1,198 @@
+import Crypto
+import Foundation
+import TesseraCrypto
+import TesseraStore
+import Testing
+
+/// A scripted session of store operations done the way the service will do them, with real crypto: Argon2id PHC
+/// hashes of passwords, secrets sealed with ``EnvelopeCipher``, token digests of ``OpaqueToken``s, master keys
+/// wrapped under a root key. It returns every secret it used, for the scan.
+enum SecretScanSession {
+    /// Argon2id PHC strings of `passwords` (each checked to verify), with a fast policy: the scan is about what is
+    /// stored, not about the cost.
+    static func hashes(of passwords: [String]) async throws -> [String] {
+        let configuration = PasswordHasher.Configuration(
+            policy: try PasswordPolicy(memoryKiB: 1_024, iterations: 1), workers: 1
+        )
+        return try await PasswordHasher.withHasher(configuration: configuration) { hasher in
+            var hashes: [String] = []
+            for password in passwords {
+                let phc = try await hasher.hash(password)
+                #expect(try await hasher.verify(password, against: phc).isValid)
+                hashes.append(phc)
+            }
+            return hashes
+        }
+    }
+
+    /// Runs the session against `store` and returns the secrets it used.
+    static func run(on store: any TesseraStore) async throws -> [ScannedSecret] {
+        var secrets: [ScannedSecret] = []
+        let now = Clock.now
+
+        // Keyring: a root key wraps the master key versions; the master keys seal the data keys.
+        let root = try Keyring.generate()
+        let rootCipher = EnvelopeCipher(keyring: root)
+        secrets.append(ScannedSecret("root key", secret: root.activeKey.material))
+        let firstMaster = try MasterKey.generate(version: 1)
+        let secondMaster = try MasterKey.generate(version: 2)
+        for master in [firstMaster, secondMaster] {
+            secrets.append(ScannedSecret("master key v\(master.version)", secret: master.material))
+            let wrapped = try master.material.withUnsafeBytes { material in
+                try rootCipher.seal(
+                    Array(material), context: try EncryptionContext(["master_key_version": "\(master.version)"])
+                ).serialized
+            }
+            try await store.insertMasterKeyVersion(
+                MasterKeyVersionRecord(version: Int(master.version), wrappedKey: wrapped, createdAt: now)
+            )
+        }
+        let cipher = EnvelopeCipher(keyring: try Keyring(keys: [firstMaster]))
+
+        // Users with Argon2id hashes of known passwords; one of them enrolled in TOTP with a sealed secret.
+        let passwords = [
+            "correct horse battery staple", "Tr0ub4dor&3 is not a good password", "pässwörd with ünïcode 🔑",
+        ]
+        var users: [UserRecord] = []
+        for (index, (password, phc)) in zip(passwords, try await Self.hashes(of: passwords)).enumerated() {
+            secrets.append(ScannedSecret("password \(index)", text: password))
+            let user = UserRecord(
+                email: "scan-\(index)-\(UUID().uuidString.lowercased())@example.com",
+                passwordHash: phc, createdAt: now)
+            try await store.createUser(user)
+            users.append(user)
+        }
+        var enrolled = users[0]
+        let totp = try TOTPSecret.generate()
+        secrets.append(ScannedSecret("TOTP secret", secret: totp.bytes))
+        secrets.append(ScannedSecret("TOTP secret (base32)", text: totp.revealBase32()))
+        enrolled.sealedTOTPSecret = try totp.bytes.withUnsafeBytes { bytes in
+            try cipher.seal(
+                Array(bytes), context: try EncryptionContext(["user_id": enrolled.id.uuidString, "purpose": "totp"])
+            ).serialized
+        }
+        enrolled.verified = true
+        try await store.updateUser(enrolled)
+        #expect(try await store.acceptTOTPStep(userID: enrolled.id, step: 59_999_999))
+        _ = try await store.recordFailedLogin(
+            userID: users[1].id, now: now, lockThreshold: 5, lockDuration: .seconds(900)
+        )
+        try await store.recordSuccessfulLogin(userID: enrolled.id, now: now)
+
+        // Recovery codes, stored as SHA-256 hashes.
+        let codes = (0..<8).map { _ in Base32.encode(SecureRandom.bytes(count: 10)) }
+        for (index, code) in codes.enumerated() {
+            secrets.append(ScannedSecret("recovery code \(index)", text: code))
+        }
+        let codeHashes = codes.map { Array(SHA256.hash(data: Array($0.utf8))) }
+        try await store.replaceRecoveryCodes(userID: enrolled.id, codeHashes: codeHashes, now: now)
+        #expect(try await store.consumeRecoveryCode(userID: enrolled.id, codeHash: codeHashes[0], now: now))
+
+        // Provider API keys, sealed: the wrapped data key and the payload are stored apart.
+        let apiKeys = [
+            ("openai", "sk-proj-" + Base32.encode(SecureRandom.bytes(count: 30))),
+            ("anthropic", "sk-ant-api03-" + Base32.encode(SecureRandom.bytes(count: 30))),
+        ]
+        for (provider, apiKey) in apiKeys {
+            secrets.append(ScannedSecret("API key \(provider)", text: apiKey))
+            let context = try EncryptionContext(["user_id": users[1].id.uuidString, "provider": provider])
+            let sealed = try cipher.seal(Array(apiKey.utf8), context: context)
+            try await store.createProviderKey(
+                ProviderKeyRecord(
+                    userID: users[1].id, providerName: provider.capitalized, providerType: provider,
+                    modelName: "model-1", encryptedAPIKey: sealed.payload.serialized,
+                    encryptedDEK: sealed.wrappedKey.serialized, keyLast4Chars: String(apiKey.suffix(4)),
+                    createdAt: now
+                )
+            )
+            let count = try await store.adjustDEKCount(version: 1, delta: 1)
+            #expect(count >= 1)
+        }
+        // Replace one key, as a user rotating their API key would.
+        let replacement = "sk-proj-" + Base32.encode(SecureRandom.bytes(count: 30))
+        secrets.append(ScannedSecret("API key openai (replaced)", text: replacement))
+        var stored = try #require(try await store.providerKey(userID: users[1].id, providerType: "openai"))
+        let resealed = try cipher.seal(
+            Array(replacement.utf8),
+            context: try EncryptionContext(["user_id": users[1].id.uuidString, "provider": "openai"])
+        )
+        stored.encryptedAPIKey = resealed.payload.serialized
+        stored.encryptedDEK = resealed.wrappedKey.serialized
+        stored.keyLast4Chars = String(replacement.suffix(4))
+        try await store.updateProviderKey(stored)
+
+        // Sessions: refresh tokens stored as digests, rotated twice, then a replay of the first.
+        var tokens = [OpaqueToken.generate(.refresh)]
+        try await store.createSession(
+            SessionRecord(
+                userID: enrolled.id, refreshTokenHash: tokens[0].digest.rawBytes,
+                expiresAt: now.addingTimeInterval(86_400), deviceInfo: ["agent": "scan-test"], createdAt: now
+            )
+        )
+        for step in 1...2 {
+            let next = OpaqueToken.generate(.refresh)
+            let outcome = try await store.rotateRefreshToken(
+                oldHash: tokens[step - 1].digest.rawBytes, newHash: next.digest.rawBytes,
+                newExpiresAt: now.addingTimeInterval(86_400), now: now.addingTimeInterval(Double(step) * 60),
+                graceWindow: .seconds(10)
+            )
+            guard case .rotated = outcome else {
+                Issue.record("rotation \(step) did not rotate")
+                return secrets
+            }
+            tokens.append(next)
+        }
+        let replay = try await store.rotateRefreshToken(
+            oldHash: tokens[0].digest.rawBytes, newHash: OpaqueToken.generate(.refresh).digest.rawBytes,
+            newExpiresAt: now.addingTimeInterval(86_400), now: now.addingTimeInterval(600), graceWindow: .seconds(10)
+        )
+        let family = try #require(try await store.sessions(userID: enrolled.id).first).familyID
+        #expect(replay == .reuseDetected(familyID: family))
+
+        // An invitation (redeemed) and a password reset (consumed), by token digest.
+        let invitation = OpaqueToken.generate(.invitation)
+        try await store.createInvitation(
+            InvitationRecord(
+                codeHash: invitation.digest.rawBytes, maxUses: 3, expiresAt: now.addingTimeInterval(86_400),
+                createdBy: users[0].id, createdAt: now
+            )
+        )
+        _ = try await store.redeemInvitation(codeHash: invitation.digest.rawBytes, now: now)
+        let reset = OpaqueToken.generate(.passwordReset)
+        try await store.createPasswordReset(
+            PasswordResetRecord(
+                userID: users[2].id, tokenHash: reset.digest.rawBytes, expiresAt: now.addingTimeInterval(3_600),
+                createdAt: now
+            )
+        )
+        _ = try await store.consumePasswordReset(tokenHash: reset.digest.rawBytes, now: now)
+        tokens += [invitation, reset]
+        for (index, token) in tokens.enumerated() {
+            let text = token.reveal()
+            secrets.append(ScannedSecret("token \(index)", text: text))
+            secrets.append(ScannedSecret("token \(index) body", text: String(text.dropFirst(token.kind.prefix.count))))
+        }
+
+        // Audit entries: ids, kinds and outcomes only, sealed with an HMAC under an audit key.
+        let auditKey = SymmetricKey(size: .bits256)
+        secrets.append(ScannedSecret("audit key", bytes: auditKey.withUnsafeBytes { Array($0) }))
+        let payloads: [(String, String, [String: String])] = [
+            ("user", "login.succeeded", ["method": "password+totp"]),
+            ("session", "refresh.reuse_detected", ["family": users[0].id.uuidString]),
+            ("provider_key", "replaced", ["provider": "openai", "key_version": "1"]),
+        ]
+        for (entity, action, payload) in payloads {
+            _ = try await store.appendAuditEntry(
+                AuditEntryDraft(entity: entity, action: action, actorID: users[0].id, payload: payload, timestamp: now)
+            ) { draft, link in
+                var canonical = link.previousHash
+                canonical += Array("\(link.id)|\(draft.entity)|\(draft.action)".utf8)
+                let hash = Array(SHA256.hash(data: canonical))
+                return AuditSeal(
+                    entryHash: hash, signature: Array(HMAC<SHA256>.authenticationCode(for: hash, using: auditKey))
+                )
+            }
+        }
+        return secrets
+    }
+}
