@@ -3,7 +3,7 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 RELEASE_PATH ?= .build-release
 
-.PHONY: help deps build run test lint format bench clean
+.PHONY: help deps build run demo test lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -14,7 +14,11 @@ deps: ## Install missing Debian and Python packages (idempotent)
 build: deps ## Debug build of everything
 	$(SWIFT) build $(BUILD_FLAGS)
 
-run: deps ## Build and run Tessera with the embedded store and development keys
+run: deps ## Build and run the service: embedded SQLite store, development keys, a development caller
+	$(SWIFT) build $(BUILD_FLAGS) --product tessera
+	@ops/dev-run.sh
+
+demo: deps ## A guided tour of the crypto core (hashing, TOTP, envelopes, tokens) with development keys
 	$(SWIFT) run $(BUILD_FLAGS) tessera demo
 
 test: deps ## The whole test suite (unit, known-answer, interop, store and end-to-end)
