@@ -55,6 +55,14 @@ let package = Package(
             dependencies: [
                 "TesseraCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The RPC benchmark: the real client against the real server and an echo floor.
+                "TesseraServer",
+                "TesseraClient",
+                "TesseraWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .target(
@@ -164,6 +172,18 @@ let package = Package(
                 "TesseraStoreSQLite",
                 "TesseraTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TesseraEndToEndTests",
+            dependencies: [
+                "TesseraClient",
+                "TesseraServer",
+                "TesseraCrypto",
+                "TesseraWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(

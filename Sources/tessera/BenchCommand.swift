@@ -16,11 +16,20 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where to write the JSON report.", valueName: "path"))
     var output: String = "bench-results/bench.json"
 
+    @Option(help: ArgumentHelp("Run only these suites (crypto, rpc); repeatable. Default: all.", valueName: "suite"))
+    var only: [String] = []
+
     func run() async throws {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        let progress: (String) -> Void = { line in FileHandle.standardError.write(Data("bench: \(line)\n".utf8)) }
+        let runs = { (suite: String) in only.isEmpty || only.contains(suite) }
         var report = BenchReport()
-        report.rows = try await CryptoBenchmarks.run(.init(duration: .seconds(seconds))) { line in
-            FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
+        if runs("crypto") {
+            report.rows += try await CryptoBenchmarks.run(.init(duration: .seconds(seconds)), log: progress)
+        }
+        // The RPC suite (Sources/TesseraBench/Rpc*.swift): the client against an in-process server and echo floor.
+        if runs("rpc") {
+            report.rows += try await RpcBenchmarks.run(.init(duration: .seconds(seconds)), log: progress)
         }
         print(report.table)
         let url = URL(fileURLWithPath: output)
