@@ -36,9 +36,10 @@ struct Harness {
     }
 
     /// Runs `body` against a fresh server, then shuts the server down gracefully (a second shutdown by the body
-    /// does no harm).
+    /// does no harm). `extraCallers` are added to the callers file.
     static func with(
         configuration: ServerConfiguration = ServerConfiguration(),
+        extraCallers: [CallersFile.Entry] = [],
         logger: Logger = Logger(label: "tessera.e2e.server", factory: { _ in SwiftLogNoOpLogHandler() }),
         customize: (inout CallRouter) -> Void = { _ in },
         _ body: (Harness) async throws -> Void
@@ -49,14 +50,15 @@ struct Harness {
         let admin = OpaqueToken.generate(.caller)
         let health = OpaqueToken.generate(.caller)
         let limited = OpaqueToken.generate(.caller)
-        let file = CallersFile(callers: [
-            .init(id: "admin", credentialSHA256: admin.digest.hex, allow: ["*"]),
-            .init(id: "prober", credentialSHA256: health.digest.hex, allow: ["tessera.v1.Health/*"]),
-            .init(
-                id: "limited", credentialSHA256: limited.digest.hex, allow: ["tessera.v1.Health/Check"],
-                rateLimit: .init(perSecond: 0.01, burst: 3)
-            ),
-        ])
+        let file = CallersFile(
+            callers: [
+                .init(id: "admin", credentialSHA256: admin.digest.hex, allow: ["*"]),
+                .init(id: "prober", credentialSHA256: health.digest.hex, allow: ["tessera.v1.Health/*"]),
+                .init(
+                    id: "limited", credentialSHA256: limited.digest.hex, allow: ["tessera.v1.Health/Check"],
+                    rateLimit: .init(perSecond: 0.01, burst: 3)
+                ),
+            ] + extraCallers)
         // A real registry, loaded from a callers file on disk as `tessera serve` does.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-e2e-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
