@@ -64,6 +64,14 @@ let package = Package(
                 // The throwaway PostgreSQL launcher, shared with the tests (the store benchmark starts its own).
                 "TesseraTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The RPC benchmark: the real client against the real server and an echo floor.
+                "TesseraServer",
+                "TesseraClient",
+                "TesseraWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .target(
@@ -212,6 +220,18 @@ let package = Package(
                 "TesseraTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "TesseraEndToEndTests",
+            dependencies: [
+                "TesseraClient",
+                "TesseraServer",
+                "TesseraCrypto",
+                "TesseraWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(

@@ -14,16 +14,18 @@ struct BenchCommand: AsyncParsableCommand {
     enum Suite: String, CaseIterable, ExpressibleByArgument {
         case crypto
         case store
+        case rpc
     }
 
-    @Option(help: "Seconds per measurement (crypto suite).")
+    @Option(help: "Seconds per measurement (crypto and rpc suites).")
     var seconds: Int = 3
 
     @Option(help: "Seconds per measurement of the store suite (each side, each level of concurrency).")
     var storeSeconds: Int = 5
 
-    @Option(help: "Run only this suite (crypto or store); default: all.")
-    var only: Suite?
+    @Option(
+        help: ArgumentHelp("Run only these suites (crypto, store, rpc); repeatable. Default: all.", valueName: "suite"))
+    var only: [Suite] = []
 
     @Option(help: ArgumentHelp("Where to write the JSON report.", valueName: "path"))
     var output: String = "bench-results/bench.json"
@@ -35,12 +37,16 @@ struct BenchCommand: AsyncParsableCommand {
         let log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
         }
+        let runs = { (suite: Suite) in only.isEmpty || only.contains(suite) }
         var report = BenchReport()
-        if only == nil || only == .crypto {
+        if runs(.crypto) {
             report.rows += try await CryptoBenchmarks.run(.init(duration: .seconds(seconds)), log: log)
         }
-        if only == nil || only == .store {
+        if runs(.store) {
             report.rows += try await StoreBenchmarks.run(.init(duration: .seconds(storeSeconds)), log: log)
+        }
+        if runs(.rpc) {
+            report.rows += try await RpcBenchmarks.run(.init(duration: .seconds(seconds)), log: log)
         }
         print(report.table)
         let url = URL(fileURLWithPath: output)
