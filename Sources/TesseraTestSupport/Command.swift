@@ -67,6 +67,28 @@ enum Command {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours may reach the child: pg_ctl leaves the postmaster running for the whole test process
+        // and the watchdog lives as long as we do, so any descriptor they inherit stays open until then. NIO's
+        // sockets and Foundation `Process`'s exit-notification socket are not close-on-exec; an inherited accepted
+        // socket never delivers its FIN to the peer, and an inherited `Process` socket means `waitUntilExit()` never
+        // returns (which, on the cooperative pool, starves every other task of the test process).
+        try Self.closeInheritedDescriptors(&actions)
+
+        // Dispatch worker threads block most signals, and UnixSignals sets SIGHUP to SIG_IGN: both would be
+        // inherited by the child (and the postmaster). Start it with an empty mask and default dispositions.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2] {
+            sigaddset(&defaults, number)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let environmentPairs = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -76,10 +98,33 @@ enum Command {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw TestSupportError("could not start \(executable) (error \(result))")
         }
         return pid
+    }
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+), which Swift's Glibc module does not import.
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// Adds actions closing every descriptor from 3 up in the child.
+    ///
+    /// Uses `posix_spawn_file_actions_addclosefrom_np` where the C library has it (race-free); otherwise closes the
+    /// descriptors open right now, as listed in `/proc/self/fd`.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) throws {
+        #if canImport(Glibc)
+            if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+                let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
+                guard addCloseFrom(&actions, 3) == 0 else {
+                    throw TestSupportError("could not prepare a child process (closefrom)")
+                }
+                return
+            }
+        #endif
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
     }
 }

@@ -3,7 +3,7 @@ import TesseraClient
 import TesseraWire
 import Testing
 
-@Suite("TesseraClient: deadlines, cancellation, lost connections, retries, go_away")
+@Suite("TesseraClient: deadlines, cancellation, lost connections, retries, go_away", .timeLimit(.minutes(5)))
 struct ClientFailureTests {
     /// Holds `Secrets/Seal` calls forever; answers everything else.
     private static let holdSeal: FakeServer.Behaviour = { call, index in

@@ -3,7 +3,7 @@ import TesseraClient
 import TesseraWire
 import Testing
 
-@Suite("TesseraClient: typed calls against a fake server over 127.0.0.1")
+@Suite("TesseraClient: typed calls against a fake server over 127.0.0.1", .timeLimit(.minutes(5)))
 struct ClientRoundTripTests {
     @Test("every typed convenience encodes its request and decodes its response")
     func typedConveniences() async throws {

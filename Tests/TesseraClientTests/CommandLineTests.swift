@@ -20,7 +20,8 @@ private let tesseraExecutable: URL? = {
 
 @Suite(
     "tessera call and tessera health against a fake server",
-    .enabled(if: tesseraExecutable != nil, "the tessera executable is built beside the tests")
+    .enabled(if: tesseraExecutable != nil, "the tessera executable is built beside the tests"),
+    .timeLimit(.minutes(5))
 )
 struct CommandLineTests {
     private struct Outcome {

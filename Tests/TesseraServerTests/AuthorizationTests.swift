@@ -5,7 +5,7 @@ import TesseraWire
 import Testing
 
 /// Authentication, authorisation and rate limits, over the wire and on the registry itself.
-@Suite("Callers and authorisation")
+@Suite("Callers and authorisation", .timeLimit(.minutes(5)))
 struct AuthorizationTests {
     @Test("Each failure has its code, in the documented order")
     func codes() async throws {

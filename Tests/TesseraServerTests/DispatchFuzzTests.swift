@@ -5,7 +5,7 @@ import Testing
 
 /// A bounded randomised fuzz of method dispatch: random method names, bodies and metadata over a real connection.
 /// Every call must get exactly one reply with a known status, and the server must keep serving.
-@Suite("Dispatch fuzz")
+@Suite("Dispatch fuzz", .timeLimit(.minutes(5)))
 struct DispatchFuzzTests {
     @Test("Random calls for about two seconds each get one reply")
     func fuzz() async throws {

@@ -5,7 +5,7 @@ import TesseraWire
 import Testing
 
 /// Every method of the stateless services, called over a real socket.
-@Suite("End to end")
+@Suite("End to end", .timeLimit(.minutes(5)))
 struct EndToEndTests {
     @Test("Passwords/Hash and Passwords/Verify, including needs_rehash with a fresh hash")
     func passwords() async throws {

@@ -9,7 +9,7 @@ import TesseraWire
 import Testing
 
 /// Graceful shutdown, idle connections and the connection limit.
-@Suite("Connection lifecycle")
+@Suite("Connection lifecycle", .timeLimit(.minutes(5)))
 struct LifecycleTests {
     @Test("Graceful shutdown: go_away with the last call id, calls in flight complete, later calls UNAVAILABLE")
     func gracefulShutdown() async throws {
@@ -97,7 +97,7 @@ struct LifecycleTests {
 }
 
 /// Cancellation and slow readers.
-@Suite("Cancellation and backpressure")
+@Suite("Cancellation and backpressure", .timeLimit(.minutes(5)))
 struct BackpressureTests {
     @Test("Cancelling run() stops the server promptly, connections included")
     func cancelRun() async throws {
@@ -183,7 +183,7 @@ struct BackpressureTests {
 }
 
 /// Start-up failures.
-@Suite("Start-up")
+@Suite("Start-up", .timeLimit(.minutes(5)))
 struct StartupTests {
     @Test("A port already in use makes run() and listeningAddress() throw")
     func portInUse() async throws {

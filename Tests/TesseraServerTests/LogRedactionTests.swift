@@ -6,7 +6,7 @@ import TesseraWire
 import Testing
 
 /// Everything the server logs during an end-to-end run, checked for the secrets that went through it.
-@Suite("Log redaction")
+@Suite("Log redaction", .timeLimit(.minutes(5)))
 struct LogRedactionTests {
     @Test("Logs name methods, callers and statuses, and contain no password, plaintext, TOTP secret, code or token")
     func noSecretsInLogs() async throws {

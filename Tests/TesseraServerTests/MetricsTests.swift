@@ -5,7 +5,7 @@ import TesseraWire
 import Testing
 
 /// What the server reports through swift-metrics.
-@Suite("Metrics")
+@Suite("Metrics", .timeLimit(.minutes(5)))
 struct MetricsTests {
     @Test("Calls are counted by method and status, timed, and unknown methods share one label")
     func calls() async throws {

@@ -4,7 +4,7 @@ import TesseraWire
 import Testing
 
 /// Many calls on one connection, cancel, deadlines and the in-flight limit.
-@Suite("Multiplexing, cancel and deadlines")
+@Suite("Multiplexing, cancel and deadlines", .timeLimit(.minutes(5)))
 struct MultiplexingTests {
     @Test("1000 calls on one connection, replies matched by id and seen out of order")
     func thousandCalls() async throws {

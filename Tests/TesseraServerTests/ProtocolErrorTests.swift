@@ -5,7 +5,7 @@ import Testing
 
 /// Framing violations: each gets a `go_away` with a reason and a closed connection, while another connection
 /// keeps being served.
-@Suite("Protocol errors")
+@Suite("Protocol errors", .timeLimit(.minutes(5)))
 struct ProtocolErrorTests {
     enum Violation: String, CaseIterable, Sendable {
         case emptyFrame

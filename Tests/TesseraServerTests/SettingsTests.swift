@@ -6,7 +6,7 @@ import Testing
 @testable import TesseraServer
 
 /// `tessera serve` settings, the callers file watcher, and the rate limiter's bucket.
-@Suite("Settings and reloading")
+@Suite("Settings and reloading", .timeLimit(.minutes(5)))
 struct SettingsTests {
     @Test("File, environment and flags layer in that order; unknown keys and bad values are refused")
     func layering() throws {

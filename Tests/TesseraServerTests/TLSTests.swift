@@ -5,7 +5,7 @@ import TesseraWire
 import Testing
 
 /// TLS 1.3 and mutual TLS with certificates made by `openssl` at run time.
-@Suite("TLS", .enabled(if: TestCertificates.isAvailable, "needs the openssl command"))
+@Suite("TLS", .enabled(if: TestCertificates.isAvailable, "needs the openssl command"), .timeLimit(.minutes(5)))
 struct TLSTests {
     private static func clientContext(
         _ certificates: TestCertificates,
@@ -26,7 +26,7 @@ struct TLSTests {
 
     @Test("Calls over TLS 1.3")
     func tls() async throws {
-        let certificates = try TestCertificates.generate()
+        let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
         let tls = ServerTLSConfiguration(
             certificateChainPath: certificates.serverCertificate, privateKeyPath: certificates.serverKey
@@ -47,7 +47,7 @@ struct TLSTests {
 
     @Test("Mutual TLS: the certificate subject identifies the caller; no certificate, no connection")
     func mutualTLS() async throws {
-        let certificates = try TestCertificates.generate()
+        let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
         let tls = ServerTLSConfiguration(
             certificateChainPath: certificates.serverCertificate,

@@ -11,7 +11,7 @@ func testSeal(_ draft: AuditEntryDraft, _ link: AuditChainLink) -> AuditSeal {
 
 private struct SealRefused: Error {}
 
-@Suite("Store conformance: audit chain")
+@Suite("Store conformance: audit chain", .timeLimit(.minutes(5)))
 struct AuditChainConformanceTests {
     @Test("appends link each entry to the previous one's hash", arguments: StoreBackend.allCases)
     func appendAndRead(backend: StoreBackend) async throws {

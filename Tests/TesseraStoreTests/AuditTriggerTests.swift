@@ -7,7 +7,7 @@ import Testing
 @testable import TesseraStoreSQLite
 
 /// The append-only guarantee of the audit log, exercised with raw SQL through the backends' internal query paths.
-@Suite("Audit log is append-only")
+@Suite("Audit log is append-only", .timeLimit(.minutes(5)))
 struct AuditTriggerTests {
     private static let draft = AuditEntryDraft(entity: "user", action: "login.succeeded", timestamp: Clock.now)
 

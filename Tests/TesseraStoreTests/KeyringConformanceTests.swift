@@ -2,7 +2,7 @@ import Foundation
 import TesseraStore
 import Testing
 
-@Suite("Store conformance: keyring")
+@Suite("Store conformance: keyring", .timeLimit(.minutes(5)))
 struct KeyringConformanceTests {
     @Test("versions: insert, one active, states, data-key counts, revision", arguments: StoreBackend.allCases)
     func keyringLifecycle(backend: StoreBackend) async throws {

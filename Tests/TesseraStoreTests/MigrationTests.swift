@@ -2,7 +2,7 @@ import Foundation
 import TesseraStore
 import Testing
 
-@Suite("Migrations")
+@Suite("Migrations", .timeLimit(.minutes(5)))
 struct MigrationTests {
     @Test("a fresh database migrates to the latest version; a second run is a no-op", arguments: StoreBackend.allCases)
     func freshToLatest(backend: StoreBackend) async throws {

@@ -9,7 +9,7 @@ import Testing
 
 /// Checks that the store's lookups have indexes to use (EXPLAIN on PostgreSQL) and that SQLite is configured as
 /// documented.
-@Suite("Query plans and configuration")
+@Suite("Query plans and configuration", .timeLimit(.minutes(5)))
 struct QueryPlanTests {
     /// The WHERE/ORDER clauses of the store's hot queries (fixed literals: these are EXPLAINed, never run).
     static let lookups: [String] = [

@@ -4,7 +4,7 @@ import TesseraStorePostgres
 import TesseraTestSupport
 import Testing
 
-@Suite("Throwaway PostgreSQL")
+@Suite("Throwaway PostgreSQL", .timeLimit(.minutes(5)))
 struct TestPostgresTests {
     @Test("one server per process; each temporary database is new")
     func temporaryDatabases() async throws {

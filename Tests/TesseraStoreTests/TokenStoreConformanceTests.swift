@@ -2,7 +2,7 @@ import Foundation
 import TesseraStore
 import Testing
 
-@Suite("Store conformance: sessions, invitations, password resets")
+@Suite("Store conformance: sessions, invitations, password resets", .timeLimit(.minutes(5)))
 struct TokenStoreConformanceTests {
     // MARK: Sessions
 

@@ -2,7 +2,7 @@ import Foundation
 import TesseraStore
 import Testing
 
-@Suite("Store conformance: users and provider keys")
+@Suite("Store conformance: users and provider keys", .timeLimit(.minutes(5)))
 struct UserStoreConformanceTests {
     @Test("users: create, read by id and email, update, delete", arguments: StoreBackend.allCases)
     func userCRUD(backend: StoreBackend) async throws {

@@ -15,7 +15,18 @@ struct TestCertificates {
     var otherCAFile: String { self.path("other-ca.pem") }
 
     /// Generates the files (P-256 keys, valid for one day, the server's for `localhost` and `127.0.0.1`).
-    static func generate() throws -> TestCertificates {
+    ///
+    /// `openssl` runs through Foundation's `Process`, whose `waitUntilExit()` blocks its thread: the work runs on a
+    /// Dispatch thread, never on the (two-thread, on a 2-core machine) Swift concurrency pool.
+    static func generate() async throws -> TestCertificates {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.generateBlocking() })
+            }
+        }
+    }
+
+    private static func generateBlocking() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("tessera-client-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -18,7 +18,18 @@ struct TestCertificates {
     }
 
     /// Generates the certificates.
-    static func generate() throws -> TestCertificates {
+    ///
+    /// `openssl` runs through Foundation's `Process`, whose `waitUntilExit()` blocks its thread: the work runs on a
+    /// Dispatch thread, never on the (two-thread, on a 2-core machine) Swift concurrency pool.
+    static func generate() async throws -> TestCertificates {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.generateBlocking() })
+            }
+        }
+    }
+
+    private static func generateBlocking() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("tessera-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
