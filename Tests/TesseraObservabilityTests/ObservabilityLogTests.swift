@@ -27,8 +27,13 @@ struct ObservabilityLogTests {
             port in
             for request in requests {
                 try await RawHTTPConnection.with(port: port) { connection in
-                    try await connection.send(request)
-                    _ = try await connection.readResponse()
+                    do {
+                        try await connection.send(request)
+                        _ = try await connection.readResponse()
+                    } catch {
+                        // The server may close an oversized or garbage request before all of it is written or
+                        // answered; what matters here is what it logged, checked below.
+                    }
                     _ = await connection.isClosedByServer()  // the idle timeout ends the keep-alive ones
                 }
             }
