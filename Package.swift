@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [
                 "TesseraCrypto",
                 "TesseraWire",
+                "TesseraObservability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -136,6 +137,7 @@ let package = Package(
                 "TesseraWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "TesseraServer",
+                "TesseraObservability",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
