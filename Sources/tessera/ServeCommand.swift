@@ -105,11 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var metricsPort: Int?
 
-    @Flag(
-        inversion: .prefixedNo,
-        help: "Serve the metrics and probes endpoint (default on; --no-metrics turns it off)."
-    )
-    var metrics: Bool?
+    @Flag(name: .customLong("no-metrics"), help: "Do not serve the /metrics, /healthz, /readyz endpoint.")
+    var noMetrics = false
 
     @Option(
         name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
@@ -141,7 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.logLevel = logLevel
         settings.metricsHost = metricsHost
         settings.metricsPort = metricsPort
-        settings.metricsEnabled = metrics
+        settings.metricsEnabled = noMetrics ? false : nil
         return settings
     }
 
