@@ -136,6 +136,7 @@ let package = Package(
             dependencies: [
                 "TesseraCrypto",
                 "TesseraWire",
+                "TesseraObservability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -169,6 +170,7 @@ let package = Package(
                 "TesseraWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "TesseraServer",
+                "TesseraObservability",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "TesseraStore",
                 "TesseraStorePostgres",

@@ -158,6 +158,15 @@ public struct ServiceMetrics: Sendable {
         self.argon2RejectedCounter.increment()
     }
 
+    /// Records `count` password hashing jobs refused because the Argon2 queue was full, for callers that learn
+    /// of rejections in batches (a delta of the hasher's running count); nothing when `count` is not positive.
+    ///
+    /// - Parameter count: The rejections since the last time they were recorded.
+    public func argon2Rejected(count: Int) {
+        guard count > 0 else { return }
+        self.argon2RejectedCounter.increment(by: Int64(count))
+    }
+
     /// The label value of a protocol-error reason: the code's name in snake case (`frameTooLarge` →
     /// `frame_too_large`, `duplicateCallID` → `duplicate_call_id`).
     ///

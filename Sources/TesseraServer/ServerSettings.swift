@@ -7,7 +7,7 @@ import Foundation
 /// `host`, `port`, `max_frame_bytes`, `max_connections`, `max_calls_in_flight`, `default_timeout_ms`,
 /// `max_timeout_ms`, `idle_timeout_seconds`, `write_timeout_seconds`, `shutdown_grace_seconds`, `max_batch_items`, `totp_window`,
 /// `callers_file`, `master_key_file`, `production`, `argon2_workers`, `argon2_max_queued`, `log_level`,
-/// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`.
+/// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`, `metrics_host`, `metrics_port`, `metrics_enabled`.
 public struct ServerSettings: Codable, Sendable, Hashable {
     /// The address to bind.
     public var host: String?
@@ -51,6 +51,12 @@ public struct ServerSettings: Codable, Sendable, Hashable {
     public var tlsPrivateKey: String?
     /// The CA of client certificates (PEM), for mutual TLS.
     public var tlsClientCA: String?
+    /// The address the observability endpoint (`/metrics`, `/healthz`, `/readyz`) binds; default `127.0.0.1`.
+    public var metricsHost: String?
+    /// The port of the observability endpoint; default 9450, 0 picks a free port.
+    public var metricsPort: Int?
+    /// Whether to run the observability endpoint; default true.
+    public var metricsEnabled: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host
@@ -74,6 +80,9 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         case tlsCertificateChain = "tls_certificate_chain"
         case tlsPrivateKey = "tls_private_key"
         case tlsClientCA = "tls_client_ca"
+        case metricsHost = "metrics_host"
+        case metricsPort = "metrics_port"
+        case metricsEnabled = "metrics_enabled"
     }
 
     /// Empty settings: every default applies.
@@ -106,14 +115,15 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         for key in CodingKeys.allCases {
             guard let value = environment["TESSERA_" + key.rawValue.uppercased()] else { continue }
             switch key {
-            case .host, .callersFile, .masterKeyFile, .logLevel, .tlsCertificateChain, .tlsPrivateKey, .tlsClientCA:
+            case .host, .callersFile, .masterKeyFile, .logLevel, .tlsCertificateChain, .tlsPrivateKey, .tlsClientCA,
+                .metricsHost:
                 object[key.rawValue] = value
-            case .production:
+            case .production, .metricsEnabled:
                 guard
                     let flag = ["1": true, "true": true, "yes": true, "0": false, "false": false, "no": false][
                         value.lowercased()]
                 else {
-                    throw ServerSettingsError("TESSERA_PRODUCTION must be true or false")
+                    throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be true or false")
                 }
                 object[key.rawValue] = flag
             case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds:
@@ -159,6 +169,9 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         result.tlsCertificateChain = other.tlsCertificateChain ?? tlsCertificateChain
         result.tlsPrivateKey = other.tlsPrivateKey ?? tlsPrivateKey
         result.tlsClientCA = other.tlsClientCA ?? tlsClientCA
+        result.metricsHost = other.metricsHost ?? metricsHost
+        result.metricsPort = other.metricsPort ?? metricsPort
+        result.metricsEnabled = other.metricsEnabled ?? metricsEnabled
         return result
     }
 
@@ -219,6 +232,17 @@ public struct ServerSettings: Codable, Sendable, Hashable {
             throw ServerSettingsError("TLS needs both tls_certificate_chain and tls_private_key")
         }
         return configuration
+    }
+
+    /// Where the observability endpoint listens, or `nil` when it is turned off (`metrics_enabled` false).
+    ///
+    /// - Returns: The host and port (defaults `127.0.0.1` and 9450).
+    /// - Throws: ``ServerSettingsError`` for a port out of range.
+    public func metricsEndpoint() throws -> (host: String, port: Int)? {
+        guard metricsEnabled ?? true else { return nil }
+        let port = metricsPort ?? 9450
+        guard (0...65535).contains(port) else { throw ServerSettingsError("metrics_port must be 0 to 65535") }
+        return (metricsHost ?? "127.0.0.1", port)
     }
 
     private static func positive(_ value: Int?, _ name: String) throws -> Int? {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TesseraObservability
 import TesseraWire
 
 extension TesseraServer {
@@ -66,9 +67,9 @@ extension TesseraServer {
         }
         control.finish()
         let duration = ContinuousClock.now - received
-        metrics.callFinished(method: call.method, status: status, duration: duration)
+        metrics.callFinished(method: call.method, code: status, duration: duration)
         if let hasher, call.method.hasPrefix("tessera.v1.Passwords/") {
-            metrics.observe(hasher)
+            observeArgon2(hasher)
         }
         logCall(call.method, caller: caller, status: status, duration: duration, logger: logger)
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOSSL
+import TesseraObservability
 import TesseraWire
 
 extension TesseraServer {
@@ -47,7 +48,7 @@ extension TesseraServer {
                             }
                         }
                     } catch let error as WireError {
-                        metrics.protocolError()
+                        metrics.protocolError(error.code)
                         let lastCallID = control.beginClosing()
                         logger.notice(
                             "protocol error; closing connection",
@@ -93,7 +94,7 @@ extension TesseraServer {
             await control.write(Self.reply(id: call.id, status: error.status))
             logCall(call.method, caller: nil, status: error.code, duration: .now - received, logger: logger)
         case .accepted(let cancellation):
-            metrics.callStarted()
+            metrics.callStarted(method: call.method)
             group.addTask {
                 await self.serve(call, received: received, cancellation: cancellation, control: control, logger: logger)
             }
@@ -185,7 +186,7 @@ extension TesseraServer {
         logger.info(
             "call",
             metadata: [
-                "method": "\(ServerMetrics.methodLabel(method))",
+                "method": "\(metrics.methodLabel(for: method))",
                 "caller": "\(caller?.id ?? "-")",
                 "status": "\(status)",
                 "duration_ms": "\((milliseconds * 1000).rounded() / 1000)",

@@ -6,6 +6,7 @@ import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import TesseraCrypto
+import TesseraObservability
 import TesseraWire
 
 /// The Tessera RPC server: a swift-service-lifecycle `Service` that listens on TCP (optionally TLS 1.3), frames
@@ -41,8 +42,10 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     let callers: CallerRegistry
     let logger: Logger
     let eventLoopGroup: MultiThreadedEventLoopGroup
-    let metrics: ServerMetrics
+    let metrics: ServiceMetrics
     let hasher: PasswordHasher?
+    /// The hasher's rejection count at the last look, so each new rejection is recorded once.
+    private let argon2RejectedSeen = Mutex(0)
 
     private struct State {
         var address: SocketAddress?
@@ -65,7 +68,9 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     ///   - callers: Who may call what.
     ///   - hasher: The password hasher, whose queue depth and rejections are reported as metrics; optional.
     ///   - logger: The logger for the server's events and the one line per call.
-    ///   - metricsFactory: Where metrics go; `nil` (the default) uses the process-wide `MetricsSystem.factory`.
+    ///   - metricsFactory: Where metrics go (through a `ServiceMetrics` for the methods of the ``MethodCatalog``);
+    ///     `nil` (the default) uses the process-wide `MetricsSystem.factory`, which `tessera serve` bootstraps
+    ///     with `MetricsBootstrap.bootstrapGlobally()`.
     ///   - eventLoopGroup: The event loops for the sockets; the process-wide singleton by default.
     public init(
         configuration: ServerConfiguration,
@@ -76,7 +81,10 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         metricsFactory: (any MetricsFactory)? = nil,
         eventLoopGroup: MultiThreadedEventLoopGroup = .singleton
     ) {
-        self.metrics = ServerMetrics(factory: metricsFactory ?? MetricsSystem.factory)
+        self.metrics = ServiceMetrics(
+            methods: MethodCatalog.all.map(\.name),
+            factory: metricsFactory ?? MetricsSystem.factory
+        )
         self.configuration = configuration
         self.router = router
         self.callers = callers
@@ -124,6 +132,25 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     /// Whether a graceful shutdown has begun.
     var isDraining: Bool { state.withLock { $0.isDraining } }
 
+    /// Whether the server takes new calls: it is listening and no graceful shutdown has begun. Cheap (one lock),
+    /// so it can answer every readiness probe (`/readyz`).
+    public var isAcceptingCalls: Bool {
+        state.withLock { state in
+            state.serverChannel != nil && state.address != nil && !state.isDraining
+        }
+    }
+
+    /// Records the Argon2 queue depth, and the hasher's rejections since the last look, each once.
+    func observeArgon2(_ hasher: PasswordHasher) {
+        metrics.argon2QueueDepth(hasher.queueDepth)
+        let rejected = hasher.rejectedCount
+        let delta = argon2RejectedSeen.withLock { seen in
+            defer { seen = max(seen, rejected) }
+            return max(0, rejected - seen)
+        }
+        metrics.argon2Rejected(count: delta)
+    }
+
     /// Binds, serves connections until a graceful shutdown or cancellation, then drains them and returns.
     ///
     /// - Throws: The error of loading the TLS material or binding the address; ``TesseraServerError`` when run twice.
@@ -165,7 +192,7 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                     try await serverChannel.executeThenClose { inbound in
                         for try await connection in inbound {
                             guard let control = admitConnection() else {
-                                metrics.connectionRefused()
+                                metrics.connectionRejected()
                                 group.addTask { await self.refuse(connection) }
                                 continue
                             }

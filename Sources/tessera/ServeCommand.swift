@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TesseraCrypto
+import TesseraObservability
 import TesseraServer
 
 /// `tessera serve`: runs the RPC server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
@@ -18,6 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
             SIGTERM or SIGINT: the server sends go_away to every connection, stops accepting, lets calls in \
             flight finish within the grace period, and exits 0. SIGHUP re-reads the callers file (so does a \
             change of the file).
+
+            Metrics and probes: an HTTP endpoint on its own port (default 127.0.0.1:9450) serves GET /metrics \
+            (Prometheus), /healthz and /readyz (200 while the RPC server is listening and not draining). \
+            --metrics-host/--metrics-port move it, --no-metrics turns it off. See docs/observability.md.
             """
     )
 
@@ -90,6 +95,20 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsClientCA: String?
 
     @Option(
+        name: .customLong("metrics-host"),
+        help: "The address of the /metrics, /healthz, /readyz endpoint (default 127.0.0.1)."
+    )
+    var metricsHost: String?
+
+    @Option(
+        name: .customLong("metrics-port"), help: "The port of the metrics endpoint (default 9450; 0 picks a free port)."
+    )
+    var metricsPort: Int?
+
+    @Flag(name: .customLong("no-metrics"), help: "Do not serve the /metrics, /healthz, /readyz endpoint.")
+    var noMetrics = false
+
+    @Option(
         name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
 
@@ -117,6 +136,9 @@ struct ServeCommand: AsyncParsableCommand {
         settings.tlsPrivateKey = tlsPrivateKey
         settings.tlsClientCA = tlsClientCA
         settings.logLevel = logLevel
+        settings.metricsHost = metricsHost
+        settings.metricsPort = metricsPort
+        settings.metricsEnabled = noMetrics ? false : nil
         return settings
     }
 
@@ -127,6 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
             .overlaid(by: try ServerSettings.fromEnvironment(ProcessInfo.processInfo.environment))
             .overlaid(by: flagSettings)
         let serverConfiguration = try settings.serverConfiguration()
+        let metricsEndpoint = try settings.metricsEndpoint()
 
         let level =
             try settings.logLevel.map { name in
@@ -156,6 +179,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "callers file \(callersPath) not found; create it with 'tessera callers add NAME --allow …'")
         }
         let registry = try CallerRegistry.load(from: callersPath)
+        // Before any metric handle exists (the server creates its handles in init): swift-metrics → Prometheus.
+        let metricsRegistry = MetricsBootstrap.bootstrapGlobally()
         let hasher = try PasswordHasher(
             configuration: .init(workers: settings.argon2Workers, maxQueued: settings.argon2MaxQueued)
         )
@@ -173,12 +198,22 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         let watcher = CallersFileWatcher(path: callersPath, registry: registry, logger: logger)
+        var groupServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metricsEndpoint {
+            // Listed first, so it stops last: /readyz answers 503 and /metrics is served while the server drains.
+            let observability = ObservabilityServer(
+                configuration: .init(host: metricsEndpoint.host, port: metricsEndpoint.port),
+                registry: metricsRegistry,
+                logger: Logger(label: "tessera.observability"),
+                readiness: { server.isAcceptingCalls }
+            )
+            groupServices.append(.init(service: observability))
+        }
+        groupServices.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
+        groupServices.append(.init(service: watcher))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: watcher),
-                ],
+                services: groupServices,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -189,6 +224,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "callers": "\(registry.callers.count)",
                 "master_key": "\(loaded.fingerprint)",
                 "development_key": "\(loaded.isDevelopmentKey)",
+                "metrics": "\(metricsEndpoint.map { "\($0.host):\($0.port)" } ?? "off")",
             ]
         )
         do {

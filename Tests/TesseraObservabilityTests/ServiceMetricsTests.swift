@@ -137,6 +137,16 @@ struct ServiceMetricsTests {
         #expect(text.contains("# TYPE tessera_argon2_rejected_total counter"))
     }
 
+    @Test("Argon2 rejections learnt in batches are added once; a zero or negative count adds nothing")
+    func argon2RejectedCount() {
+        let (metrics, registry) = Self.make()
+        metrics.argon2Rejected(count: 3)
+        metrics.argon2Rejected(count: 0)
+        metrics.argon2Rejected(count: -2)
+        metrics.argon2Rejected()
+        #expect(Self.samples(registry).contains("tessera_argon2_rejected_total 4"))
+    }
+
     @Test("every metric name follows the Prometheus conventions")
     func metricNames() {
         let names = [

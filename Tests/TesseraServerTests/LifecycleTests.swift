@@ -160,7 +160,7 @@ struct BackpressureTests {
                 ids.insert(try await client.call(MethodCatalog.secretsOpen.name, token: server.adminToken))
             }
             // The server stops at the in-flight limit: four replies wait for the client instead of 64 in memory.
-            let inFlight = try metrics.expectGauge("tessera_calls_in_flight")
+            let inFlight = try metrics.expectMeter("tessera_rpc_calls_in_flight")
             var stalled = false
             for _ in 0..<60 where !stalled {
                 try await Task.sleep(for: .milliseconds(50))
