@@ -47,7 +47,7 @@ struct Argon2InteropTests {
             request.verify.append(VerifyRequest(phc: phc, password: "Tr0ub4dor&3"))
             request.verify.append(VerifyRequest(phc: phc, password: "Tr0ub4dor&4"))
         }
-        let response = try Interop.run("argon2_interop.py", input: request, as: Response.self)
+        let response = try await Interop.run("argon2_interop.py", input: request, as: Response.self)
         #expect(response.verified == Array(repeating: [true, false], count: policies.count).flatMap { $0 })
     }
 
@@ -65,7 +65,7 @@ struct Argon2InteropTests {
                 )
             )
         }
-        let response = try Interop.run("argon2_interop.py", input: request, as: Response.self)
+        let response = try await Interop.run("argon2_interop.py", input: request, as: Response.self)
         try #require(response.hashes.count == request.hash.count)
         try await Argon2Fixtures.withHasher(policy: .default) { hasher async throws in
             for (phc, made) in zip(response.hashes, request.hash) {
@@ -80,7 +80,7 @@ struct Argon2InteropTests {
         let nfc = "caf\u{E9} \u{C5}ngstr\u{F6}m"
         let nfd = "cafe\u{301} A\u{30A}ngstro\u{308}m"
         #expect(Array(nfc.utf8) != Array(nfd.utf8))
-        let reference = try Interop.run(
+        let reference = try await Interop.run(
             "argon2_interop.py",
             input: Request(hash: [
                 HashRequest(
@@ -99,7 +99,7 @@ struct Argon2InteropTests {
             return fromNFD
         }
         // Tessera hashed the NFKC (here = NFC) bytes, so the reference accepts the NFC spelling.
-        let check = try Interop.run(
+        let check = try await Interop.run(
             "argon2_interop.py", input: Request(verify: [VerifyRequest(phc: tesseraPHC, password: nfc)]),
             as: Response.self
         )

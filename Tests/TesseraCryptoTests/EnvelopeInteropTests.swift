@@ -29,12 +29,12 @@ struct EnvelopeInteropTests {
     let pairs = [["user_id", "7f3c2a"], ["provider", "anthropic"], ["tenant", "zoë & co"]]
 
     @Test("Python opens envelopes sealed by Tessera, after a rotation too", arguments: [0, 1, 300])
-    func pythonOpensSwift(_ length: Int) throws {
+    func pythonOpensSwift(_ length: Int) async throws {
         var keyring = try T.keyring(version: 41, material: material)
         let context = try EncryptionContext(entries: pairs.map { ($0[0], $0[1]) })
         let plaintext = SecureRandom.bytes(count: length)
         let old = try keyring.seal(plaintext, context: context)
-        let answer = try Interop.run(
+        let answer = try await Interop.run(
             "envelope_interop.py",
             input: Request(
                 op: "open",
@@ -50,7 +50,7 @@ struct EnvelopeInteropTests {
         let newKey = try keyring.rotate()
         let rewrapped = SealedEnvelope(
             wrappedKey: try keyring.rewrap(old.wrappedKey, context: context), payload: old.payload)
-        let afterRotation = try Interop.run(
+        let afterRotation = try await Interop.run(
             "envelope_interop.py",
             input: Request(
                 op: "open",
@@ -65,12 +65,12 @@ struct EnvelopeInteropTests {
     }
 
     @Test("Python refuses a Tessera envelope under a different context")
-    func pythonRefusesWrongContext() throws {
+    func pythonRefusesWrongContext() async throws {
         let keyring = try T.keyring(version: 1, material: material)
         let envelope = try keyring.seal(
             [1, 2, 3] as [UInt8], context: EncryptionContext(entries: pairs.map { ($0[0], $0[1]) }))
-        #expect(throws: Interop.InteropFailure.self) {
-            try Interop.run(
+        await #expect(throws: Interop.InteropFailure.self) {
+            try await Interop.run(
                 "envelope_interop.py",
                 input: Request(
                     op: "open",
@@ -85,9 +85,9 @@ struct EnvelopeInteropTests {
     }
 
     @Test("Tessera opens envelopes sealed by Python; a tampered one fails")
-    func swiftOpensPython() throws {
+    func swiftOpensPython() async throws {
         let plaintext = Array("sk-ant-api03-interop".utf8)
-        let answer = try Interop.run(
+        let answer = try await Interop.run(
             "envelope_interop.py",
             input: Request(
                 op: "seal",

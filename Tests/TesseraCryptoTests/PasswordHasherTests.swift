@@ -170,7 +170,9 @@ struct PasswordHasherTests {
 
     @Test("admission stops at workers + maxQueued; the metrics show queued and running jobs")
     func boundedAdmission() async throws {
-        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 32_768, iterations: 4)
+        // Each job takes a second or more, so the admitted jobs are still there when the test looks, even when
+        // other suites keep the concurrency pool busy for a while on a loaded 2-core CI machine.
+        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 262_144, iterations: 10)
         try await Argon2Fixtures.withHasher(policy: policy, workers: 1, maxQueued: 2) { hasher async throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<3 {
@@ -229,7 +231,9 @@ struct PasswordHasherTests {
 
     @Test("jobs still queued at shutdown fail with internalFailure, not a CancellationError nobody asked for")
     func queuedJobsAtShutdown() async throws {
-        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 32_768, iterations: 4)
+        // Each job takes a second or more, so the admitted jobs are still there when the test looks, even when
+        // other suites keep the concurrency pool busy for a while on a loaded 2-core CI machine.
+        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 262_144, iterations: 10)
         let hasher = try PasswordHasher(configuration: .init(policy: policy, workers: 1, maxQueued: 3))
         let results = try await withThrowingTaskGroup(of: Result<String, any Error>.self) { group in
             for index in 0..<4 {

@@ -91,24 +91,24 @@ struct QRCodeTests {
     }
 
     @Test("zbarimg decodes the PNG to exactly the otpauth URI", arguments: uris)
-    func scannable(uri: String) throws {
+    func scannable(uri: String) async throws {
         let png = try QRCode.png(for: uri, scale: 8)
         let file = FileManager.default.temporaryDirectory
             .appendingPathComponent("tessera-qr-\(UUID().uuidString).png")
         try Data(png).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let output = try Interop.runRaw("zbarimg", arguments: ["--raw", "-q", file.path])
+        let output = try await Interop.runRaw("zbarimg", arguments: ["--raw", "-q", file.path])
         #expect(String(decoding: output, as: UTF8.self) == uri + "\n")
     }
 
     @Test("zbarimg also reads small (scale 3) and plain-text symbols", arguments: [3, 5])
-    func scannableSmall(scale: Int) throws {
+    func scannableSmall(scale: Int) async throws {
         let text = "otpauth://totp/T:a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
         let file = FileManager.default.temporaryDirectory
             .appendingPathComponent("tessera-qr-\(UUID().uuidString).png")
         try Data(try QRCode.png(for: text, scale: scale, errorCorrection: .high)).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let output = try Interop.runRaw("zbarimg", arguments: ["--raw", "-q", file.path])
+        let output = try await Interop.runRaw("zbarimg", arguments: ["--raw", "-q", file.path])
         #expect(String(decoding: output, as: UTF8.self) == text + "\n")
     }
 

@@ -35,7 +35,7 @@ struct TOTPInteropTests {
     }
 
     @Test("pyotp computes the same codes for random secrets and times, every algorithm, 6–8 digits, 30/60 s")
-    func codes() throws {
+    func codes() async throws {
         var request = Request()
         var expected: [String] = []
         var generator = SystemRandomNumberGenerator()
@@ -68,7 +68,7 @@ struct TOTPInteropTests {
                 }
             }
         }
-        let response = try Interop.run("totp_interop.py", input: request, as: Response.self)
+        let response = try await Interop.run("totp_interop.py", input: request, as: Response.self)
         #expect(response.codes.count == expected.count)
         for (index, (ours, theirs)) in zip(expected, response.codes).enumerated() {
             let item = request.codes[index]
@@ -80,7 +80,7 @@ struct TOTPInteropTests {
     }
 
     @Test("pyotp.parse_uri reads back the secret, issuer, name, algorithm, digits and period")
-    func uris() throws {
+    func uris() async throws {
         let cases: [(String, String, TOTPParameters)] = [
             ("Tessera", "alice@example.com", .default),
             ("ACME Corp", "bob smith", try TOTPParameters(algorithm: .sha256, digits: 8, periodSeconds: 60)),
@@ -99,7 +99,7 @@ struct TOTPInteropTests {
                 try OTPAuthURI(secret: secret, issuer: issuer, account: account, parameters: parameters).revealString()
             )
         }
-        let response = try Interop.run("totp_interop.py", input: request, as: Response.self)
+        let response = try await Interop.run("totp_interop.py", input: request, as: Response.self)
         try #require(response.uris.count == cases.count)
         for (index, (issuer, account, parameters)) in cases.enumerated() {
             let parsed = response.uris[index]

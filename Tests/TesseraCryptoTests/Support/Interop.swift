@@ -26,13 +26,24 @@ enum Interop {
         _ script: String,
         input: Input,
         as output: Output.Type
-    ) throws -> Output {
-        let data = try runRaw(script, arguments: [], stdin: JSONEncoder().encode(input))
+    ) async throws -> Output {
+        let data = try await runRaw(script, arguments: [], stdin: JSONEncoder().encode(input))
         return try JSONDecoder().decode(Output.self, from: data)
     }
 
     /// Runs `Tests/interop/<script>` (or any executable when `script` is an absolute path) and returns stdout.
-    static func runRaw(_ script: String, arguments: [String], stdin: Data = Data()) throws -> Data {
+    ///
+    /// The child is awaited on a Dispatch thread, never on the Swift concurrency pool: that pool has one thread per
+    /// core (two on CI), and a test blocking it for the seconds a Python run takes would stall every other suite.
+    static func runRaw(_ script: String, arguments: [String], stdin: Data = Data()) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(script, arguments: arguments, stdin: stdin) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ script: String, arguments: [String], stdin: Data) throws -> Data {
         let process = Process()
         let scriptPath = repositoryRoot.appendingPathComponent("Tests/interop").appendingPathComponent(script).path
         if script.hasSuffix(".py") {
