@@ -48,7 +48,14 @@ public final class PostgresStore: TesseraStore {
     ) async throws -> Result {
         let store = PostgresStore(configuration: configuration, logger: logger, migrations: migrations)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.run() }
+            // Wait until the pool task has begun, so that the first query does not race `run()` (postgres-nio
+            // warns about, and queues, a lease made before `run()` was called).
+            let (started, signal) = AsyncStream.makeStream(of: Void.self)
+            group.addTask {
+                signal.finish()
+                await store.run()
+            }
+            for await _ in started {}
             defer { group.cancelAll() }
             return try await body(store)
         }

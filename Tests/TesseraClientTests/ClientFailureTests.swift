@@ -19,7 +19,7 @@ struct ClientFailureTests {
             let error = await clientError { _ = try await client.seal([1, 2, 3], timeout: .milliseconds(300)) }
             #expect(error?.code == .timedOut)
             #expect(error?.code.statusCode == .deadlineExceeded)
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < .seconds(60))
             try await server.log.waitUntil("the call to arrive") { $0.calls.count == 2 }
             let call = try #require(server.log.snapshot.calls.last)
             #expect(call.call.method == MethodCatalog.secretsSeal.name)

@@ -96,11 +96,12 @@ struct CallBehaviourTests {
             let client = try harness.client(token: harness.adminToken)
             let started = ContinuousClock.now
             let error = await #expect(throws: TesseraClientError.self) {
-                _ = try await client.seal(SlowSeal.plaintext(milliseconds: 5000), timeout: .milliseconds(300))
+                _ = try await client.seal(SlowSeal.plaintext(milliseconds: 60_000), timeout: .milliseconds(300))
             }
             #expect(error?.code == .timedOut || error?.code == .status(.deadlineExceeded))
             #expect(error?.code.statusCode == .deadlineExceeded)
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // The slow call takes a minute; failing well before proves the deadline, loosely enough for a loaded CI.
+            #expect(ContinuousClock.now - started < .seconds(30))
             // The connection is still usable.
             #expect(try await client.health().isServing)
             await client.shutdown()

@@ -176,7 +176,7 @@ struct ObservabilityServerTests {
             try await RawHTTPConnection.with(port: port) { connection in
                 let start = ContinuousClock.now
                 #expect(await connection.isClosedByServer())
-                #expect(ContinuousClock.now - start < .seconds(10))
+                #expect(ContinuousClock.now - start < .seconds(60))
             }
         }
     }
@@ -200,8 +200,10 @@ struct ObservabilityServerTests {
 
     @Test("graceful shutdown closes idle keep-alive connections and run() returns")
     func gracefulShutdown() async throws {
+        var configuration = ObservabilityServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.idleTimeout = .seconds(600)
         let server = ObservabilityServer(
-            configuration: .init(host: "127.0.0.1", port: 0), registry: PrometheusCollectorRegistry(),
+            configuration: configuration, registry: PrometheusCollectorRegistry(),
             logger: Logger(label: "test.observability")
         )
         let group = ServiceGroup(services: [server], logger: Logger(label: "test.service-group"))
@@ -218,7 +220,7 @@ struct ObservabilityServerTests {
                 await group.triggerGracefulShutdown()
                 #expect(await connection.isClosedByServer())
                 try await tasks.waitForAll()
-                #expect(ContinuousClock.now - start < .seconds(5), "well under the 30 s idle timeout")
+                #expect(ContinuousClock.now - start < .seconds(120), "well under the 10 min idle timeout")
             }
         }
         // The port is released: nothing accepts there any more.

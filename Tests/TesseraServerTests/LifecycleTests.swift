@@ -69,7 +69,7 @@ struct LifecycleTests {
             #expect(try await client.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
             let started = ContinuousClock.now
             let frames = await client.drainUntilClosed()
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(30))
             guard case .goAway(let goAway) = frames.first?.kind else {
                 Issue.record("expected go_away, got \(frames)")
                 return
@@ -120,12 +120,12 @@ struct BackpressureTests {
         let run = Task { try await server.run() }
         let client = try await RawClient.connect(to: try await server.listeningAddress())
         try await client.call(
-            SlowSeal.method, body: SlowSeal.request(milliseconds: 20_000).bytes, token: token.reveal())
+            SlowSeal.method, body: SlowSeal.request(milliseconds: 120_000).bytes, token: token.reveal())
         try await Task.sleep(for: .milliseconds(100))
         let started = ContinuousClock.now
         run.cancel()
         try await run.value
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(60), "the call in flight would have taken two minutes")
         _ = await client.drainUntilClosed()
     }
 

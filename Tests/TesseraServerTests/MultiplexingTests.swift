@@ -47,12 +47,12 @@ struct MultiplexingTests {
             let client = try await server.connect()
             let started = ContinuousClock.now
             let id = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 10_000).bytes, token: server.adminToken)
+                SlowSeal.method, body: SlowSeal.request(milliseconds: 60_000).bytes, token: server.adminToken)
             try await client.cancel(id)
             let reply = try await client.receiveReply()
             #expect(reply.id == id)
             #expect(reply.code == .cancelled)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(30), "the call would have taken a minute")
             // A cancel for an id not in flight is ignored, and the id can be used again.
             try await client.cancel(id)
             try await client.call(MethodCatalog.healthCheck.name, token: server.adminToken, id: id)
