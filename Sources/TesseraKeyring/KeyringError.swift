@@ -10,6 +10,7 @@ public struct KeyringError: Error, Sendable, Hashable, CustomStringConvertible {
             case versionInUse
             case concurrentChange
             case invalidArgument
+            case storeTimeout
         }
 
         private let base: Base
@@ -30,6 +31,8 @@ public struct KeyringError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let concurrentChange = Code(.concurrentChange)
         /// An argument is out of range (e.g. a batch size below 1).
         public static let invalidArgument = Code(.invalidArgument)
+        /// The store did not answer a keyring read in time.
+        public static let storeTimeout = Code(.storeTimeout)
 
         /// The code's name.
         public var description: String { base.rawValue }

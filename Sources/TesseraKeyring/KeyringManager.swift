@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TesseraAudit
 import TesseraCrypto
 import TesseraStore
@@ -23,6 +24,8 @@ public actor KeyringManager {
     let logger: Logger
     /// The revision the loaded keyring was read at.
     private(set) var loadedRevision: Int64
+    /// The outcome of the latest reads of the store, readable without awaiting the actor.
+    private let contact: ContactBox
 
     private init(
         cipher: EnvelopeCipher,
@@ -39,6 +42,7 @@ public actor KeyringManager {
         self.audit = audit
         self.logger = logger
         self.loadedRevision = revision
+        self.contact = ContactBox(StoreContact(lastSuccess: .now))
     }
 
     /// Bootstraps (if needed) and loads the keyring.
@@ -142,10 +146,48 @@ public actor KeyringManager {
     /// - Throws: ``KeyringError`` or `StoreError`; the current keyring stays in use.
     @discardableResult
     public func refreshIfChanged() async throws -> Bool {
-        let revision = try await store.keyringRevision()
+        let revision: Int64
+        do {
+            revision = try await store.keyringRevision()
+            contact.withLock { $0.recordSuccess(at: .now) }
+        } catch {
+            contact.withLock { $0.recordFailure(error, at: .now) }
+            throw error
+        }
         guard revision != loadedRevision else { return false }
         try await reload()
         return true
+    }
+
+    /// ``refreshIfChanged()`` bounded by `timeout`: a read of the store that does not answer in time (a database
+    /// gone away makes the pool retry for a minute) is recorded as a failed contact and reported at once, while
+    /// the read itself finishes in the background.
+    ///
+    /// - Parameter timeout: How long the read may take.
+    /// - Returns: Whether a new keyring was loaded.
+    /// - Throws: ``KeyringError/Code/storeTimeout`` when the read takes longer; otherwise as ``refreshIfChanged()``.
+    @discardableResult
+    public func refreshIfChanged(timeout: Duration) async throws -> Bool {
+        let read = Task { try await self.refreshIfChanged() }
+        let outcome = ReadRace()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
+                outcome.install(continuation)
+                Task {
+                    outcome.finish(with: await read.result)
+                }
+                Task { [contact] in
+                    try? await Task.sleep(for: timeout)
+                    let error = KeyringError(.storeTimeout, "the store did not answer within \(timeout)")
+                    if outcome.finish(with: .failure(error)) {
+                        contact.withLock { $0.recordFailure(error, at: .now) }
+                    }
+                }
+            }
+        } onCancel: {
+            read.cancel()
+            outcome.finish(with: .failure(CancellationError()))
+        }
     }
 
     /// Reloads the keyring from the store unconditionally.
@@ -163,11 +205,27 @@ public actor KeyringManager {
         )
     }
 
-    /// Polls ``refreshIfChanged()`` every `pollInterval` until the task is cancelled; failures are logged and the
-    /// current keyring stays in use.
+    /// What the latest reads of the store (at start and by each poll) say about it, for a health check: no query
+    /// is made. Reads that hang show up as no success within `staleAfter`.
     ///
-    /// - Parameter pollInterval: How often to check (default 2 s).
-    public func run(pollInterval: Duration = .seconds(2)) async {
+    /// - Parameters:
+    ///   - staleAfter: How old the last successful read may be (a few poll intervals).
+    ///   - now: The current instant.
+    /// - Returns: The verdict.
+    public nonisolated func storeContact(
+        staleAfter: Duration,
+        now: ContinuousClock.Instant = .now
+    ) -> StoreContact.Verdict {
+        contact.withLock { $0.verdict(staleAfter: staleAfter, now: now) }
+    }
+
+    /// Polls ``refreshIfChanged(timeout:)`` every `pollInterval` until the task is cancelled; failures are logged
+    /// and the current keyring stays in use.
+    ///
+    /// - Parameters:
+    ///   - pollInterval: How often to check (default 2 s).
+    ///   - readTimeout: How long one check may take before it counts as a failed contact (default 5 s).
+    public func run(pollInterval: Duration = .seconds(2), readTimeout: Duration = .seconds(5)) async {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: pollInterval)
@@ -175,7 +233,7 @@ public actor KeyringManager {
                 return
             }
             do {
-                try await refreshIfChanged()
+                try await refreshIfChanged(timeout: readTimeout)
             } catch {
                 logger.warning("keyring refresh failed", metadata: ["error": "\(error)"])
             }

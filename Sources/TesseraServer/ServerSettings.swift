@@ -6,7 +6,7 @@ import Foundation
 /// JSON keys (all optional; see `docs/server.md`):
 /// `host`, `port`, `max_frame_bytes`, `max_connections`, `max_calls_in_flight`, `default_timeout_ms`,
 /// `max_timeout_ms`, `idle_timeout_seconds`, `write_timeout_seconds`, `shutdown_grace_seconds`, `max_batch_items`, `totp_window`,
-/// `callers_file`, `master_key_file`, `production`, `argon2_workers`, `argon2_max_queued`, `log_level`,
+/// `callers_file`, `database_url`, `sqlite_path`, `root_key_file`, `keyring_poll_seconds`, `production`, `argon2_workers`, `argon2_max_queued`, `log_level`,
 /// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`, `metrics_host`, `metrics_port`, `metrics_enabled`.
 public struct ServerSettings: Codable, Sendable, Hashable {
     /// The address to bind.
@@ -35,9 +35,15 @@ public struct ServerSettings: Codable, Sendable, Hashable {
     public var totpWindow: Int?
     /// The callers file.
     public var callersFile: String?
-    /// The master key file.
-    public var masterKeyFile: String?
-    /// Production mode: refuse a development master key.
+    /// The PostgreSQL URL (without it, the embedded SQLite file). Holds a password: never log it.
+    public var databaseURL: String?
+    /// The embedded SQLite file, when there is no PostgreSQL URL.
+    public var sqlitePath: String?
+    /// The root key file (mode 0600), which unwraps the master key versions stored in the database.
+    public var rootKeyFile: String?
+    /// Seconds between the keyring's checks for a version added by another process.
+    public var keyringPollSeconds: Double?
+    /// Production mode: refuse the development root key.
     public var production: Bool?
     /// Argon2 worker threads.
     public var argon2Workers: Int?
@@ -72,7 +78,10 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         case maxBatchItems = "max_batch_items"
         case totpWindow = "totp_window"
         case callersFile = "callers_file"
-        case masterKeyFile = "master_key_file"
+        case databaseURL = "database_url"
+        case sqlitePath = "sqlite_path"
+        case rootKeyFile = "root_key_file"
+        case keyringPollSeconds = "keyring_poll_seconds"
         case production
         case argon2Workers = "argon2_workers"
         case argon2MaxQueued = "argon2_max_queued"
@@ -115,7 +124,8 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         for key in CodingKeys.allCases {
             guard let value = environment["TESSERA_" + key.rawValue.uppercased()] else { continue }
             switch key {
-            case .host, .callersFile, .masterKeyFile, .logLevel, .tlsCertificateChain, .tlsPrivateKey, .tlsClientCA,
+            case .host, .callersFile, .databaseURL, .sqlitePath, .rootKeyFile, .logLevel, .tlsCertificateChain,
+                .tlsPrivateKey, .tlsClientCA,
                 .metricsHost:
                 object[key.rawValue] = value
             case .production, .metricsEnabled:
@@ -126,7 +136,7 @@ public struct ServerSettings: Codable, Sendable, Hashable {
                     throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be true or false")
                 }
                 object[key.rawValue] = flag
-            case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds:
+            case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds, .keyringPollSeconds:
                 guard let number = Double(value) else {
                     throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be a number")
                 }
@@ -161,7 +171,10 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         result.maxBatchItems = other.maxBatchItems ?? maxBatchItems
         result.totpWindow = other.totpWindow ?? totpWindow
         result.callersFile = other.callersFile ?? callersFile
-        result.masterKeyFile = other.masterKeyFile ?? masterKeyFile
+        result.databaseURL = other.databaseURL ?? databaseURL
+        result.sqlitePath = other.sqlitePath ?? sqlitePath
+        result.rootKeyFile = other.rootKeyFile ?? rootKeyFile
+        result.keyringPollSeconds = other.keyringPollSeconds ?? keyringPollSeconds
         result.production = other.production ?? production
         result.argon2Workers = other.argon2Workers ?? argon2Workers
         result.argon2MaxQueued = other.argon2MaxQueued ?? argon2MaxQueued
@@ -173,6 +186,18 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         result.metricsPort = other.metricsPort ?? metricsPort
         result.metricsEnabled = other.metricsEnabled ?? metricsEnabled
         return result
+    }
+
+    /// How often the keyring checks the store for a version added by another process (default 2 s).
+    ///
+    /// - Returns: The interval.
+    /// - Throws: ``ServerSettingsError`` unless it is above 0 and at most an hour.
+    public func keyringPollInterval() throws -> Duration {
+        guard let seconds = keyringPollSeconds else { return .seconds(2) }
+        guard seconds > 0, seconds <= 3600 else {
+            throw ServerSettingsError("keyring_poll_seconds must be above 0 and at most 3600")
+        }
+        return .milliseconds(Int64(seconds * 1000))
     }
 
     /// The server configuration these settings describe, with defaults for what they leave out.

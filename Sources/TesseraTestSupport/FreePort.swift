@@ -7,11 +7,14 @@
 #endif
 
 /// Finds a TCP port on 127.0.0.1 that nothing listens on right now.
-enum FreePort {
+public enum FreePort {
     /// Binds port 0 on 127.0.0.1, reads the port the kernel chose, and releases it.
     ///
-    /// Another process may take the port before PostgreSQL binds it; the launcher retries with a new port then.
-    static func find() throws -> Int {
+    /// Another process may take the port before the caller binds it; the PostgreSQL launcher retries then.
+    ///
+    /// - Returns: The port.
+    /// - Throws: ``TestSupportError`` when no socket can be bound.
+    public static func find() throws -> Int {
         #if canImport(Glibc) || canImport(Musl)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

@@ -83,6 +83,19 @@ public actor TestPostgres {
         }
     }
 
+    /// Drops the database a ``withTemporaryDatabase(_:)`` URL names at once, closing its open connections: the
+    /// way to make a store's database disappear under it.
+    ///
+    /// - Parameter url: A URL given by ``withTemporaryDatabase(_:)``.
+    /// - Throws: ``TestSupportError`` when the URL names no database or `dropdb` fails.
+    public static func dropDatabase(url: String) async throws {
+        let server = try await Self.instance.start()
+        guard let name = URLComponents(string: url)?.path.dropFirst(), name.hasPrefix("tessera_test_") else {
+            throw TestSupportError("not a temporary test database: refusing to drop it")
+        }
+        try await server.client(["dropdb", "--force", String(name)])
+    }
+
     private func start() async throws -> Server {
         if let started = self.started {
             return try await started.value

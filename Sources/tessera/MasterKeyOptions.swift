@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import TesseraCrypto
 
-/// Where the CLI finds its master key until the persistent keyring exists: a development key file.
+/// Where the offline CLI commands (`tessera secret`, `demo`) find a master key: a key file, by default the
+/// development one. `tessera serve` does not use it: its keys come from the persistent keyring in the database.
 struct MasterKeyOptions: ParsableArguments {
     @Option(
         name: .customLong("master-key-file"),

@@ -2,9 +2,12 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import TesseraAudit
 import TesseraCrypto
+import TesseraKeyring
 import TesseraObservability
 import TesseraServer
+import TesseraStore
 
 /// `tessera serve`: runs the RPC server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
 struct ServeCommand: AsyncParsableCommand {
@@ -16,12 +19,20 @@ struct ServeCommand: AsyncParsableCommand {
             TESSERA_* environment variables (the JSON key in upper case, e.g. TESSERA_PORT, \
             TESSERA_CALLERS_FILE, TESSERA_TLS_CLIENT_CA), and the flags below. See docs/server.md.
 
+            Keys: the master key versions live in the database (the persistent keyring, see docs/keyring.md), \
+            wrapped by the root key from --root-key-file, else $TESSERA_ROOT_KEY (base64), else the DEVELOPMENT \
+            key keys-dev/root-key.dev, which --production refuses. The database is PostgreSQL from \
+            --database-url or $DATABASE_URL, else the embedded SQLite file; it must be migrated to exactly the \
+            schema this build knows ('tessera migrate'); a newer schema is refused. A key version added by \
+            'tessera keys rotate' (from any process) is picked up within the keyring poll interval.
+
             SIGTERM or SIGINT: the server sends go_away to every connection, stops accepting, lets calls in \
             flight finish within the grace period, and exits 0. SIGHUP re-reads the callers file (so does a \
             change of the file).
 
             Metrics and probes: an HTTP endpoint on its own port (default 127.0.0.1:9450) serves GET /metrics \
-            (Prometheus), /healthz and /readyz (200 while the RPC server is listening and not draining). \
+            (Prometheus), /healthz and /readyz (200 while the RPC server is listening and not draining, the \
+            store answers and the keyring has an active key). \
             --metrics-host/--metrics-port move it, --no-metrics turns it off. See docs/observability.md.
             """
     )
@@ -38,10 +49,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The callers file (default callers.json).", valueName: "path"))
     var callers: String?
 
-    @OptionGroup var masterKey: MasterKeyOptions
+    @OptionGroup var store: StoreOptions
 
-    @Flag(help: "Production mode: refuse to start with a development master key.")
-    var production = false
+    @OptionGroup var rootKey: RootKeyOptions
+
+    @Option(
+        name: .customLong("keyring-poll"),
+        help: "Seconds between checks for a master key version added by another process (default 2)."
+    )
+    var keyringPollSeconds: Double?
 
     @Option(name: .customLong("max-frame-bytes"), help: "The largest frame accepted, in bytes (default 1048576).")
     var maxFrameBytes: Int?
@@ -118,8 +134,11 @@ struct ServeCommand: AsyncParsableCommand {
         settings.host = host
         settings.port = port
         settings.callersFile = callers
-        settings.masterKeyFile = masterKey.path
-        settings.production = production ? true : nil
+        settings.databaseURL = store.databaseURL
+        settings.sqlitePath = store.sqlitePath
+        settings.rootKeyFile = rootKey.path
+        settings.keyringPollSeconds = keyringPollSeconds
+        settings.production = rootKey.production ? true : nil
         settings.maxFrameBytes = maxFrameBytes
         settings.maxConnections = maxConnections
         settings.maxCallsInFlight = maxCallsInFlight
@@ -165,30 +184,65 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "tessera.server")
 
-        var keyOptions = masterKey
-        keyOptions.path = settings.masterKeyFile
-        let loaded = try keyOptions.load()
-        if settings.production == true && loaded.isDevelopmentKey {
-            throw ServeError(
-                "refusing to serve in production mode with the development master key \(loaded.fingerprint)"
-            )
-        }
+        var rootKeyOptions = rootKey
+        rootKeyOptions.path = settings.rootKeyFile
+        rootKeyOptions.production = settings.production ?? false
+        let key = try rootKeyOptions.load()
+        let pollInterval = try settings.keyringPollInterval()
         let callersPath = settings.callersFile ?? "callers.json"
         guard FileManager.default.fileExists(atPath: callersPath) else {
             throw ServeError(
                 "callers file \(callersPath) not found; create it with 'tessera callers add NAME --allow …'")
         }
         let registry = try CallerRegistry.load(from: callersPath)
+        var storeOptions = store
+        storeOptions.databaseURL = settings.databaseURL
+        storeOptions.sqlitePath = settings.sqlitePath
+        try await storeOptions.withCheckedStore { store in
+            let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))
+            let keyring = try await KeyringManager.start(
+                store: store, rootKey: key, audit: audit, logger: Logger(label: "tessera.keyring")
+            )
+            try await serve(
+                settings: settings, serverConfiguration: serverConfiguration, metricsEndpoint: metricsEndpoint,
+                registry: registry, callersPath: callersPath, keyring: keyring, pollInterval: pollInterval,
+                storeName: storeOptions.displayName, logger: logger
+            )
+        }
+    }
+
+    /// Runs the server, the keyring poll, the callers-file watcher and the metrics endpoint in one service group
+    /// until SIGTERM/SIGINT, over an open store and a started keyring.
+    private func serve(
+        settings: ServerSettings,
+        serverConfiguration: ServerConfiguration,
+        metricsEndpoint: (host: String, port: Int)?,
+        registry: CallerRegistry,
+        callersPath: String,
+        keyring: KeyringManager,
+        pollInterval: Duration,
+        storeName: String,
+        logger: Logger
+    ) async throws {
         // Before any metric handle exists (the server creates its handles in init): swift-metrics → Prometheus.
         let metricsRegistry = MetricsBootstrap.bootstrapGlobally()
         let hasher = try PasswordHasher(
             configuration: .init(workers: settings.argon2Workers, maxQueued: settings.argon2MaxQueued)
         )
+        // The keyring reads the store at every poll: a failed or overdue read reports the store as down.
+        let staleAfter = max(pollInterval * 3, .seconds(10))
+        let storeHealth = HealthComponent(name: "store") {
+            switch keyring.storeContact(staleAfter: staleAfter) {
+            case .reachable: .serving
+            case .unreachable(let reason): .notServing(reason: reason)
+            }
+        }
         let services = StatelessServices(
             hasher: hasher,
-            cipher: EnvelopeCipher(keyring: loaded.keyring),
+            cipher: keyring.cipher,
             totpWindow: settings.totpWindow ?? 1,
-            maxBatchItems: serverConfiguration.maxBatchItems
+            maxBatchItems: serverConfiguration.maxBatchItems,
+            healthComponents: [storeHealth]
         )
         let server = TesseraServer(
             configuration: serverConfiguration,
@@ -201,16 +255,18 @@ struct ServeCommand: AsyncParsableCommand {
         var groupServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let metricsEndpoint {
             // Listed first, so it stops last: /readyz answers 503 and /metrics is served while the server drains.
+            let health = services.health
             let observability = ObservabilityServer(
                 configuration: .init(host: metricsEndpoint.host, port: metricsEndpoint.port),
                 registry: metricsRegistry,
                 logger: Logger(label: "tessera.observability"),
-                readiness: { server.isAcceptingCalls }
+                readiness: { health.isReady(isServerDraining: !server.isAcceptingCalls) }
             )
             groupServices.append(.init(service: observability))
         }
         groupServices.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         groupServices.append(.init(service: watcher))
+        groupServices.append(.init(service: KeyringPollService(keyring: keyring, interval: pollInterval)))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: groupServices,
@@ -218,12 +274,14 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger
             )
         )
+        let activeVersion = keyring.cipher.keyring.activeVersion
         logger.info(
             "starting",
             metadata: [
                 "callers": "\(registry.callers.count)",
-                "master_key": "\(loaded.fingerprint)",
-                "development_key": "\(loaded.isDevelopmentKey)",
+                "store": "\(storeName)",
+                "root_key": "\(keyring.rootKeyFingerprint)",
+                "active_master_key_version": "\(activeVersion)",
                 "metrics": "\(metricsEndpoint.map { "\($0.host):\($0.port)" } ?? "off")",
             ]
         )

@@ -19,9 +19,23 @@ struct StoreOptions: ParsableArguments {
 
     @Option(
         name: .customLong("sqlite-path"),
-        help: ArgumentHelp("The embedded SQLite database file, created on first use.", valueName: "path")
+        help: ArgumentHelp(
+            "The embedded SQLite database file, created on first use (default ./data/tessera.sqlite).",
+            valueName: "path"
+        )
     )
-    var sqlitePath: String = "./data/tessera.sqlite"
+    var sqlitePath: String?
+
+    /// The embedded SQLite file used when there is no PostgreSQL URL.
+    var resolvedSQLitePath: String { sqlitePath ?? "./data/tessera.sqlite" }
+
+    /// A short description of the chosen database that holds no password, for logs.
+    var displayName: String {
+        guard let url = postgresURL else { return "sqlite:\(resolvedSQLitePath)" }
+        guard let components = URLComponents(string: url), let host = components.host else { return "postgres" }
+        let port = components.port.map { ":\($0)" } ?? ""
+        return "postgres://\(host)\(port)\(components.path)"
+    }
 
     /// The PostgreSQL URL chosen by flag or environment, if any.
     var postgresURL: String? {
@@ -41,7 +55,7 @@ struct StoreOptions: ParsableArguments {
             }
         }
         return try await SQLiteStore.withStore(
-            configuration: SQLiteStoreConfiguration(path: sqlitePath), logger: logger
+            configuration: SQLiteStoreConfiguration(path: resolvedSQLitePath), logger: logger
         ) { try await body($0) }
     }
 

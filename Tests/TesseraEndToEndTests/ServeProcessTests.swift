@@ -1,5 +1,10 @@
 import Foundation
 import TesseraClient
+import TesseraCrypto
+import TesseraStore
+import TesseraStorePostgres
+import TesseraStoreSQLite
+import TesseraTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -13,158 +18,238 @@ private let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// The `tessera` executable built beside the test bundle (`.build/debug/tessera`), if the build made it.
-private let tesseraExecutable: URL? = {
+private let tesseraExecutable: String? = {
     var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     for _ in 0..<4 {
         let candidate = directory.appendingPathComponent("tessera")
         if FileManager.default.isExecutableFile(atPath: candidate.path) {
-            return candidate
+            return candidate.path
         }
         directory = directory.deletingLastPathComponent()
     }
     let fallback = packageRoot.appendingPathComponent(".build/debug/tessera")
-    return FileManager.default.isExecutableFile(atPath: fallback.path) ? fallback : nil
+    return FileManager.default.isExecutableFile(atPath: fallback.path) ? fallback.path : nil
 }()
 
+/// `tessera serve` as a real process, over the embedded SQLite file or a real PostgreSQL server, with the
+/// persistent keyring; every other process is the real `tessera` CLI or the client library.
 @Suite(
     "End to end: tessera serve as a real process",
-    .enabled(if: tesseraExecutable != nil, "the tessera executable is built beside the tests")
+    .enabled(if: tesseraExecutable != nil, "the tessera executable is built beside the tests"),
+    .timeLimit(.minutes(5))
 )
 struct ServeProcessTests {
-    private struct Outcome {
-        let status: Int32
-        let standardOutput: String
-        let standardError: String
+    /// The database a scenario runs against.
+    enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case sqlite
+        case postgres
+
+        var testDescription: String { rawValue }
+
+        /// Runs `body` with the store flags of a fresh, empty database.
+        func withDatabase(in directory: URL, _ body: ([String]) async throws -> Void) async throws {
+            switch self {
+            case .sqlite:
+                try await body(["--sqlite-path", directory.appendingPathComponent("tessera.sqlite").path])
+            case .postgres:
+                try await TestPostgres.withTemporaryDatabase { url in try await body(["--database-url", url]) }
+            }
+        }
     }
 
-    /// Runs `tessera ARGUMENTS` to completion from the package root.
-    private func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        let executable: URL = try #require(tesseraExecutable)
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self)
+    /// Runs `tessera ARGUMENTS` to completion from the package root (so the development keys are found).
+    private func tessera(
+        _ arguments: [String], environment: [String: String] = [:]
+    ) async throws -> ChildProcess.Outcome {
+        try await ChildProcess.run(
+            try #require(tesseraExecutable), arguments, environment: environment, directory: packageRoot.path
         )
     }
 
-    /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    private func freePort() throws -> Int {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        try #require(fd >= 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        try #require(bound == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        try #require(named == 0)
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    @Test("callers add, serve, call, health and the client library against the process; SIGTERM exits 0")
-    func serveProcess() async throws {
+    /// A temporary directory for one test, removed afterwards.
+    private func withDirectory(_ body: (URL) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-serve-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let callersPath = directory.appendingPathComponent("callers.json").path
+        try await body(directory)
+    }
 
-        let added = try run(["callers", "add", "e2e", "--allow", "*", "--file", callersPath])
+    /// A caller allowed everything, in `directory/callers.json`; returns its credential.
+    private func addCaller(in directory: URL) async throws -> String {
+        let added = try await tessera(
+            ["callers", "add", "e2e", "--allow", "*", "--file", directory.appendingPathComponent("callers.json").path]
+        )
         #expect(added.status == 0, "callers add: \(added.standardError)")
         let token = added.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!token.isEmpty && !token.contains("\n"))
         #expect(!added.standardError.contains(token))
+        return token
+    }
 
-        let port = try freePort()
-        let serve = Process()
-        let executable: URL = try #require(tesseraExecutable)
-        serve.executableURL = executable
-        serve.arguments = [
-            "serve", "--port", "\(port)", "--callers", callersPath,
-            "--master-key-file", packageRoot.appendingPathComponent("keys-dev/master-key.dev").path,
-            "--argon2-workers", "1",
-        ]
-        serve.currentDirectoryURL = packageRoot
-        let serverLog = directory.appendingPathComponent("serve.log")
-        #expect(FileManager.default.createFile(atPath: serverLog.path, contents: nil))
-        let logHandle = try FileHandle(forWritingTo: serverLog)
-        serve.standardOutput = logHandle
-        serve.standardError = logHandle
-        serve.standardInput = FileHandle.nullDevice
-        try serve.run()
-        var stopped = false
-        defer {
-            if !stopped {
-                serve.terminate()
-                serve.waitUntilExit()
+    /// A running `tessera serve`, its log file, and its port.
+    private struct Server {
+        let process: ChildProcess
+        let port: Int
+        let log: URL
+
+        var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    }
+
+    /// Starts `tessera serve` on a free port and waits until `tessera health` answers (or the process exits).
+    private func startServer(
+        in directory: URL, store: [String], token: String, extra: [String] = []
+    ) async throws -> Server {
+        let port = try FreePort.find()
+        let log = directory.appendingPathComponent("serve-\(port).log")
+        let process = try ChildProcess.start(
+            try #require(tesseraExecutable),
+            [
+                "serve", "--port", "\(port)", "--callers", directory.appendingPathComponent("callers.json").path,
+                "--argon2-workers", "1", "--no-metrics", "--keyring-poll", "0.2",
+            ] + store + extra,
+            directory: packageRoot.path, logFile: log.path
+        )
+        let server = Server(process: process, port: port, log: log)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline && !process.hasExited {
+            let probe = try await tessera(
+                ["health", "--port", "\(port)", "--timeout", "5"], environment: ["TESSERA_CREDENTIAL": token]
+            )
+            if probe.status == 0 { return server }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return server
+    }
+
+    /// Sends SIGTERM and expects a clean exit with status 0.
+    private func stop(_ server: Server, token: String) async throws {
+        server.process.signal(SIGTERM)
+        let status = try await server.process.exitStatus()
+        #expect(status == 0, "serve: \(server.logText)")
+        #expect(!server.logText.contains(token))
+    }
+
+    @Test(
+        "migrate, serve, call and health against the process; another process's key rotation is used live; SIGTERM exits 0",
+        arguments: Backend.allCases
+    )
+    func serveProcess(backend: Backend) async throws {
+        try await withDirectory { directory in
+            try await backend.withDatabase(in: directory) { store in
+                let migrated = try await tessera(["migrate"] + store)
+                #expect(migrated.status == 0, "migrate: \(migrated.standardError)")
+                let token = try await addCaller(in: directory)
+                let server = try await startServer(in: directory, store: store, token: token)
+                let environment = ["TESSERA_CREDENTIAL": token]
+
+                let healthy = try await tessera(["health", "--port", "\(server.port)"], environment: environment)
+                #expect(healthy.status == 0, "tessera health: \(healthy.standardError)\nserve: \(server.logText)")
+                #expect(healthy.standardOutput.contains("SERVING"))
+                let called = try await tessera(
+                    ["call", "tessera.v1.Health/Check", "--json", "{}", "--port", "\(server.port)"],
+                    environment: environment
+                )
+                #expect(called.status == 0, "tessera call: \(called.standardError)")
+                let json = try JSONSerialization.jsonObject(with: Data(called.standardOutput.utf8))
+                #expect(json is [String: Any])
+
+                var configuration = TesseraClient.Configuration(
+                    host: "127.0.0.1", port: server.port, credential: .init(token)
+                )
+                configuration.connections = 1
+                let client = try TesseraClient(configuration: configuration)
+                let health = try await client.health()
+                #expect(health.isServing)
+                #expect(health.components.map(\.name) == ["store", "keyring", "argon2"])
+                #expect(health.components.allSatisfy { $0.isServing })
+
+                // The keyring is the database's: version 1 was created at first start.
+                let plaintext = Array("sealed by the process".utf8)
+                let first = try await client.seal(plaintext)
+                #expect(try SealedEnvelope(serialized: first).masterKeyVersion == 1)
+                let phc = try await client.hashPassword("correct horse battery staple")
+                #expect(try await client.verifyPassword("correct horse battery staple", against: phc).isValid)
+
+                // Another process rotates; the server seals under version 2 after a poll, and still opens version 1.
+                let rotated = try await tessera(["keys", "rotate"] + store)
+                #expect(rotated.status == 0, "keys rotate: \(rotated.standardError)")
+                var version: UInt32 = 1
+                let deadline = ContinuousClock.now + .seconds(60)
+                while version == 1 && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                    version = try SealedEnvelope(serialized: try await client.seal(plaintext)).masterKeyVersion
+                }
+                #expect(version == 2)
+                #expect(try await client.open(first) == plaintext)
+                await client.shutdown()
+
+                try await stop(server, token: token)
+                // Stopped: the probe now fails.
+                let after = try await tessera(
+                    ["health", "--port", "\(server.port)", "--timeout", "2"], environment: environment
+                )
+                #expect(after.status != 0)
             }
         }
+    }
 
-        let environment = ["TESSERA_CREDENTIAL": token]
-        // Wait until the process listens: `tessera health` exits 0 once it answers.
-        var healthy = try run(["health", "--port", "\(port)"], environment: environment)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while healthy.status != 0 && ContinuousClock.now < deadline && serve.isRunning {
-            try await Task.sleep(for: .milliseconds(200))
-            healthy = try run(["health", "--port", "\(port)"], environment: environment)
+    @Test(
+        "serve refuses an unmigrated database and one whose schema is newer than it knows", arguments: Backend.allCases)
+    func refusesSchema(backend: Backend) async throws {
+        try await withDirectory { directory in
+            try await backend.withDatabase(in: directory) { store in
+                let token = try await addCaller(in: directory)
+                let callers = directory.appendingPathComponent("callers.json").path
+                let arguments = ["serve", "--port", "0", "--no-metrics", "--callers", callers] + store
+
+                let unmigrated = try await tessera(arguments)
+                #expect(unmigrated.status != 0)
+                #expect(unmigrated.standardError.contains("tessera migrate"), "\(unmigrated.standardError)")
+
+                // A later release migrated the database: this build must not touch it.
+                #expect(try await tessera(["migrate"] + store).status == 0)
+                try await markSchemaNewer(backend: backend, store: store)
+                let newer = try await tessera(arguments)
+                #expect(newer.status != 0)
+                #expect(newer.standardError.contains("newer"), "\(newer.standardError)")
+                #expect(!newer.standardError.contains(token))
+            }
         }
-        let serveLogText = { (try? String(contentsOf: serverLog, encoding: .utf8)) ?? "" }
-        #expect(healthy.status == 0, "tessera health: \(healthy.standardError)\nserve: \(serveLogText())")
-        #expect(healthy.standardOutput.contains("SERVING"))
+    }
 
-        let called = try run(
-            ["call", "tessera.v1.Health/Check", "--json", "{}", "--port", "\(port)"], environment: environment
-        )
-        #expect(called.status == 0, "tessera call: \(called.standardError)")
-        let json = try JSONSerialization.jsonObject(with: Data(called.standardOutput.utf8))
-        #expect(json is [String: Any])
+    /// Applies one extra migration, unknown to the `tessera` executable, as a later release would.
+    private func markSchemaNewer(backend: Backend, store: [String]) async throws {
+        let next = max(SQLiteMigrations.all.count, PostgresMigrations.all.count) + 1
+        let later = Migration(version: next, name: "from a later release", statements: ["SELECT 1"])
+        switch backend {
+        case .sqlite:
+            let path = try #require(store.last)
+            try await SQLiteStore.withStore(
+                configuration: SQLiteStoreConfiguration(path: path), migrations: SQLiteMigrations.all + [later]
+            ) { _ = try await $0.migrate() }
+        case .postgres:
+            let url = try #require(store.last)
+            try await PostgresStore.withStore(
+                configuration: try PostgresStoreConfiguration(url: url), migrations: PostgresMigrations.all + [later]
+            ) { _ = try await $0.migrate() }
+        }
+    }
 
-        var configuration = TesseraClient.Configuration(host: "127.0.0.1", port: port, credential: .init(token))
-        configuration.connections = 1
-        let client = try TesseraClient(configuration: configuration)
-        #expect(try await client.health().isServing)
-        let sealed = try await client.seal(Array("sealed by the process".utf8))
-        #expect(try await client.open(sealed) == Array("sealed by the process".utf8))
-        let phc = try await client.hashPassword("correct horse battery staple")
-        #expect(try await client.verifyPassword("correct horse battery staple", against: phc).isValid)
-        await client.shutdown()
-
-        kill(serve.processIdentifier, SIGTERM)
-        serve.waitUntilExit()
-        stopped = true
-        try logHandle.close()
-        #expect(serve.terminationReason == .exit)
-        #expect(serve.terminationStatus == 0, "serve: \(serveLogText())")
-        #expect(!serveLogText().contains(token))
-
-        // Stopped: the probe now fails.
-        let after = try run(["health", "--port", "\(port)", "--timeout", "2"], environment: environment)
-        #expect(after.status != 0)
+    @Test("--production refuses the development root key before opening anything")
+    func productionRefusesDevelopmentKey() async throws {
+        try await withDirectory { directory in
+            let token = try await addCaller(in: directory)
+            let outcome = try await tessera(
+                [
+                    "serve", "--port", "0", "--no-metrics", "--production",
+                    "--callers", directory.appendingPathComponent("callers.json").path,
+                    "--sqlite-path", directory.appendingPathComponent("tessera.sqlite").path,
+                ]
+            )
+            #expect(outcome.status != 0)
+            #expect(outcome.standardError.lowercased().contains("development"), "\(outcome.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("tessera.sqlite").path))
+            #expect(!outcome.standardError.contains(token))
+        }
     }
 }
