@@ -118,7 +118,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "TesseraTestSupport"),
+        .target(
+            name: "TesseraTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "TesseraClient",
             dependencies: [
@@ -183,13 +186,14 @@ let package = Package(
         ),
         .testTarget(
             name: "TesseraCryptoTests",
-            dependencies: ["TesseraCrypto"],
+            dependencies: ["TesseraCrypto", "TesseraTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TesseraServerTests",
             dependencies: [
                 "TesseraServer",
+                "TesseraTestSupport",
                 "TesseraCrypto",
                 "TesseraWire",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -206,6 +210,7 @@ let package = Package(
             name: "TesseraWireTests",
             dependencies: [
                 "TesseraWire",
+                "TesseraTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -244,6 +249,7 @@ let package = Package(
             name: "TesseraClientTests",
             dependencies: [
                 "TesseraClient",
+                "TesseraTestSupport",
                 "TesseraWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -255,6 +261,7 @@ let package = Package(
             name: "TesseraObservabilityTests",
             dependencies: [
                 "TesseraObservability",
+                "TesseraTestSupport",
                 "TesseraWire",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -17,10 +17,15 @@ public final class ChildProcess: Sendable {
     public struct Outcome: Sendable {
         /// The exit status, or 128 + the signal that killed it.
         public let status: Int32
-        /// What it wrote on standard output.
-        public let standardOutput: String
-        /// What it wrote on standard error.
-        public let standardError: String
+        /// The bytes it wrote on standard output.
+        public let standardOutputData: Data
+        /// The bytes it wrote on standard error.
+        public let standardErrorData: Data
+
+        /// What it wrote on standard output, as UTF-8 text.
+        public var standardOutput: String { String(decoding: standardOutputData, as: UTF8.self) }
+        /// What it wrote on standard error, as UTF-8 text.
+        public var standardError: String { String(decoding: standardErrorData, as: UTF8.self) }
     }
 
     /// The child's process id.
@@ -69,8 +74,8 @@ public final class ChildProcess: Sendable {
             standardError: paths.error, directory: directory
         )
         let status = try await offPool { try Spawn.waitBlocking(pid) }
-        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        return Outcome(status: status, standardOutput: read(paths.output), standardError: read(paths.error))
+        let read = { (path: String) in FileManager.default.contents(atPath: path) ?? Data() }
+        return Outcome(status: status, standardOutputData: read(paths.output), standardErrorData: read(paths.error))
     }
 
     /// Starts a long-running program (a server) whose standard output and error go to `logFile`.

@@ -187,7 +187,8 @@ struct ClientFailureTests {
     func requestTooLarge() async throws {
         let server = try await FakeServer.start(behaviour: Self.holdSeal)
         let client = try TestClient.make(port: server.port, maxFrameBytes: 4096)
-        let held = Task { try await client.seal([1], timeout: .seconds(3)) }
+        // A deadline far away: only the cancel below may end the held call, however slow the machine.
+        let held = Task { try await client.seal([1], timeout: .seconds(600)) }
         try await server.log.waitUntil("the held call to arrive") { $0.calls.count == 1 }
         let error = await clientError { _ = try await client.seal(Array(repeating: 0x41, count: 5000)) }
         #expect(error?.code == .invalidRequest)

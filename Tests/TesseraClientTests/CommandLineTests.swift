@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import TesseraTestSupport
 import TesseraWire
 import Testing
 
@@ -24,40 +25,19 @@ private let tesseraExecutable: URL? = {
     .timeLimit(.minutes(5))
 )
 struct CommandLineTests {
-    private struct Outcome {
-        let status: Int32
-        let standardOutput: String
-        let standardError: String
-    }
-
-    private func run(_ arguments: [String], credential: String? = TestClient.credentialMarker) throws -> Outcome {
-        let process = Process()
+    private func run(
+        _ arguments: [String], credential: String? = TestClient.credentialMarker
+    ) async throws -> ChildProcess.Outcome {
         let executable: URL = try #require(tesseraExecutable)
-        process.executableURL = executable
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["TESSERA_CREDENTIAL"] = credential
-        process.environment = environment
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self)
-        )
+        return try await ChildProcess.run(executable.path, arguments, environment: environment)
     }
 
     @Test("tessera call sends a JSON body with the credential from the environment and prints the JSON reply")
     func call() async throws {
         let server = try await FakeServer.start(behaviour: FakeServices.behaviour())
-        let outcome = try self.run([
+        let outcome = try await self.run([
             "call", "tessera.v1.Secrets/Seal", "--port", "\(server.port)",
             "--json", #"{"plaintext": "aGVsbG8=", "context": {"user_id": "42"}}"#,
         ])
@@ -72,7 +52,7 @@ struct CommandLineTests {
     @Test("tessera call prints CODE: message and exits 1 on a failed status")
     func failedStatus() async throws {
         let server = try await FakeServer.start { _, _ in .fail(.permissionDenied, "caller may not call this method") }
-        let outcome = try self.run(["call", "tessera.v1.Health/Check", "--port", "\(server.port)"])
+        let outcome = try await self.run(["call", "tessera.v1.Health/Check", "--port", "\(server.port)"])
         #expect(outcome.status == 1)
         #expect(outcome.standardError == "PERMISSION_DENIED: caller may not call this method\n")
         #expect(!outcome.standardError.contains(TestClient.credentialMarker))
@@ -82,18 +62,18 @@ struct CommandLineTests {
     @Test("tessera health exits 0 when serving and 1 when the server cannot be reached")
     func health() async throws {
         let server = try await FakeServer.start(behaviour: FakeServices.behaviour())
-        let serving = try self.run(["health", "--port", "\(server.port)", "--timeout", "20"])
+        let serving = try await self.run(["health", "--port", "\(server.port)", "--timeout", "20"])
         #expect(serving.status == 0)
         #expect(serving.standardOutput == "SERVING\n  keyring: SERVING\n")
         await server.stop()
-        let down = try self.run(["health", "--port", "\(server.port)", "--timeout", "1"])
+        let down = try await self.run(["health", "--port", "\(server.port)", "--timeout", "1"])
         #expect(down.status == 1)
         #expect(down.standardOutput == "NOT_SERVING\n")
     }
 
     @Test("tessera call --list names every method of the catalog")
-    func list() throws {
-        let outcome = try self.run(["call", "--list"])
+    func list() async throws {
+        let outcome = try await self.run(["call", "--list"])
         #expect(outcome.status == 0)
         let names = outcome.standardOutput.split(separator: "\n").compactMap { $0.split(separator: " ").first }
         #expect(names.map(String.init) == MethodCatalog.all.map(\.name))

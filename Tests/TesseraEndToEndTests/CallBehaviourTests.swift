@@ -4,6 +4,7 @@ import Synchronization
 import TesseraClient
 import TesseraCrypto
 import TesseraServer
+import TesseraTestSupport
 import TesseraWire
 import Testing
 
@@ -141,18 +142,22 @@ struct CallBehaviourTests {
 
     @Test("graceful shutdown: calls in flight complete on the client, later calls fail")
     func gracefulShutdown() async throws {
-        try await Harness.with(customize: SlowSeal.install) { harness in
+        let started = SlowSeal.Started()
+        try await Harness.with(customize: { SlowSeal.install(counting: started, &$0) }) { harness in
             let client = try harness.client(token: harness.adminToken, connections: 1)
             #expect(try await client.health().isServing)
             try await withThrowingTaskGroup(of: [UInt8].self) { group in
                 for _ in 0..<5 {
-                    group.addTask { try await client.seal(SlowSeal.plaintext(milliseconds: 800)) }
+                    group.addTask { try await client.seal(SlowSeal.plaintext(milliseconds: 3000)) }
                 }
-                try await Task.sleep(for: .milliseconds(200))
+                // Shut down once all five are in flight on the server (however slowly a loaded machine sends them).
+                while started.value < 5 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 harness.server.shutdownGracefully()
                 var completed = 0
                 for try await sealed in group {
-                    #expect(sealed == SlowSeal.plaintext(milliseconds: 800))
+                    #expect(sealed == SlowSeal.plaintext(milliseconds: 3000))
                     completed += 1
                 }
                 #expect(completed == 5)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TesseraClient
 import TesseraCrypto
+import TesseraTestSupport
 import TesseraWire
 import Testing
 

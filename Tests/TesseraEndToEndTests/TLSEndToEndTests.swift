@@ -1,6 +1,7 @@
 import Foundation
 import TesseraClient
 import TesseraServer
+import TesseraTestSupport
 import TesseraWire
 import Testing
 
@@ -10,17 +11,17 @@ import Testing
 struct TLSEndToEndTests {
     @Test("over TLS 1.3 the client verifies the server and calls with its token")
     func tls() async throws {
-        let certificates = try TestCertificates.generate()
+        let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
         var configuration = ServerConfiguration()
         configuration.tls = ServerTLSConfiguration(
-            certificateChainPath: certificates.serverCertificate, privateKeyPath: certificates.serverKey
+            certificateChainPath: certificates.serverCertificateFile, privateKeyPath: certificates.serverKeyFile
         )
         try await Harness.with(configuration: configuration) { harness in
             var trusting = TesseraClient.Configuration(
                 host: "127.0.0.1", port: harness.port, credential: .init(harness.adminToken)
             )
-            trusting.tls = .enabled(trustRootsFile: certificates.caCertificate, serverHostname: "localhost")
+            trusting.tls = .enabled(trustRootsFile: certificates.caFile, serverHostname: "localhost")
             let client = try TesseraClient(configuration: trusting)
             #expect(try await client.health().isServing)
             let sealed = try await client.seal(Array("over TLS".utf8))
@@ -42,13 +43,13 @@ struct TLSEndToEndTests {
 
     @Test("with mutual TLS the certificate subject identifies the caller; without a certificate, no connection")
     func mutualTLS() async throws {
-        let certificates = try TestCertificates.generate()
+        let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
         var configuration = ServerConfiguration()
         configuration.tls = ServerTLSConfiguration(
-            certificateChainPath: certificates.serverCertificate,
-            privateKeyPath: certificates.serverKey,
-            clientCAPath: certificates.caCertificate
+            certificateChainPath: certificates.serverCertificateFile,
+            privateKeyPath: certificates.serverKeyFile,
+            clientCAPath: certificates.caFile
         )
         let gateway = CallersFile.Entry(
             id: "gateway", credentialSHA256: nil, allow: ["tessera.v1.Secrets/*"],
@@ -57,8 +58,8 @@ struct TLSEndToEndTests {
         try await Harness.with(configuration: configuration, extraCallers: [gateway]) { harness in
             var mutual = TesseraClient.Configuration(host: "127.0.0.1", port: harness.port, credential: nil)
             mutual.tls = .mutual(
-                certificateChainFile: certificates.clientCertificate, privateKeyFile: certificates.clientKey,
-                trustRootsFile: certificates.caCertificate, serverHostname: "localhost"
+                certificateChainFile: certificates.clientCertificateFile, privateKeyFile: certificates.clientKeyFile,
+                trustRootsFile: certificates.caFile, serverHostname: "localhost"
             )
             let client = try TesseraClient(configuration: mutual)
             let sealed = try await client.seal(Array("by certificate".utf8))
@@ -72,7 +73,7 @@ struct TLSEndToEndTests {
             var anonymous = TesseraClient.Configuration(
                 host: "127.0.0.1", port: harness.port, credential: .init(harness.adminToken)
             )
-            anonymous.tls = .enabled(trustRootsFile: certificates.caCertificate, serverHostname: "localhost")
+            anonymous.tls = .enabled(trustRootsFile: certificates.caFile, serverHostname: "localhost")
             anonymous.maxRetries = 0
             let stranger = try TesseraClient(configuration: anonymous)
             await #expect(throws: TesseraClientError.self) {

@@ -3,6 +3,7 @@ import TesseraAudit
 import TesseraCrypto
 import TesseraKeyring
 import TesseraStore
+import TesseraTestSupport
 import Testing
 
 /// The persistent keyring against both backends: bootstrap, reload, a wrong root key, rotation, rewrap, retire.
@@ -106,7 +107,7 @@ struct KeyringManagerTests {
                 let manager = try await KeyringManager.start(store: store, rootKey: root)
                 let poller = Task { await manager.run(pollInterval: .milliseconds(50)) }
                 defer { poller.cancel() }
-                let output = try runTessera(
+                let output = try await runTessera(
                     executable, ["keys", "rotate"] + location.cliArguments,
                     environment: [RootKey.environmentVariable: root.base64EncodedKey()]
                 )
@@ -254,31 +255,9 @@ func waitUntil(_ condition: @Sendable () -> Bool) async throws {
     }
 }
 
-/// What a finished `tessera` process printed.
-struct ProcessOutput {
-    var status: Int32
-    var standardOutput: String
-    var standardError: String
-}
-
-/// Runs the `tessera` executable to completion with extra environment variables.
-func runTessera(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> ProcessOutput {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.currentDirectoryURL = packageRoot
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProcessOutput(
-        status: process.terminationStatus,
-        standardOutput: String(decoding: outData, as: UTF8.self),
-        standardError: String(decoding: errData, as: UTF8.self)
-    )
+/// Runs the `tessera` executable to completion from the package root with extra environment variables.
+func runTessera(
+    _ executable: String, _ arguments: [String], environment: [String: String]
+) async throws -> ChildProcess.Outcome {
+    try await ChildProcess.run(executable, arguments, environment: environment, directory: packageRoot.path)
 }

@@ -1,5 +1,6 @@
 import Logging
 import TesseraObservability
+import TesseraTestSupport
 import Testing
 
 /// DESIGN.md: no secret ever appears in a log line. The endpoint never logs what a client sends; this proves it

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TesseraCrypto
 import TesseraServer
+import TesseraTestSupport
 import TesseraWire
 import Testing
 

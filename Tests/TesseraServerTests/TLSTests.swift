@@ -1,6 +1,7 @@
 import Foundation
 import NIOSSL
 import TesseraServer
+import TesseraTestSupport
 import TesseraWire
 import Testing
 
@@ -13,13 +14,13 @@ struct TLSTests {
         maximumVersion: TLSVersion = .tlsv13
     ) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificates.caCertificate))
+        configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificates.caFile))
         configuration.minimumTLSVersion = .tlsv12
         configuration.maximumTLSVersion = maximumVersion
         if withCertificate {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificate)
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificateFile)
                 .map { .certificate($0) }
-            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: certificates.clientKey, format: .pem))
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: certificates.clientKeyFile, format: .pem))
         }
         return try NIOSSLContext(configuration: configuration)
     }
@@ -29,7 +30,7 @@ struct TLSTests {
         let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
         let tls = ServerTLSConfiguration(
-            certificateChainPath: certificates.serverCertificate, privateKeyPath: certificates.serverKey
+            certificateChainPath: certificates.serverCertificateFile, privateKeyPath: certificates.serverKeyFile
         )
         try await TestServer.with(configuration: .init(tls: tls)) { server in
             let client = try await server.connect(tls: try Self.clientContext(certificates, withCertificate: false))
@@ -50,9 +51,9 @@ struct TLSTests {
         let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
         let tls = ServerTLSConfiguration(
-            certificateChainPath: certificates.serverCertificate,
-            privateKeyPath: certificates.serverKey,
-            clientCAPath: certificates.caCertificate
+            certificateChainPath: certificates.serverCertificateFile,
+            privateKeyPath: certificates.serverKeyFile,
+            clientCAPath: certificates.caFile
         )
         let gateway = CallersFile.Entry(
             id: "gateway", credentialSHA256: nil, allow: ["tessera.v1.Secrets/*"],

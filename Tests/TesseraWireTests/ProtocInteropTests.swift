@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import TesseraTestSupport
 import TesseraWire
 import Testing
 
@@ -20,21 +21,14 @@ struct ProtocInteropTests {
     }
 
     /// Runs protoc with `arguments`, feeding `input` on stdin, and returns its stdout.
-    static func runProtoc(_ arguments: [String], input: Data) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.protoc))
-        process.arguments = ["--proto_path=\(Self.protoRoot.path)"] + arguments + ["tessera/wire/v1/frame.proto"]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        try stdin.fileHandleForWriting.write(contentsOf: input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "protoc \(arguments) failed")
-        return output
+    static func runProtoc(_ arguments: [String], input: Data) async throws -> Data {
+        let outcome = try await ChildProcess.run(
+            try #require(Self.protoc),
+            ["--proto_path=\(Self.protoRoot.path)"] + arguments + ["tessera/wire/v1/frame.proto"],
+            standardInput: input
+        )
+        #expect(outcome.status == 0, "protoc \(arguments) failed: \(outcome.standardError)")
+        return outcome.standardOutputData
     }
 
     @Test(
@@ -42,14 +36,14 @@ struct ProtocInteropTests {
         .enabled(if: protoc != nil, "protoc is not installed (apt-get install protobuf-compiler)"),
         arguments: SampleFrames.all
     )
-    func roundTripThroughProtoc(frame: Tessera_Wire_V1_Frame) throws {
+    func roundTripThroughProtoc(frame: Tessera_Wire_V1_Frame) async throws {
         var encoded = try SampleFrames.encoded([frame])
         encoded.moveReaderIndex(forwardBy: FrameDecoder.headerBytes)
         let swiftBytes = Data(encoded.readableBytesView)
 
-        let text = try Self.runProtoc(["--decode=tessera.wire.v1.Frame"], input: swiftBytes)
+        let text = try await Self.runProtoc(["--decode=tessera.wire.v1.Frame"], input: swiftBytes)
         #expect(!text.isEmpty)
-        let protocBytes = try Self.runProtoc(["--encode=tessera.wire.v1.Frame"], input: text)
+        let protocBytes = try await Self.runProtoc(["--encode=tessera.wire.v1.Frame"], input: text)
 
         var framed = ByteBufferAllocator().buffer(capacity: protocBytes.count + FrameDecoder.headerBytes)
         framed.writeInteger(UInt32(protocBytes.count), endianness: .big)

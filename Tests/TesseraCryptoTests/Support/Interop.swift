@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTestSupport
 import Testing
 
 /// Runs the independent implementations (Python packages from PyPI) that interop tests compare against.
@@ -33,44 +34,16 @@ enum Interop {
 
     /// Runs `Tests/interop/<script>` (or any executable when `script` is an absolute path) and returns stdout.
     ///
-    /// The child is awaited on a Dispatch thread, never on the Swift concurrency pool: that pool has one thread per
-    /// core (two on CI), and a test blocking it for the seconds a Python run takes would stall every other suite.
+    /// The child runs through `ChildProcess`: awaited on a Dispatch thread, never on the Swift concurrency pool (one
+    /// thread per core, two on CI), which a test blocking for the seconds a Python run takes would stall.
     static func runRaw(_ script: String, arguments: [String], stdin: Data = Data()) async throws -> Data {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(script, arguments: arguments, stdin: stdin) })
-            }
-        }
-    }
-
-    private static func runBlocking(_ script: String, arguments: [String], stdin: Data) throws -> Data {
-        let process = Process()
         let scriptPath = repositoryRoot.appendingPathComponent("Tests/interop").appendingPathComponent(script).path
-        if script.hasSuffix(".py") {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", scriptPath] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [script] + arguments
+        let command = script.hasSuffix(".py") ? ["python3", scriptPath] : [script]
+        let outcome = try await ChildProcess.run("/usr/bin/env", command + arguments, standardInput: stdin)
+        guard outcome.status == 0 else {
+            throw InteropFailure(message: "\(script) exited \(outcome.status): \(outcome.standardError)")
         }
-        let inPipe = Pipe()
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        try process.run()
-        inPipe.fileHandleForWriting.write(stdin)
-        try inPipe.fileHandleForWriting.close()
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw InteropFailure(
-                message: "\(script) exited \(process.terminationStatus): \(String(decoding: err, as: UTF8.self))"
-            )
-        }
-        return out
+        return outcome.standardOutputData
     }
 
     /// A failed run of an interop script.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 import TesseraClient
 import TesseraCrypto
 import TesseraServer
@@ -117,8 +118,22 @@ struct HarnessError: Error, CustomStringConvertible {
 /// Test routers: `Secrets/Seal` replaced by a handler that sleeps one millisecond per plaintext byte, then echoes
 /// the plaintext, so tests control how long a call takes (cancel, deadline, shutdown).
 enum SlowSeal {
+    /// How many slow seals have started on the server, for tests that must act while calls are in flight.
+    final class Started: Sendable {
+        private let count = Mutex(0)
+
+        func increment() { count.withLock { $0 += 1 } }
+
+        var value: Int { count.withLock { $0 } }
+    }
+
     static func install(_ router: inout CallRouter) {
+        install(counting: nil, &router)
+    }
+
+    static func install(counting started: Started?, _ router: inout CallRouter) {
         router.register(MethodCatalog.secretsSeal, request: Tessera_V1_SealRequest.self) { request, _ in
+            started?.increment()
             try await Task.sleep(for: .milliseconds(request.plaintext.count))
             var response = Tessera_V1_SealResponse()
             response.sealed = request.plaintext
