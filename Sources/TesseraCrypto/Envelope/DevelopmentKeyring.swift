@@ -70,30 +70,11 @@ public struct DevelopmentKeyring: Sendable, CustomStringConvertible {
     }
 
     private init(parsingBytes bytes: [UInt8]) throws {
-        var fields: [String: String] = [:]
-        var hasHeader = false
-        for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            var line = rawLine[...]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            if line.isEmpty { continue }
-            if line.first == UInt8(ascii: "#") {
-                if line.elementsEqual(Self.header.utf8) { hasHeader = true }
-                continue
-            }
-            guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else {
-                throw Self.malformed("a line is neither a comment nor name=value")
-            }
-            let name = String(decoding: line[..<equals], as: UTF8.self)
-            guard ["purpose", "version", "key"].contains(name) else {
-                // The name is not echoed: a mangled line could be a piece of the key.
-                throw Self.malformed("unknown field (expected purpose, version or key)")
-            }
-            guard fields[name] == nil else { throw Self.malformed("field '\(name)' appears twice") }
-            fields[name] = String(decoding: line[line.index(after: equals)...], as: UTF8.self)
-        }
-        guard let purpose = fields["purpose"], ["development", "production"].contains(purpose) else {
-            throw Self.malformed("purpose must be 'development' or 'production'")
-        }
+        let parsed = try KeyFileFields(
+            parsing: bytes, names: ["purpose", "version", "key"], developmentHeader: Self.header,
+            malformed: Self.malformed
+        )
+        let fields = parsed.values
         guard let versionText = fields["version"], let version = UInt32(versionText), version >= 1 else {
             throw Self.malformed("version must be a whole number from 1 to 4294967295")
         }
@@ -111,7 +92,8 @@ public struct DevelopmentKeyring: Sendable, CustomStringConvertible {
         self.version = version
         self.fingerprint = fingerprint
         self.isDevelopmentKey =
-            purpose == "development" || hasHeader || Self.committedFingerprints.contains(fingerprint)
+            parsed.isDevelopmentPurpose || parsed.hasDevelopmentHeader
+            || Self.committedFingerprints.contains(fingerprint)
     }
 
     private static func malformed(_ why: String) -> CryptoError {

@@ -85,34 +85,17 @@ public struct RootKey: Sendable, CustomStringConvertible {
         guard bytes.count <= Self.maxFileBytes else {
             throw CryptoError(.invalidParameter, "the root key file \(origin) is too large")
         }
-        var fields: [String: String] = [:]
-        var hasHeader = false
-        for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            var line = rawLine[...]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            if line.isEmpty { continue }
-            if line.first == UInt8(ascii: "#") {
-                if line.elementsEqual(Self.developmentHeader.utf8) { hasHeader = true }
-                continue
-            }
-            guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else {
-                throw Self.malformed(origin, "a line is neither a comment nor name=value")
-            }
-            let name = String(decoding: line[..<equals], as: UTF8.self)
-            guard ["purpose", "key"].contains(name) else {
-                throw Self.malformed(origin, "unknown field (expected purpose or key)")
-            }
-            guard fields[name] == nil else { throw Self.malformed(origin, "field '\(name)' appears twice") }
-            fields[name] = String(decoding: line[line.index(after: equals)...], as: UTF8.self)
+        let fields = try KeyFileFields(
+            parsing: bytes, names: ["purpose", "key"], developmentHeader: Self.developmentHeader,
+            malformed: { Self.malformed(origin, $0) }
+        )
+        guard let keyText = fields.values["key"] else {
+            throw Self.malformed(origin, "the key field is missing")
         }
-        guard let purpose = fields["purpose"], ["development", "production"].contains(purpose) else {
-            throw Self.malformed(origin, "purpose must be 'development' or 'production'")
-        }
-        guard let keyText = fields["key"] else { throw Self.malformed(origin, "the key field is missing") }
         let parsed = try RootKey(base64: keyText, origin: origin)
         try self.init(
             material: parsed.material,
-            markedDevelopment: purpose == "development" || hasHeader,
+            markedDevelopment: fields.isDevelopmentPurpose || fields.hasDevelopmentHeader,
             origin: origin
         )
     }
