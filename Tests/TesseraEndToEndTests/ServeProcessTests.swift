@@ -18,7 +18,7 @@ private let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// The `tessera` executable built beside the test bundle (`.build/debug/tessera`), if the build made it.
-private let tesseraExecutable: String? = {
+let tesseraExecutable: String? = {
     var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     for _ in 0..<4 {
         let candidate = directory.appendingPathComponent("tessera")
