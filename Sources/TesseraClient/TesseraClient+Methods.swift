@@ -214,6 +214,30 @@ extension TesseraClient {
         return Array(response.plaintext)
     }
 
+    /// Moves a sealed value to the active master key version without decrypting it (`tessera.v1.Secrets/Rewrap`):
+    /// store the result in place of the old value, so the old version can be retired. Safe to retry.
+    ///
+    /// - Parameters:
+    ///   - sealed: A value returned by ``seal(_:context:timeout:)``.
+    ///   - context: Exactly the context given to `seal`.
+    ///   - timeout: The call's deadline; the configured default when `nil`.
+    /// - Returns: The value under the active version, and whether it changed.
+    /// - Throws: ``TesseraClientError``; the same opaque `INVALID_ARGUMENT` as ``open(_:context:timeout:)`` when
+    ///   the value does not open.
+    public func rewrap(
+        _ sealed: [UInt8],
+        context: [String: String] = [:],
+        timeout: Duration? = nil
+    ) async throws -> Rewrapped {
+        var request = Tessera_V1_RewrapRequest()
+        request.sealed = Data(sealed)
+        request.context = context
+        let response = try await self.call(
+            MethodCatalog.secretsRewrap, request, as: Tessera_V1_RewrapResponse.self, timeout: timeout
+        )
+        return Rewrapped(sealed: Array(response.sealed), keyVersion: response.keyVersion, changed: response.rewrapped)
+    }
+
     /// Seals many plaintexts in one call (`tessera.v1.Secrets/SealBatch`); each item succeeds or fails alone.
     ///
     /// - Parameters:

@@ -48,11 +48,16 @@ public enum MethodCatalog {
         "tessera.v1.Secrets/OpenBatch", request: Tessera_V1_OpenBatchRequest.self,
         response: Tessera_V1_OpenBatchResponse.self, isSafeToRetry: true
     )
+    /// `tessera.v1.Secrets/Rewrap`.
+    public static let secretsRewrap = MethodDescriptor(
+        "tessera.v1.Secrets/Rewrap", request: Tessera_V1_RewrapRequest.self,
+        response: Tessera_V1_RewrapResponse.self, isSafeToRetry: true
+    )
 
     /// All methods, in the order of the protos.
     public static let all: [MethodDescriptor] = [
         healthCheck, passwordsHash, passwordsVerify, totpGenerate, totpVerify,
-        secretsSeal, secretsOpen, secretsSealBatch, secretsOpenBatch,
+        secretsSeal, secretsOpen, secretsSealBatch, secretsOpenBatch, secretsRewrap,
     ]
 
     /// Methods by wire name.

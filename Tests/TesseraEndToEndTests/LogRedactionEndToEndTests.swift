@@ -36,6 +36,8 @@ struct LogRedactionEndToEndTests {
             let sealed = try await client.seal(Array(plaintext.utf8), context: ["purpose": "e2e-context"])
             _ = try await client.open(sealed, context: ["purpose": "e2e-context"])
             _ = try? await client.open(sealed, context: ["purpose": "wrong"])
+            _ = try await client.rewrap(sealed, context: ["purpose": "e2e-context"])
+            _ = try? await client.rewrap(sealed, context: ["purpose": "wrong"])
             let batch = try await client.sealBatch([.init(Array(batchPlaintext.utf8)), .init([])])
             let reopen = batch.compactMap { try? $0.get() }.map { TesseraClient.BatchItem($0) }
             _ = try await client.openBatch(reopen + [TesseraClient.BatchItem([9, 9])])

@@ -105,6 +105,50 @@ struct ServicesEndToEndTests {
         }
     }
 
+    @Test("Secrets/Rewrap moves a value to the active version with the payload untouched; old versions then retire")
+    func rewrap() async throws {
+        try await Harness.with { harness in
+            let client = try harness.client(token: harness.adminToken)
+            let context = ["user_id": "42", "provider": "openai"]
+            let plaintext = Array("sk-live-rewrapped".utf8)
+            let sealed = try await client.seal(plaintext, context: context)
+            let unchanged = try await client.rewrap(sealed, context: context)
+            #expect(!unchanged.changed && unchanged.sealed == sealed && unchanged.keyVersion == 1)
+
+            // The operator rotates: new seals use version 2, the stored value is still on version 1.
+            _ = try harness.cipher.update { try $0.rotate() }
+            let moved = try await client.rewrap(sealed, context: context)
+            #expect(moved.changed && moved.keyVersion == 2)
+            let before = try SealedEnvelope(serialized: sealed)
+            let after = try SealedEnvelope(serialized: moved.sealed)
+            #expect(after.masterKeyVersion == 2 && before.masterKeyVersion == 1)
+            #expect(after.payload == before.payload, "the payload is not re-encrypted")
+            #expect(try await client.open(moved.sealed, context: context) == plaintext)
+
+            // Version 1 retired: the old value is gone for good, the rewrapped one still opens.
+            try harness.cipher.update { try $0.retire(version: 1) }
+            #expect(try await client.open(moved.sealed, context: context) == plaintext)
+            let retired = await #expect(throws: TesseraClientError.self) {
+                _ = try await client.open(sealed, context: context)
+            }
+            #expect(retired?.code == .status(.invalidArgument))
+
+            // Wrong context, garbage and a retired version fail alike, as Open does.
+            var reasons: Set<String> = []
+            for (value, valueContext) in [
+                (moved.sealed, ["user_id": "43"]), ([0x01, 0x02], context), (sealed, context),
+            ] {
+                let error = await #expect(throws: TesseraClientError.self) {
+                    _ = try await client.rewrap(value, context: valueContext)
+                }
+                #expect(error?.code == .status(.invalidArgument))
+                reasons.insert(error?.message ?? "")
+            }
+            #expect(reasons.count == 1, "every failure reads the same: \(reasons)")
+            await client.shutdown()
+        }
+    }
+
     @Test("Health/Check reports serving")
     func health() async throws {
         try await Harness.with { harness in

@@ -17,7 +17,7 @@ public struct SecretsService: Sendable {
         self.maxBatchItems = maxBatchItems
     }
 
-    /// Registers `Seal`, `Open`, `SealBatch` and `OpenBatch`.
+    /// Registers `Seal`, `Open`, `SealBatch`, `OpenBatch` and `Rewrap`.
     ///
     /// - Parameter router: The router to add the methods to.
     public func register(into router: inout CallRouter) {
@@ -30,6 +30,9 @@ public struct SecretsService: Sendable {
             var response = Tessera_V1_OpenResponse()
             response.plaintext = try open(request)
             return response
+        }
+        router.register(MethodCatalog.secretsRewrap, request: Tessera_V1_RewrapRequest.self) { request, _ in
+            try rewrap(request)
         }
         router.register(MethodCatalog.secretsSealBatch, request: Tessera_V1_SealBatchRequest.self) { request, _ in
             try checkBatchSize(request.items.count)
@@ -75,6 +78,31 @@ public struct SecretsService: Sendable {
             let context = try Self.context(request.context)
             let plaintext = try cipher.open(serialized: request.sealed, context: context)
             return plaintext.withUnsafeBytes { Data($0) }
+        } catch let error as CryptoError where error.code == .internalFailure {
+            throw error
+        } catch {
+            throw CallError(.invalidArgument, CallError.sealedValueDoesNotOpen)
+        }
+    }
+
+    /// Moves a sealed value's data key to the active master key version, leaving the payload as it is; every
+    /// failure is the same opaque `INVALID_ARGUMENT` as ``open(_:)``.
+    func rewrap(_ request: Tessera_V1_RewrapRequest) throws -> Tessera_V1_RewrapResponse {
+        do {
+            let context = try Self.context(request.context)
+            let envelope = try SealedEnvelope(serialized: request.sealed)
+            // Always unwrapped, also on the active version: that authenticates the wrapped key and the context, so
+            // a value that would not open is refused here too.
+            let wrapped = try cipher.rewrap(envelope.wrappedKey, context: context)
+            var response = Tessera_V1_RewrapResponse()
+            response.keyVersion = wrapped.masterKeyVersion
+            if wrapped.masterKeyVersion == envelope.masterKeyVersion {
+                response.sealed = request.sealed
+            } else {
+                response.sealed = Data(SealedEnvelope(wrappedKey: wrapped, payload: envelope.payload).serialized)
+                response.rewrapped = true
+            }
+            return response
         } catch let error as CryptoError where error.code == .internalFailure {
             throw error
         } catch {

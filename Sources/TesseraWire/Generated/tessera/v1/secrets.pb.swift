@@ -15,6 +15,7 @@
 //   "tessera.v1.Secrets/Open"      OpenRequest      -> OpenResponse
 //   "tessera.v1.Secrets/SealBatch" SealBatchRequest -> SealBatchResponse
 //   "tessera.v1.Secrets/OpenBatch" OpenBatchRequest -> OpenBatchResponse
+//   "tessera.v1.Secrets/Rewrap"    RewrapRequest    -> RewrapResponse
 //
 // Each secret is encrypted with a fresh random AES-256-GCM data key, which is
 // wrapped by the active master key version. The sealed bytes are
@@ -24,7 +25,9 @@
 // same context: that stops a ciphertext being moved to another row or user.
 //
 // The service is stateless: it stores nothing. Sealed values keep opening
-// after a master key rotation, until their key version is retired.
+// after a master key rotation, until their key version is retired. Before an
+// operator retires a version, callers move the values they store to the
+// active version with `Rewrap`, which never exposes the plaintext.
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -219,6 +222,51 @@ public nonisolated struct Tessera_V1_OpenBatchResponse: Sendable {
 
   /// One result per item, in the order of `OpenBatchRequest.items`.
   public var results: [Tessera_V1_OpenBatchResult] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The request of "tessera.v1.Secrets/Rewrap".
+public nonisolated struct Tessera_V1_RewrapRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A value returned by `Seal` (or an earlier `Rewrap`).
+  public var sealed: Data = Data()
+
+  /// Exactly the context given to `Seal`: the data key's wrapping is bound to
+  /// it too.
+  public var context: Dictionary<String,String> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The response of "tessera.v1.Secrets/Rewrap".
+///
+/// A sealed value that is malformed, bound to another context, tampered with
+/// in its wrapped data key, or whose key version is retired fails with the
+/// same opaque INVALID_ARGUMENT as `Open`. (A tampered payload is not detected
+/// here, since the payload is not decrypted; `Open` detects it.)
+public nonisolated struct Tessera_V1_RewrapResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The sealed value under the active master key version: store it in place
+  /// of the old one. Opens with the same context.
+  public var sealed: Data = Data()
+
+  /// The master key version `sealed` is now wrapped under.
+  public var keyVersion: UInt32 = 0
+
+  /// Whether anything changed: false when the value was already on the active
+  /// version (then `sealed` is the value sent).
+  public var rewrapped: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -552,6 +600,81 @@ nonisolated extension Tessera_V1_OpenBatchResponse: SwiftProtobuf.Message, Swift
 
   public static func ==(lhs: Tessera_V1_OpenBatchResponse, rhs: Tessera_V1_OpenBatchResponse) -> Bool {
     if lhs.results != rhs.results {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_RewrapRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RewrapRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sealed\0\u{1}context\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.sealed) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.context) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sealed.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sealed, fieldNumber: 1)
+    }
+    if !self.context.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.context, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_RewrapRequest, rhs: Tessera_V1_RewrapRequest) -> Bool {
+    if lhs.sealed != rhs.sealed {return false}
+    if lhs.context != rhs.context {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_RewrapResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RewrapResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sealed\0\u{3}key_version\0\u{1}rewrapped\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.sealed) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.keyVersion) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.rewrapped) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sealed.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sealed, fieldNumber: 1)
+    }
+    if self.keyVersion != 0 {
+      try visitor.visitSingularUInt32Field(value: self.keyVersion, fieldNumber: 2)
+    }
+    if self.rewrapped != false {
+      try visitor.visitSingularBoolField(value: self.rewrapped, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_RewrapResponse, rhs: Tessera_V1_RewrapResponse) -> Bool {
+    if lhs.sealed != rhs.sealed {return false}
+    if lhs.keyVersion != rhs.keyVersion {return false}
+    if lhs.rewrapped != rhs.rewrapped {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
