@@ -49,6 +49,7 @@ public final class ChildProcess: Sendable {
     ///   - executable: The program's absolute path.
     ///   - arguments: Its arguments.
     ///   - environment: Variables added to (or replacing) ours.
+    ///   - inheriting: Whether the child starts from our environment (default) or from `environment` alone.
     ///   - directory: Its working directory (default: ours).
     ///   - standardInput: What it reads on standard input (default: nothing).
     /// - Returns: Its status and output.
@@ -57,6 +58,7 @@ public final class ChildProcess: Sendable {
         _ executable: String,
         _ arguments: [String],
         environment: [String: String] = [:],
+        inheriting: Bool = true,
         directory: String? = nil,
         standardInput: Data = Data()
     ) async throws -> Outcome {
@@ -68,7 +70,7 @@ public final class ChildProcess: Sendable {
         guard FileManager.default.createFile(atPath: paths.input, contents: standardInput) else {
             throw TestSupportError("could not write the standard input of \(executable)")
         }
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let merged = inheriting ? ProcessInfo.processInfo.environment.merging(environment) { $1 } : environment
         let pid = try Spawn.start(
             executable, arguments, environment: merged, standardInput: paths.input, standardOutput: paths.output,
             standardError: paths.error, directory: directory
@@ -84,6 +86,7 @@ public final class ChildProcess: Sendable {
     ///   - executable: The program's absolute path.
     ///   - arguments: Its arguments.
     ///   - environment: Variables added to (or replacing) ours.
+    ///   - inheriting: Whether the child starts from our environment (default) or from `environment` alone.
     ///   - directory: Its working directory (default: ours).
     ///   - logFile: Where its output goes (created or truncated).
     /// - Returns: The running child; stop it with ``signal(_:)`` and await ``exitStatus()``.
@@ -92,10 +95,11 @@ public final class ChildProcess: Sendable {
         _ executable: String,
         _ arguments: [String],
         environment: [String: String] = [:],
+        inheriting: Bool = true,
         directory: String? = nil,
         logFile: String
     ) throws -> ChildProcess {
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let merged = inheriting ? ProcessInfo.processInfo.environment.merging(environment) { $1 } : environment
         let pid = try Spawn.start(
             executable, arguments, environment: merged, standardOutput: logFile, standardError: nil,
             directory: directory

@@ -57,12 +57,20 @@ struct ServeProcessTests {
         }
     }
 
+    /// Our environment without any database URL or Tessera setting, so that a child only ever touches the
+    /// database a test gives it on its command line.
+    static let cleanEnvironment = ProcessInfo.processInfo.environment.filter {
+        !$0.key.hasPrefix("TESSERA_") && $0.key != "DATABASE_URL"
+    }
+
     /// Runs `tessera ARGUMENTS` to completion from the package root (so the development keys are found).
     private func tessera(
         _ arguments: [String], environment: [String: String] = [:]
     ) async throws -> ChildProcess.Outcome {
         try await ChildProcess.run(
-            try #require(tesseraExecutable), arguments, environment: environment, directory: packageRoot.path
+            try #require(tesseraExecutable), arguments,
+            environment: Self.cleanEnvironment.merging(environment) { $1 }, inheriting: false,
+            directory: packageRoot.path
         )
     }
 
@@ -107,7 +115,7 @@ struct ServeProcessTests {
                 "serve", "--port", "\(port)", "--callers", directory.appendingPathComponent("callers.json").path,
                 "--argon2-workers", "1", "--no-metrics", "--keyring-poll", "0.2",
             ] + store + extra,
-            directory: packageRoot.path, logFile: log.path
+            environment: Self.cleanEnvironment, inheriting: false, directory: packageRoot.path, logFile: log.path
         )
         let server = Server(process: process, port: port, log: log)
         let deadline = ContinuousClock.now + .seconds(120)

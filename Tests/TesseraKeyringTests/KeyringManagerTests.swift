@@ -259,5 +259,10 @@ func waitUntil(_ condition: @Sendable () -> Bool) async throws {
 func runTessera(
     _ executable: String, _ arguments: [String], environment: [String: String]
 ) async throws -> ChildProcess.Outcome {
-    try await ChildProcess.run(executable, arguments, environment: environment, directory: packageRoot.path)
+    // Without any database URL or Tessera setting of ours: the child only touches the database on its command line.
+    let clean = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TESSERA_") && $0.key != "DATABASE_URL" }
+    return try await ChildProcess.run(
+        executable, arguments, environment: clean.merging(environment) { $1 }, inheriting: false,
+        directory: packageRoot.path
+    )
 }
