@@ -192,6 +192,11 @@ struct ServeProcessTests {
                 await client.shutdown()
 
                 try await stop(server, token: token)
+                // The database URL (which may hold a password) is never logged; a description without it is.
+                if let url = store.last, url.hasPrefix("postgres://") {
+                    #expect(!server.logText.contains(url))
+                    #expect(server.logText.contains("store=postgres://127.0.0.1:"))
+                }
                 // Stopped: the probe now fails.
                 let after = try await tessera(
                     ["health", "--port", "\(server.port)", "--timeout", "2"], environment: environment
