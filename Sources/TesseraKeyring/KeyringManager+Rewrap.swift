@@ -4,14 +4,15 @@ import TesseraCrypto
 import TesseraStore
 
 extension KeyringManager {
-    /// Re-wraps every provider key's data key (`providers.user_providers.encrypted_dek`) that is not under the
-    /// active version, online and in batches, without touching `encrypted_api_key`.
+    /// Re-wraps every provider key's data key (`providers.user_providers.encrypted_dek`) and every user's sealed
+    /// TOTP secret (`auth.users.totp_secret`) that is not under the active version, online and in batches, without
+    /// touching any encrypted payload (`encrypted_api_key`, the secret's ciphertext).
     ///
     /// Each row is replaced by a compare-and-swap that also moves one count from the old version to the active
-    /// one, in one transaction; so the run can be stopped anywhere (a crash, `maxBatches`, task cancellation) and
-    /// simply run again: it picks up the rows still under old versions. A row the user replaced meanwhile is left
-    /// alone (`skipped`); a row whose data key does not open is left as it is and counted as `failed` (it keeps
-    /// its version from being retired).
+    /// one, in one transaction (TOTP secrets are not counted, only scanned); so the run can be stopped anywhere (a
+    /// crash, `maxBatches`, task cancellation) and simply run again: it picks up the rows still under old versions.
+    /// A row the user replaced meanwhile is left alone (`skipped`); a row whose data key does not open is left as it
+    /// is and counted as `failed` (it keeps its version from being retired).
     ///
     /// - Parameters:
     ///   - batchSize: Rows per batch (default 500).
@@ -31,21 +32,33 @@ extension KeyringManager {
         let keyring = cipher.keyring
         let target = Int(keyring.activeVersion)
         let filter = ProviderDEKFilter.notPrefixed(Self.dekPrefix(version: target))
-        var state = RewrapProgress(targetVersion: target, total: try await store.countProviderDEKs(filter))
+        let total = try await store.countProviderDEKs(filter) + store.countSealedTOTPSecrets(filter)
+        var state = RewrapProgress(targetVersion: target, total: total)
         progress?(state)
         var after: UUID?
+        var providerKeysDone = false
         while true {
             if let maxBatches, state.batches >= maxBatches { break }
             if Task.isCancelled { break }
-            let page = try await store.providerDEKs(filter, after: after, limit: batchSize)
-            guard let last = page.last else {
-                state.finished = true
-                break
+            if !providerKeysDone {
+                let page = try await store.providerDEKs(filter, after: after, limit: batchSize)
+                for reference in page {
+                    try await rewrapOne(reference, keyring: keyring, target: target, state: &state)
+                }
+                after = page.last?.id
+                providerKeysDone = page.last == nil
+                if providerKeysDone { continue }
+            } else {
+                let page = try await store.sealedTOTPSecrets(filter, after: after, limit: batchSize)
+                guard let last = page.last else {
+                    state.finished = true
+                    break
+                }
+                for reference in page {
+                    try await rewrapOne(reference, keyring: keyring, state: &state)
+                }
+                after = last.userID
             }
-            for reference in page {
-                try await rewrapOne(reference, keyring: keyring, target: target, state: &state)
-            }
-            after = last.id
             state.batches += 1
             progress?(state)
         }
@@ -99,6 +112,35 @@ extension KeyringManager {
         let changed = try await store.replaceProviderDEK(
             id: reference.id, expected: reference.encryptedDEK, replacement: replacement.serialized,
             fromVersion: from, toVersion: target
+        )
+        if changed {
+            state.rewrapped += 1
+        } else {
+            state.skipped += 1
+        }
+    }
+
+    private func rewrapOne(
+        _ reference: SealedTOTPSecretReference,
+        keyring: Keyring,
+        state: inout RewrapProgress
+    ) async throws {
+        state.processed += 1
+        let replacement: SealedEnvelope
+        do {
+            let envelope = try SealedEnvelope(serialized: reference.sealed)
+            let wrapped = try keyring.rewrap(
+                envelope.wrappedKey, context: try TOTPSecretContext.make(userID: reference.userID))
+            replacement = SealedEnvelope(wrappedKey: wrapped, payload: envelope.payload)
+        } catch {
+            state.failed += 1
+            logger.warning(
+                "a user's sealed TOTP secret does not open; left as it is", metadata: ["user_id": "\(reference.userID)"]
+            )
+            return
+        }
+        let changed = try await store.replaceSealedTOTPSecret(
+            userID: reference.userID, expected: reference.sealed, replacement: replacement.serialized
         )
         if changed {
             state.rewrapped += 1

@@ -65,7 +65,10 @@ extension KeyringManager {
                 "master key version \(version) is the active version; rotate first, then rewrap, then retire it"
             )
         }
-        let references = try await store.countProviderDEKs(.prefixed(Self.dekPrefix(version: version)))
+        let prefix = ProviderDEKFilter.prefixed(Self.dekPrefix(version: version))
+        let providerKeys = try await store.countProviderDEKs(prefix)
+        let totpSecrets = try await store.countSealedTOTPSecrets(prefix)
+        let references = providerKeys + totpSecrets
         guard references == 0, record.dekCount == 0 else {
             try await auditRetire(
                 version, outcome: .refused, reason: AuditName("still_referenced"),
@@ -74,7 +77,8 @@ extension KeyringManager {
             throw KeyringError(
                 .versionInUse,
                 "master key version \(version) still wraps \(max(references, record.dekCount)) data keys "
-                    + "(\(references) provider keys, stored count \(record.dekCount)); run 'tessera keys rewrap' first"
+                    + "(\(providerKeys) provider keys, \(totpSecrets) TOTP secrets, stored count \(record.dekCount)); "
+                    + "run 'tessera keys rewrap' first"
             )
         }
         do {

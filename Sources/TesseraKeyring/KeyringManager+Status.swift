@@ -13,13 +13,16 @@ extension KeyringManager {
         let keyring = cipher.keyring
         var versions: [KeyringStatus.Version] = []
         for record in try await store.masterKeyVersions() {
-            let references = try await store.countProviderDEKs(.prefixed(Self.dekPrefix(version: record.version)))
+            let prefix = ProviderDEKFilter.prefixed(Self.dekPrefix(version: record.version))
+            let references = try await store.countProviderDEKs(prefix)
+            let totpSecrets = try await store.countSealedTOTPSecrets(prefix)
             let digest = SHA256.hash(data: record.wrappedKey)
             let hex = digest.map { String(format: "%02x", $0) }.joined()
             versions.append(
                 KeyringStatus.Version(
                     version: record.version, state: record.state, createdAt: record.createdAt,
-                    dekCount: record.dekCount, providerKeys: references, wrappedFingerprint: String(hex.prefix(16)),
+                    dekCount: record.dekCount, providerKeys: references, totpSecrets: totpSecrets,
+                    wrappedFingerprint: String(hex.prefix(16)),
                     keyFingerprint: UInt32(exactly: record.version).flatMap { keyring.key(version: $0)?.fingerprint }
                 )
             )

@@ -15,6 +15,8 @@ public struct KeyringStatus: Sendable, Hashable {
         public let dekCount: Int64
         /// Provider keys whose `encrypted_dek` names this version (counted by a scan).
         public let providerKeys: Int64
+        /// Users' sealed TOTP secrets under this version (counted by a scan).
+        public let totpSecrets: Int64
         /// SHA-256 of the wrapped (root-key-encrypted) material, 16 hex digits: tells rows apart.
         public let wrappedFingerprint: String
         /// The master key's own fingerprint (as in ``TesseraCrypto/MasterKey/fingerprint``), nil when retired.

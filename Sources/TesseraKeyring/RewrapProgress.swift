@@ -2,7 +2,7 @@
 public struct RewrapProgress: Sendable, Hashable {
     /// The version data keys are moved to.
     public let targetVersion: Int
-    /// Provider keys not under the target version when the run began.
+    /// Provider keys and sealed TOTP secrets not under the target version when the run began.
     public let total: Int64
     /// Rows looked at so far.
     public var processed: Int64 = 0

@@ -1,4 +1,5 @@
-/// Which provider keys a keyring scan selects, by the leading bytes of their `encrypted_dek`.
+/// Which stored keys a keyring scan selects, by their leading bytes: provider keys' `encrypted_dek` (a wrapped
+/// key) and users' `totp_secret` (a sealed envelope) both start with the format byte and the master key version.
 ///
 /// The store does no cryptography and does not parse wrapped keys: the keyring passes the byte prefix that names a
 /// master key version (format byte + big-endian version, see `docs/envelope-format.md`) and the store compares bytes.

@@ -202,6 +202,20 @@ public protocol TesseraStore: Sendable {
     func replaceProviderDEK(id: UUID, expected: [UInt8], replacement: [UInt8], fromVersion: Int, toVersion: Int)
         async throws -> Bool
 
+    /// Up to `limit` users' sealed TOTP secrets selected by `filter` on their leading bytes (a sealed envelope
+    /// starts with the same format byte and version as a wrapped key), users without one skipped, with user ids
+    /// above `afterID` (nil: from the start), in id order.
+    func sealedTOTPSecrets(_ filter: ProviderDEKFilter, after afterID: UUID?, limit: Int) async throws
+        -> [SealedTOTPSecretReference]
+
+    /// How many users' sealed TOTP secrets `filter` selects.
+    func countSealedTOTPSecrets(_ filter: ProviderDEKFilter) async throws -> Int64
+
+    /// Atomically replaces a user's `totp_secret` if it still holds `expected` (a compare-and-swap, so a secret the
+    /// user re-enrolled meanwhile is left alone). Touches no other column.
+    /// - Returns: Whether the row was changed.
+    func replaceSealedTOTPSecret(userID: UUID, expected: [UInt8], replacement: [UInt8]) async throws -> Bool
+
     // MARK: Audit chain
 
     /// Appends one entry to the audit chain. Under the chain lock (a single-row chain head, so appends are linear

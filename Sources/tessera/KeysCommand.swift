@@ -48,12 +48,15 @@ struct KeysCommand: AsyncParsableCommand {
             print(
                 "root key \(status.rootKeyFingerprint), keyring revision \(status.revision), "
                     + "active version \(status.activeVersion)")
-            print("version  state         data keys  provider keys  key fingerprint   wrapped fingerprint  created")
+            print(
+                "version  state         data keys  provider keys  totp secrets  key fingerprint   wrapped fingerprint  "
+                    + "created")
             let formatter = ISO8601DateFormatter()
             for version in status.versions {
                 let columns = [
                     pad(String(version.version), 7), pad(version.state.rawValue, 12), pad(String(version.dekCount), 9),
-                    pad(String(version.providerKeys), 13), pad(version.keyFingerprint ?? "-", 16),
+                    pad(String(version.providerKeys), 13), pad(String(version.totpSecrets), 12),
+                    pad(version.keyFingerprint ?? "-", 16),
                     pad(version.wrappedFingerprint, 19), formatter.string(from: version.createdAt),
                 ]
                 print(columns.joined(separator: "  "))
