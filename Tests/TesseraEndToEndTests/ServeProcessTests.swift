@@ -129,6 +129,23 @@ struct ServeProcessTests {
         return server
     }
 
+    /// Starts `tessera serve`, runs `body` (which ends by stopping it), and kills the process if `body` fails, so a
+    /// failing test leaves no server behind.
+    private func withServer(
+        in directory: URL, store: [String], token: String, _ body: (Server) async throws -> Void
+    ) async throws {
+        let server = try await startServer(in: directory, store: store, token: token)
+        do {
+            try await body(server)
+        } catch {
+            if !server.process.hasExited {
+                server.process.signal(SIGKILL)
+                _ = try? await server.process.exitStatus()
+            }
+            throw error
+        }
+    }
+
     /// Sends SIGTERM and expects a clean exit with status 0.
     private func stop(_ server: Server, token: String) async throws {
         server.process.signal(SIGTERM)
@@ -147,61 +164,63 @@ struct ServeProcessTests {
                 let migrated = try await tessera(["migrate"] + store)
                 #expect(migrated.status == 0, "migrate: \(migrated.standardError)")
                 let token = try await addCaller(in: directory)
-                let server = try await startServer(in: directory, store: store, token: token)
-                let environment = ["TESSERA_CREDENTIAL": token]
+                try await withServer(in: directory, store: store, token: token) { server in
+                    let environment = ["TESSERA_CREDENTIAL": token]
 
-                let healthy = try await tessera(["health", "--port", "\(server.port)"], environment: environment)
-                #expect(healthy.status == 0, "tessera health: \(healthy.standardError)\nserve: \(server.logText)")
-                #expect(healthy.standardOutput.contains("SERVING"))
-                let called = try await tessera(
-                    ["call", "tessera.v1.Health/Check", "--json", "{}", "--port", "\(server.port)"],
-                    environment: environment
-                )
-                #expect(called.status == 0, "tessera call: \(called.standardError)")
-                let json = try JSONSerialization.jsonObject(with: Data(called.standardOutput.utf8))
-                #expect(json is [String: Any])
+                    let healthy = try await tessera(["health", "--port", "\(server.port)"], environment: environment)
+                    #expect(healthy.status == 0, "tessera health: \(healthy.standardError)\nserve: \(server.logText)")
+                    #expect(healthy.standardOutput.contains("SERVING"))
+                    let called = try await tessera(
+                        ["call", "tessera.v1.Health/Check", "--json", "{}", "--port", "\(server.port)"],
+                        environment: environment
+                    )
+                    #expect(called.status == 0, "tessera call: \(called.standardError)")
+                    let json = try JSONSerialization.jsonObject(with: Data(called.standardOutput.utf8))
+                    #expect(json is [String: Any])
 
-                var configuration = TesseraClient.Configuration(
-                    host: "127.0.0.1", port: server.port, credential: .init(token)
-                )
-                configuration.connections = 1
-                let client = try TesseraClient(configuration: configuration)
-                let health = try await client.health()
-                #expect(health.isServing)
-                #expect(health.components.map(\.name) == ["store", "keyring", "argon2"])
-                #expect(health.components.allSatisfy { $0.isServing })
+                    var configuration = TesseraClient.Configuration(
+                        host: "127.0.0.1", port: server.port, credential: .init(token)
+                    )
+                    configuration.connections = 1
+                    configuration.defaultTimeout = .seconds(60)  // generous: CI is two loaded cores
+                    let client = try TesseraClient(configuration: configuration)
+                    let health = try await client.health()
+                    #expect(health.isServing)
+                    #expect(health.components.map(\.name) == ["store", "keyring", "argon2"])
+                    #expect(health.components.allSatisfy { $0.isServing })
 
-                // The keyring is the database's: version 1 was created at first start.
-                let plaintext = Array("sealed by the process".utf8)
-                let first = try await client.seal(plaintext)
-                #expect(try SealedEnvelope(serialized: first).masterKeyVersion == 1)
-                let phc = try await client.hashPassword("correct horse battery staple")
-                #expect(try await client.verifyPassword("correct horse battery staple", against: phc).isValid)
+                    // The keyring is the database's: version 1 was created at first start.
+                    let plaintext = Array("sealed by the process".utf8)
+                    let first = try await client.seal(plaintext)
+                    #expect(try SealedEnvelope(serialized: first).masterKeyVersion == 1)
+                    let phc = try await client.hashPassword("correct horse battery staple")
+                    #expect(try await client.verifyPassword("correct horse battery staple", against: phc).isValid)
 
-                // Another process rotates; the server seals under version 2 after a poll, and still opens version 1.
-                let rotated = try await tessera(["keys", "rotate"] + store)
-                #expect(rotated.status == 0, "keys rotate: \(rotated.standardError)")
-                var version: UInt32 = 1
-                let deadline = ContinuousClock.now + .seconds(60)
-                while version == 1 && ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(100))
-                    version = try SealedEnvelope(serialized: try await client.seal(plaintext)).masterKeyVersion
+                    // Another process rotates; the server seals under version 2 after a poll, and still opens version 1.
+                    let rotated = try await tessera(["keys", "rotate"] + store)
+                    #expect(rotated.status == 0, "keys rotate: \(rotated.standardError)")
+                    var version: UInt32 = 1
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while version == 1 && ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(100))
+                        version = try SealedEnvelope(serialized: try await client.seal(plaintext)).masterKeyVersion
+                    }
+                    #expect(version == 2)
+                    #expect(try await client.open(first) == plaintext)
+                    await client.shutdown()
+
+                    try await stop(server, token: token)
+                    // The database URL (which may hold a password) is never logged; a description without it is.
+                    if let url = store.last, url.hasPrefix("postgres://") {
+                        #expect(!server.logText.contains(url))
+                        #expect(server.logText.contains("store=postgres://127.0.0.1:"))
+                    }
+                    // Stopped: the probe now fails.
+                    let after = try await tessera(
+                        ["health", "--port", "\(server.port)", "--timeout", "2"], environment: environment
+                    )
+                    #expect(after.status != 0)
                 }
-                #expect(version == 2)
-                #expect(try await client.open(first) == plaintext)
-                await client.shutdown()
-
-                try await stop(server, token: token)
-                // The database URL (which may hold a password) is never logged; a description without it is.
-                if let url = store.last, url.hasPrefix("postgres://") {
-                    #expect(!server.logText.contains(url))
-                    #expect(server.logText.contains("store=postgres://127.0.0.1:"))
-                }
-                // Stopped: the probe now fails.
-                let after = try await tessera(
-                    ["health", "--port", "\(server.port)", "--timeout", "2"], environment: environment
-                )
-                #expect(after.status != 0)
             }
         }
     }

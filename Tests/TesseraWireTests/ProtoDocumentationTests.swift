@@ -57,6 +57,6 @@ struct ProtoDocumentationTests {
                 #expect(readme.contains(row), "proto/README.md lacks the row \(row)")
             }
         }
-        #expect(methods == 9)
+        #expect(methods == 10)
     }
 }
