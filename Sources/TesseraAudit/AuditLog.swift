@@ -39,14 +39,7 @@ public struct AuditLog: Sendable {
         payload: AuditPayload = AuditPayload(),
         at timestamp: Date = Date()
     ) async throws -> AuditEntryRecord {
-        let milliseconds = (timestamp.timeIntervalSince1970 * 1000).rounded(.down)
-        let draft = AuditEntryDraft(
-            entity: entity.rawValue,
-            action: action.rawValue,
-            actorID: actorID,
-            payload: payload.fields,
-            timestamp: Date(timeIntervalSince1970: milliseconds / 1000)
-        )
+        let draft = AuditEvent(entity: entity, action: action, actorID: actorID, payload: payload).draft(at: timestamp)
         let key = self.key
         return try await store.appendAuditEntry(draft) { draft, link in
             AuditCanonicalForm.seal(draft, link: link, key: key)

@@ -6,14 +6,11 @@ import TesseraTestSupport
 
 /// Benchmarks of the store: refresh-token rotations per second through ``TesseraStore``.
 ///
-/// **One unit of work** is what the service does when a client refreshes its session:
-/// 1. `rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:)` — one transaction: `SELECT … FOR UPDATE`
-///    of the old row by its hash, `UPDATE` it rotated, `INSERT` the successor, `COMMIT`;
-/// 2. `appendAuditEntry(_:seal:)` — one transaction: `SELECT … FOR UPDATE` of the chain head, `INSERT` the entry
-///    (sealed with SHA-256 and HMAC-SHA256 in the process), `UPDATE` the head, `COMMIT`.
-///
-/// The store keeps these as two transactions (the audit append must serialise on the chain head, the rotation
-/// must not), so the unit is the pair, and the pgbench baseline runs the same two transactions per script run.
+/// **One unit of work** is what the service does when a client refreshes its session, in ONE transaction
+/// (`rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:audit:seal:)`): on PostgreSQL `BEGIN`, the old
+/// row `SELECT … FOR UPDATE` by its hash, one statement that marks it rotated, inserts the successor and locks the
+/// audit chain head, one that inserts the audit entry (sealed with SHA-256 and HMAC-SHA256 in the process) and moves
+/// the head, `COMMIT`. The pgbench baseline runs the same statements in one transaction per script run.
 /// Every client rotates its own session family (no contention on a session row); the audit chain head is shared,
 /// as it is in production.
 public enum StoreBenchmarks {
@@ -61,7 +58,7 @@ public enum StoreBenchmarks {
             _ = try await store.migrate()
             var rows: [BenchReport.Row] = []
             for clients in settings.sqliteClients {
-                log("SQLite: refresh rotation + audit append, \(clients) client(s)")
+                log("SQLite: refresh rotation + audit, one transaction, \(clients) client(s)")
                 let rate = try await Self.rotationRate(store: store, clients: clients, duration: settings.duration)
                 rows.append(
                     .init(
@@ -73,7 +70,7 @@ public enum StoreBenchmarks {
         }
     }
 
-    /// Rotations per second (one unit = rotation + audit append, see the type's documentation) with `clients`
+    /// Rotations per second (one unit = rotation + audit entry in one transaction, see the type's documentation) with `clients`
     /// concurrent clients, each on its own session family, after a short uncounted warm-up.
     static func rotationRate(store: any TesseraStore, clients: Int, duration: Duration) async throws -> Double {
         let now = Date()

@@ -5,13 +5,13 @@ import TesseraStore
 /// PostgreSQL's own load generator, running the store's refresh-rotation unit as a custom script: the baseline the
 /// store benchmark is compared with.
 ///
-/// The script mirrors, statement by statement, the SQL that `PostgresStore.rotateRefreshToken` and
-/// `PostgresStore.appendAuditEntry` send (see `PostgresStore+Sessions.swift` and `PostgresStore+Audit.swift`): the
-/// same tables, columns, predicates and locks, in the same two transactions. Differences, all in pgbench's favour:
-/// it runs with `-M prepared` (parsed once per connection; postgres-nio parses every statement), values the store
-/// computes in the client come from the server (`now()`, `gen_random_uuid()`, token hashes as
+/// The script runs, statement by statement, the SQL that the audited `PostgresStore.rotateRefreshToken` sends in its
+/// one transaction (the prepared statements of `PostgresStatements`: `SessionForUpdate`,
+/// `RotateSessionLockingChainHead`, `AppendAuditEntry`, between `BEGIN` and `COMMIT`): the same tables, columns,
+/// predicates, CTEs and locks, with `-M prepared` as the store prepares them. Differences, all in pgbench's favour:
+/// values the store computes in the client come from the server (`now()`, `gen_random_uuid()`, token hashes as
 /// `sha256(int8send(n))`, the audit hash and signature as `sha256(int8send(id))` instead of SHA-256 + HMAC in the
-/// process), and it checks nothing (the store decodes the row and checks revoked / rotated / expired).
+/// process), and it checks nothing (the store decodes the row and applies the rotation rules).
 ///
 /// Each pgbench client works on its own session family, whose tokens are numbered: token `n` of client `c` has the
 /// hash `sha256(int8send(base + c × 10⁹ + n))`; the benchmark seeds token 0 of every client first. The per-client
@@ -31,21 +31,28 @@ struct Pgbench: Sendable {
         SELECT id, user_id, refresh_token_hash, expires_at, device_info::text, created_at, last_used, family_id,
             parent_id, rotation_counter, rotated_at, revoked_at FROM auth.sessions
             WHERE refresh_token_hash = sha256(int8send(:h)) FOR UPDATE \\gset s_
-        UPDATE auth.sessions SET rotated_at = now(), last_used = now() WHERE id = :s_id;
         \\set c :s_rotation_counter + 1
-        INSERT INTO auth.sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used,
-            family_id, parent_id, rotation_counter, rotated_at, revoked_at)
-        VALUES (gen_random_uuid(), :s_user_id, sha256(int8send(:n)), now() + interval '30 days',
-            :s_device_info::jsonb, now(), NULL, :s_family_id, :s_id, :c, NULL, NULL);
-        COMMIT;
-        BEGIN;
-        SELECT last_id, last_hash FROM tessera.audit_chain_head WHERE id = 1 FOR UPDATE \\gset a_
+        WITH old AS (
+            UPDATE auth.sessions SET rotated_at = now(), last_used = now() WHERE id = :s_id RETURNING id
+        ), successor AS (
+            INSERT INTO auth.sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at,
+                last_used, family_id, parent_id, rotation_counter, rotated_at, revoked_at)
+            SELECT gen_random_uuid(), :s_user_id, sha256(int8send(:n)), now() + interval '30 days',
+                :s_device_info::jsonb, now(), NULL, :s_family_id, old.id, :c, NULL, NULL FROM old
+            RETURNING id
+        )
+        SELECT head.last_id, head.last_hash FROM tessera.audit_chain_head AS head, successor
+        WHERE head.id = 1 FOR UPDATE OF head \\gset a_
         \\set next_id :a_last_id + 1
-        INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
-        VALUES (:next_id, 'session', 'refresh.rotated', :s_user_id,
-            jsonb_build_object('family', :s_family_id::text, 'counter', :c::text), sha256(int8send(:next_id)),
-            :a_last_hash, now());
-        UPDATE tessera.audit_chain_head SET last_id = :next_id, last_hash = sha256(int8send(:next_id)) WHERE id = 1;
+        WITH entry AS (
+            INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+            VALUES (:next_id, 'session', 'refresh.rotated', :s_user_id,
+                jsonb_build_object('family', :s_family_id::text, 'counter', :c::text), sha256(int8send(:next_id)),
+                :a_last_hash, now())
+            RETURNING id
+        )
+        UPDATE tessera.audit_chain_head SET last_id = (SELECT id FROM entry), last_hash = sha256(int8send(:next_id))
+        WHERE id = 1;
         COMMIT;
         \\set counter :counter + 1
 

@@ -20,7 +20,7 @@ struct PostgresRotationBenchmark: Sendable {
             for (level, clients) in self.settings.postgresClients.enumerated() {
                 let configuration = try PostgresStoreConfiguration(url: url, maximumConnections: clients)
                 let (tessera, baseline) = try await PostgresStore.withStore(configuration: configuration) { store in
-                    self.log("PostgreSQL: refresh rotation + audit append, \(clients) client(s): Tessera")
+                    self.log("PostgreSQL: refresh rotation + audit, one transaction, \(clients) client(s): Tessera")
                     let tessera = try await StoreBenchmarks.rotationRate(
                         store: store, clients: clients, duration: self.settings.duration
                     )
@@ -32,7 +32,7 @@ struct PostgresRotationBenchmark: Sendable {
                             firstHash: Pgbench.tokenHash(base + Int64(client) * Pgbench.clientStride)
                         )
                     }
-                    self.log("PostgreSQL: refresh rotation + audit append, \(clients) client(s): pgbench")
+                    self.log("PostgreSQL: refresh rotation + audit, one transaction, \(clients) client(s): pgbench")
                     let baseline = try await pgbench.run(
                         url: url, clients: clients, duration: self.settings.duration, base: base
                     )

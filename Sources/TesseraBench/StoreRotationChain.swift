@@ -33,24 +33,29 @@ struct RotationChain: Sendable {
         return RotationChain(userID: user.id, familyID: session.familyID, currentHash: firstHash)
     }
 
-    /// One unit of work: rotate the current refresh token, then append the audit entry recording it.
+    /// One unit of work, in one transaction: rotate the current refresh token and append the audit entry recording
+    /// it (``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:audit:seal:)``).
     mutating func rotate(in store: any TesseraStore) async throws {
         let now = Date()
         let next = SecureRandom.bytes(count: 32)
-        let outcome = try await store.rotateRefreshToken(
+        let userID = self.userID
+        let family = self.familyID.uuidString.lowercased()
+        let result = try await store.rotateRefreshToken(
             oldHash: self.currentHash, newHash: next, newExpiresAt: now.addingTimeInterval(30 * 86_400), now: now,
-            graceWindow: .seconds(10)
+            graceWindow: .seconds(10),
+            audit: { outcome, _ in
+                guard case .rotated(let successor) = outcome else { return nil }
+                return AuditEntryDraft(
+                    entity: "session", action: "refresh.rotated", actorID: userID,
+                    payload: ["family": family, "counter": String(successor.rotationCounter)], timestamp: now
+                )
+            },
+            seal: Self.seal
         )
-        guard case .rotated(let successor) = outcome else {
+        guard case .rotated = result.outcome, result.auditEntry != nil else {
             throw StoreError(.backend, "a benchmark rotation did not rotate")
         }
         self.currentHash = next
-        let draft = AuditEntryDraft(
-            entity: "session", action: "refresh.rotated", actorID: self.userID,
-            payload: ["family": self.familyID.uuidString.lowercased(), "counter": String(successor.rotationCounter)],
-            timestamp: now
-        )
-        _ = try await store.appendAuditEntry(draft, seal: Self.seal)
     }
 
     /// Seals an entry as the audit service will: SHA-256 over a canonical form chained to the previous hash, and an

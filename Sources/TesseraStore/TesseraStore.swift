@@ -70,6 +70,10 @@ public protocol TesseraStore: Sendable {
     /// A concurrent second rotation of the same old token, within `graceWindow` of the first, observes the winner
     /// (``RefreshRotation/alreadyRotated(current:)``) instead of forking the family. A rotation of an old token
     /// later than that is a replay: the whole family is revoked (``RefreshRotation/reuseDetected(familyID:)``).
+    ///
+    /// The same as the audited
+    /// ``rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:audit:seal:)`` recording nothing; every
+    /// backend gets it from the protocol extension.
     /// - Throws: ``StoreError/Code/duplicateRefreshToken`` when `newHash` is already in use.
     func rotateRefreshToken(
         oldHash: [UInt8],
@@ -78,6 +82,36 @@ public protocol TesseraStore: Sendable {
         now: Date,
         graceWindow: Duration
     ) async throws -> RefreshRotation
+
+    /// Rotates a refresh token (exactly as
+    /// ``rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:)``) and appends the audit entry recording
+    /// the outcome, in ONE transaction: the entry exists if and only if the rotation committed, and a refusal that
+    /// writes (a replay revoking the family) is recorded as atomically as a rotation.
+    ///
+    /// Once the outcome is decided under the row lock, the store calls `audit` with it and the presented row (nil
+    /// when no session has `oldHash`); when that returns a draft, the store appends it like
+    /// ``appendAuditEntry(_:seal:)`` before COMMIT, taking the chain lock last. Any error (a taken `newHash`, a
+    /// throwing closure, whose error reaches the caller unchanged) rolls back both the rotation and the entry.
+    /// - Parameters:
+    ///   - oldHash: The presented refresh token's hash.
+    ///   - newHash: The successor token's hash.
+    ///   - newExpiresAt: When the successor expires.
+    ///   - now: The time of the request.
+    ///   - graceWindow: How long after a rotation a second presentation counts as a concurrent refresh.
+    ///   - audit: The entry to record for an outcome and the presented row, or nil for none; runs inside the
+    ///     transaction, so keep it short and free of I/O.
+    ///   - seal: Computes the entry's hash and signature, as for ``appendAuditEntry(_:seal:)``.
+    /// - Returns: The outcome and the appended entry (nil when `audit` returned nil).
+    /// - Throws: ``StoreError/Code/duplicateRefreshToken`` when `newHash` is already in use.
+    func rotateRefreshToken(
+        oldHash: [UInt8],
+        newHash: [UInt8],
+        newExpiresAt: Date,
+        now: Date,
+        graceWindow: Duration,
+        audit: @escaping @Sendable (RefreshRotation, SessionRecord?) throws -> AuditEntryDraft?,
+        seal: @escaping @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
+    ) async throws -> AuditedRefreshRotation
 
     /// Revokes every not-yet-revoked row of a family. Returns how many rows changed.
     func revokeSessionFamily(familyID: UUID, now: Date) async throws -> Int
@@ -238,4 +272,22 @@ public protocol TesseraStore: Sendable {
     /// The link the next entry would get: the last entry's id + 1, and the last entry's hash (32 zero bytes when
     /// the chain is empty).
     func auditChainHead() async throws -> AuditChainLink
+}
+
+extension TesseraStore {
+    /// Rotates a refresh token without recording anything: the audited rotation with no entry (see
+    /// ``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:)``).
+    public func rotateRefreshToken(
+        oldHash: [UInt8],
+        newHash: [UInt8],
+        newExpiresAt: Date,
+        now: Date,
+        graceWindow: Duration
+    ) async throws -> RefreshRotation {
+        let none = RefreshRotationAudit.none
+        return try await self.rotateRefreshToken(
+            oldHash: oldHash, newHash: newHash, newExpiresAt: newExpiresAt, now: now, graceWindow: graceWindow,
+            audit: none.audit, seal: none.seal
+        ).outcome
+    }
 }

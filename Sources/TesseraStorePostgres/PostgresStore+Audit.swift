@@ -4,45 +4,36 @@ import TesseraStore
 
 extension PostgresStore {
     /// Appends an entry under the chain head's row lock (`FOR UPDATE`), so appends from every process are linear.
+    ///
+    /// Four round trips: BEGIN, lock and read the head, insert the entry and move the head (one statement), COMMIT.
     public func appendAuditEntry(
         _ draft: AuditEntryDraft,
         seal: @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
     ) async throws -> AuditEntryRecord {
         try await self.transaction { transaction in
-            let rows = try await transaction.rows(
-                "SELECT last_id, last_hash FROM tessera.audit_chain_head WHERE id = 1 FOR UPDATE"
-            )
-            guard let row = rows.first else { throw StoreError(.backend, "the audit chain head row is missing") }
-            let (lastID, lastHash) = try Self.decoding { try row.decode((Int64, ByteBuffer).self) }
-            let link = AuditChainLink(id: lastID + 1, previousHash: Array(lastHash.readableBytesView))
-            let sealed: AuditSeal
-            do {
-                sealed = try seal(draft, link)
-            } catch {
-                throw CallerError(error)
-            }
-            let entry = AuditEntryRecord(
-                id: link.id, entity: draft.entity, action: draft.action, actorID: draft.actorID,
-                payload: draft.payload, signature: sealed.signature, previousHash: link.previousHash,
-                timestamp: draft.timestamp
-            )
-            try await transaction.rows(
-                """
-                INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
-                VALUES (\(entry.id), \(entry.entity), \(entry.action), \(entry.actorID),
-                    \(JSONColumn.encode(entry.payload))::jsonb, \(ByteBuffer(bytes: entry.signature)),
-                    \(ByteBuffer(bytes: entry.previousHash)), \(entry.timestamp))
-                """
-            )
-            try await transaction.rows(
-                """
-                UPDATE tessera.audit_chain_head
-                SET last_id = \(link.id), last_hash = \(ByteBuffer(bytes: sealed.entryHash))
-                WHERE id = 1
-                """
-            )
-            return entry
+            let link = try await Self.lockAuditChainHead(in: transaction)
+            return try await Self.appendAuditEntry(draft, at: link, seal: seal, in: transaction)
         }
+    }
+
+    /// Locks the chain head for the rest of `transaction` and returns the link the next entry gets.
+    static func lockAuditChainHead(in transaction: PostgresTransaction) async throws -> AuditChainLink {
+        guard let link = try await transaction.execute(PostgresStatements.LockChainHead()).first else {
+            throw StoreError(.backend, "the audit chain head row is missing")
+        }
+        return link
+    }
+
+    /// Seals `draft` at `link` (the head must be locked by `transaction`), inserts it and moves the head.
+    static func appendAuditEntry(
+        _ draft: AuditEntryDraft,
+        at link: AuditChainLink,
+        seal: (AuditEntryDraft, AuditChainLink) throws -> AuditSeal,
+        in transaction: PostgresTransaction
+    ) async throws -> AuditEntryRecord {
+        let (entry, sealed) = try draft.sealed(at: link, with: seal)
+        try await transaction.execute(PostgresStatements.AppendAuditEntry(entry: entry, entryHash: sealed.entryHash))
+        return entry
     }
 
     /// A page of entries in chain order.

@@ -28,56 +28,6 @@ extension PostgresStore {
         ).map(Self.decodeSession)
     }
 
-    /// Rotates a refresh token atomically (see
-    /// ``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:)``).
-    ///
-    /// The old row is locked `FOR UPDATE`, so concurrent rotations of one token queue behind each other; under
-    /// READ COMMITTED the waiter then re-reads the row, sees it rotated, and reports the winner's successor.
-    public func rotateRefreshToken(
-        oldHash: [UInt8],
-        newHash: [UInt8],
-        newExpiresAt: Date,
-        now: Date,
-        graceWindow: Duration
-    ) async throws -> RefreshRotation {
-        try await self.transaction { transaction in
-            let rows = try await transaction.rows(
-                """
-                \(unescaped: Self.selectSession) WHERE refresh_token_hash = \(ByteBuffer(bytes: oldHash)) FOR UPDATE
-                """
-            )
-            guard let row = rows.first else { return .notFound }
-            let old = try Self.decodeSession(row)
-            switch old.rotationStep(newHash: newHash, newExpiresAt: newExpiresAt, now: now, graceWindow: graceWindow) {
-            case .refuse(let outcome):
-                return outcome
-            case .reportCurrent(let familyID):
-                let current = try await transaction.rows(
-                    """
-                    \(unescaped: Self.selectSession)
-                    WHERE family_id = \(familyID) AND rotated_at IS NULL AND revoked_at IS NULL
-                    """
-                )
-                guard let current = current.first else { return .revoked }
-                return .alreadyRotated(current: try Self.decodeSession(current))
-            case .revokeFamily(let familyID):
-                try await transaction.rows(
-                    """
-                    UPDATE auth.sessions SET revoked_at = \(now)
-                    WHERE family_id = \(familyID) AND revoked_at IS NULL
-                    """
-                )
-                return .reuseDetected(familyID: familyID)
-            case .rotate(let successor):
-                try await transaction.rows(
-                    "UPDATE auth.sessions SET rotated_at = \(now), last_used = \(now) WHERE id = \(old.id)"
-                )
-                try await transaction.rows(Self.insert(successor))
-                return .rotated(successor)
-            }
-        }
-    }
-
     /// Revokes a family.
     public func revokeSessionFamily(familyID: UUID, now: Date) async throws -> Int {
         try await self.rows(

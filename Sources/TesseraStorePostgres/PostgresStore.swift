@@ -73,17 +73,19 @@ public final class PostgresStore: TesseraStore {
         }
     }
 
-    /// Runs `body` inside BEGIN … COMMIT on one pooled connection, rolling back when it throws.
+    /// Runs `body` inside BEGIN … COMMIT on one pooled connection, rolling back when it throws. BEGIN and COMMIT
+    /// are prepared statements (parsed once per connection); ROLLBACK is not, so that nothing is ever prepared in a
+    /// failed transaction (postgres-nio would remember the failure for the connection's lifetime).
     func transaction<Result: Sendable>(
         _ body: @Sendable (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
         do {
             return try await self.client.withConnection { connection in
                 let transaction = PostgresTransaction(connection: connection, logger: self.logger)
-                try await transaction.run("BEGIN")
+                try await transaction.execute(PostgresStatements.Begin())
                 do {
                     let result = try await body(transaction)
-                    try await transaction.run("COMMIT")
+                    try await transaction.execute(PostgresStatements.Commit())
                     return result
                 } catch {
                     try? await transaction.run("ROLLBACK")
@@ -146,6 +148,16 @@ struct PostgresTransaction: Sendable {
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         try await self.connection.query(query, logger: self.logger).collect()
+    }
+
+    /// Runs a prepared statement (prepared on this connection's first use of it) and returns its decoded rows.
+    @discardableResult
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        var rows: [Statement.Row] = []
+        for try await row in try await self.connection.execute(statement, logger: self.logger) {
+            rows.append(row)
+        }
+        return rows
     }
 
     /// Runs a fixed statement (transaction control, DDL from a migration).

@@ -9,40 +9,37 @@ extension SQLiteStore {
         seal: @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
     ) async throws -> AuditEntryRecord {
         try await self.transaction { store in
-            let rows = try await store.unlockedRows(
-                "SELECT last_id, last_hash FROM tessera_audit_chain_head WHERE id = 1",
-                []
-            )
-            guard let row = rows.first else { throw StoreError(.backend, "the audit chain head row is missing") }
-            let link = AuditChainLink(id: Int64(try row.int("last_id")) + 1, previousHash: try row.bytes("last_hash"))
-            let sealed: AuditSeal
-            do {
-                sealed = try seal(draft, link)
-            } catch {
-                throw CallerError(error)
-            }
-            let entry = AuditEntryRecord(
-                id: link.id, entity: draft.entity, action: draft.action, actorID: draft.actorID,
-                payload: draft.payload, signature: sealed.signature, previousHash: link.previousHash,
-                timestamp: draft.timestamp
-            )
-            _ = try await store.unlockedRows(
-                """
-                INSERT INTO audits_audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    SQLiteBind.int64(entry.id), SQLiteBind.text(entry.entity), SQLiteBind.text(entry.action),
-                    SQLiteBind.uuid(entry.actorID), SQLiteBind.json(entry.payload), SQLiteBind.bytes(entry.signature),
-                    SQLiteBind.bytes(entry.previousHash), SQLiteBind.date(entry.timestamp),
-                ]
-            )
-            _ = try await store.unlockedRows(
-                "UPDATE tessera_audit_chain_head SET last_id = ?, last_hash = ? WHERE id = 1",
-                [SQLiteBind.int64(link.id), SQLiteBind.bytes(sealed.entryHash)]
-            )
-            return entry
+            try await store.unlockedAppendAuditEntry(draft, seal: seal)
         }
+    }
+
+    /// Reads the head, seals `draft` after it, inserts the entry and moves the head; the caller must hold a write
+    /// transaction (inside ``transaction(_:)``).
+    func unlockedAppendAuditEntry(
+        _ draft: AuditEntryDraft,
+        seal: (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
+    ) async throws -> AuditEntryRecord {
+        let rows = try await self.unlockedRows(
+            "SELECT last_id, last_hash FROM tessera_audit_chain_head WHERE id = 1", [])
+        guard let row = rows.first else { throw StoreError(.backend, "the audit chain head row is missing") }
+        let link = AuditChainLink(id: Int64(try row.int("last_id")) + 1, previousHash: try row.bytes("last_hash"))
+        let (entry, sealed) = try draft.sealed(at: link, with: seal)
+        _ = try await self.unlockedRows(
+            """
+            INSERT INTO audits_audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                SQLiteBind.int64(entry.id), SQLiteBind.text(entry.entity), SQLiteBind.text(entry.action),
+                SQLiteBind.uuid(entry.actorID), SQLiteBind.json(entry.payload), SQLiteBind.bytes(entry.signature),
+                SQLiteBind.bytes(entry.previousHash), SQLiteBind.date(entry.timestamp),
+            ]
+        )
+        _ = try await self.unlockedRows(
+            "UPDATE tessera_audit_chain_head SET last_id = ?, last_hash = ? WHERE id = 1",
+            [SQLiteBind.int64(link.id), SQLiteBind.bytes(sealed.entryHash)]
+        )
+        return entry
     }
 
     /// A page of entries in chain order.

@@ -29,49 +29,6 @@ extension SQLiteStore {
         ).map(Self.decodeSession)
     }
 
-    /// Rotates a refresh token inside one `BEGIN IMMEDIATE` transaction (writers are serialised, so the read and
-    /// the writes that follow it cannot interleave with another rotation).
-    public func rotateRefreshToken(
-        oldHash: [UInt8],
-        newHash: [UInt8],
-        newExpiresAt: Date,
-        now: Date,
-        graceWindow: Duration
-    ) async throws -> RefreshRotation {
-        try await self.transaction { store in
-            let rows = try await store.unlockedRows(
-                Self.selectSession + " WHERE refresh_token_hash = ?",
-                [SQLiteBind.bytes(oldHash)]
-            )
-            guard let row = rows.first else { return .notFound }
-            let old = try Self.decodeSession(row)
-            switch old.rotationStep(newHash: newHash, newExpiresAt: newExpiresAt, now: now, graceWindow: graceWindow) {
-            case .refuse(let outcome):
-                return outcome
-            case .reportCurrent(let familyID):
-                let current = try await store.unlockedRows(
-                    Self.selectSession + " WHERE family_id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
-                    [SQLiteBind.uuid(familyID)]
-                )
-                guard let current = current.first else { return .revoked }
-                return .alreadyRotated(current: try Self.decodeSession(current))
-            case .revokeFamily(let familyID):
-                _ = try await store.unlockedRows(
-                    "UPDATE auth_sessions SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
-                    [SQLiteBind.date(now), SQLiteBind.uuid(familyID)]
-                )
-                return .reuseDetected(familyID: familyID)
-            case .rotate(let successor):
-                _ = try await store.unlockedRows(
-                    "UPDATE auth_sessions SET rotated_at = ?, last_used = ? WHERE id = ?",
-                    [SQLiteBind.date(now), SQLiteBind.date(now), SQLiteBind.uuid(old.id)]
-                )
-                _ = try await store.unlockedRows(Self.insertSession, Self.binds(successor))
-                return .rotated(successor)
-            }
-        }
-    }
-
     /// Revokes a family.
     public func revokeSessionFamily(familyID: UUID, now: Date) async throws -> Int {
         try await self.rows(

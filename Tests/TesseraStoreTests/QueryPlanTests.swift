@@ -38,6 +38,8 @@ struct QueryPlanTests {
             WHERE user_id = '00000000-0000-0000-0000-000000000000' AND code_hash = '\\x00'::bytea
         """,
         "SELECT * FROM audits.audit_log WHERE id > 10 ORDER BY id LIMIT 100",
+        "SELECT * FROM auth.sessions WHERE id = '00000000-0000-0000-0000-000000000000' FOR UPDATE",
+        "SELECT * FROM tessera.audit_chain_head WHERE id = 1 FOR UPDATE",
     ]
 
     @Test("PostgreSQL: every hot lookup can use an index", arguments: Self.lookups)
@@ -50,6 +52,71 @@ struct QueryPlanTests {
                     // With sequential scans priced out, a plan without an index means there is no index to use.
                     try await transaction.run("SET LOCAL enable_seqscan = off")
                     return try await transaction.rows(PostgresQuery(unsafeSQL: "EXPLAIN " + lookup))
+                        .map { try $0.decode(String.self) }
+                        .joined(separator: "\n")
+                }
+                #expect(plan.contains("Index"), "\(plan)")
+                #expect(!plan.contains("Seq Scan"), "\(plan)")
+            }
+        }
+    }
+
+    /// The prepared statements of the refresh rotation and the audit append, with the parameter types they are
+    /// prepared with and sample arguments (fixed literals: EXPLAIN EXECUTE plans them without running them).
+    static let preparedStatements: [PreparedLookup] = [
+        PreparedLookup(
+            name: "SessionForUpdate", sql: PostgresStatements.SessionForUpdate.sql, types: ["bytea"],
+            arguments: ["'\\x00'"]
+        ),
+        PreparedLookup(
+            name: "RotateSession", sql: PostgresStatements.RotateSession.sql, types: PreparedLookup.rotationTypes,
+            arguments: PreparedLookup.rotationArguments
+        ),
+        PreparedLookup(
+            name: "RotateSessionLockingChainHead", sql: PostgresStatements.RotateSessionLockingChainHead.sql,
+            types: PreparedLookup.rotationTypes, arguments: PreparedLookup.rotationArguments
+        ),
+        PreparedLookup(name: "LockChainHead", sql: PostgresStatements.LockChainHead.sql, types: [], arguments: []),
+        PreparedLookup(
+            name: "AppendAuditEntry", sql: PostgresStatements.AppendAuditEntry.sql,
+            types: ["int8", "text", "text", "uuid", "text", "bytea", "bytea", "timestamptz", "bytea"],
+            arguments: [
+                "1", "'session'", "'refresh.rotated'", "NULL", "'{}'", "'\\x00'", "'\\x00'", "now()", "'\\x00'",
+            ]
+        ),
+    ]
+
+    /// A prepared statement to EXPLAIN.
+    struct PreparedLookup: Sendable, CustomTestStringConvertible {
+        static let zero = "'00000000-0000-0000-0000-000000000000'"
+        static let rotationTypes = [
+            "timestamptz", "uuid", "uuid", "uuid", "bytea", "timestamptz", "text", "timestamptz", "uuid", "int8",
+        ]
+        static let rotationArguments = [
+            "now()", zero, zero, zero, "'\\x00'", "now()", "'{}'", "now()", zero, "1",
+        ]
+
+        let name: String
+        let sql: String
+        let types: [String]
+        let arguments: [String]
+
+        var testDescription: String { self.name }
+    }
+
+    @Test("PostgreSQL: the rotation and audit statements find their rows by index", arguments: Self.preparedStatements)
+    func preparedIndexed(statement: PreparedLookup) async throws {
+        try await TestPostgres.withTemporaryDatabase { url in
+            let configuration = try PostgresStoreConfiguration(url: url, maximumConnections: 1)
+            try await PostgresStore.withStore(configuration: configuration) { store in
+                _ = try await store.migrate()
+                let plan = try await store.transaction { transaction in
+                    try await transaction.run("SET LOCAL enable_seqscan = off")
+                    let types = statement.types.isEmpty ? "" : "(" + statement.types.joined(separator: ", ") + ")"
+                    try await transaction.run("PREPARE lookup\(types) AS " + statement.sql)
+                    let arguments =
+                        statement.arguments.isEmpty ? "" : "(" + statement.arguments.joined(separator: ", ") + ")"
+                    return try await transaction.rows(PostgresQuery(unsafeSQL: "EXPLAIN EXECUTE lookup" + arguments))
                         .map { try $0.decode(String.self) }
                         .joined(separator: "\n")
                 }

@@ -1,0 +1,81 @@
+import Foundation
+import PostgresNIO
+import TesseraStore
+
+extension PostgresStore {
+    /// Rotates a refresh token and appends the audit entry for the outcome in one transaction (see
+    /// ``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:audit:seal:)``).
+    ///
+    /// The presented row is locked `FOR UPDATE`, so concurrent rotations of one token queue behind each other; under
+    /// READ COMMITTED the waiter then re-reads the row, sees it rotated, and reports the winner's successor. A
+    /// successful rotation costs BEGIN, the locked read, one statement that writes both rows and locks the audit
+    /// chain head, one that inserts the entry and moves the head, and COMMIT: the head (shared by every audited
+    /// operation) is the last lock taken and is held for two round trips.
+    public func rotateRefreshToken(
+        oldHash: [UInt8],
+        newHash: [UInt8],
+        newExpiresAt: Date,
+        now: Date,
+        graceWindow: Duration,
+        audit: @escaping @Sendable (RefreshRotation, SessionRecord?) throws -> AuditEntryDraft?,
+        seal: @escaping @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
+    ) async throws -> AuditedRefreshRotation {
+        let auditing = RefreshRotationAudit(audit: audit, seal: seal)
+        return try await self.transaction { transaction in
+            let presented = try await transaction.execute(PostgresStatements.SessionForUpdate(hash: oldHash)).first
+            guard let old = presented else {
+                return try await Self.audited(.notFound, presented: nil, auditing, in: transaction)
+            }
+            let outcome: RefreshRotation
+            switch old.rotationStep(newHash: newHash, newExpiresAt: newExpiresAt, now: now, graceWindow: graceWindow) {
+            case .rotate(let successor):
+                let rotated = RefreshRotation.rotated(successor)
+                let writes = PostgresStatements.RotationBindings(now: now, oldID: old.id, successor: successor)
+                guard let draft = try auditing.draft(for: rotated, presented: old) else {
+                    try await transaction.execute(PostgresStatements.RotateSession(bindings: writes))
+                    return AuditedRefreshRotation(outcome: rotated, auditEntry: nil)
+                }
+                let head = try await transaction.execute(
+                    PostgresStatements.RotateSessionLockingChainHead(bindings: writes)
+                )
+                guard let link = head.first else { throw StoreError(.backend, "the audit chain head row is missing") }
+                let entry = try await Self.appendAuditEntry(draft, at: link, seal: auditing.seal, in: transaction)
+                return AuditedRefreshRotation(outcome: rotated, auditEntry: entry)
+            case .refuse(let refusal):
+                outcome = refusal
+            case .reportCurrent(let familyID):
+                let current = try await transaction.rows(
+                    """
+                    \(unescaped: Self.selectSession)
+                    WHERE family_id = \(familyID) AND rotated_at IS NULL AND revoked_at IS NULL
+                    """
+                )
+                outcome = try current.first.map { .alreadyRotated(current: try Self.decodeSession($0)) } ?? .revoked
+            case .revokeFamily(let familyID):
+                try await transaction.rows(
+                    """
+                    UPDATE auth.sessions SET revoked_at = \(now)
+                    WHERE family_id = \(familyID) AND revoked_at IS NULL
+                    """
+                )
+                outcome = .reuseDetected(familyID: familyID)
+            }
+            return try await Self.audited(outcome, presented: old, auditing, in: transaction)
+        }
+    }
+
+    /// Appends the caller's entry for `outcome`, if it wants one, inside the rotation's transaction.
+    private static func audited(
+        _ outcome: RefreshRotation,
+        presented: SessionRecord?,
+        _ auditing: RefreshRotationAudit,
+        in transaction: PostgresTransaction
+    ) async throws -> AuditedRefreshRotation {
+        guard let draft = try auditing.draft(for: outcome, presented: presented) else {
+            return AuditedRefreshRotation(outcome: outcome, auditEntry: nil)
+        }
+        let link = try await Self.lockAuditChainHead(in: transaction)
+        let entry = try await Self.appendAuditEntry(draft, at: link, seal: auditing.seal, in: transaction)
+        return AuditedRefreshRotation(outcome: outcome, auditEntry: entry)
+    }
+}
