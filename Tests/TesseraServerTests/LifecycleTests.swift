@@ -159,14 +159,17 @@ struct BackpressureTests {
             for _ in 0..<64 {
                 ids.insert(try await client.call(MethodCatalog.secretsOpen.name, token: server.adminToken))
             }
-            // The server stops at the in-flight limit: four replies wait for the client instead of 64 in memory.
+            // The server stops at the in-flight limit: at most four replies wait for the client instead of 64 in
+            // memory. (Fewer may wait: the read loop can itself be stuck writing the refusal of a call over the
+            // limit while one of the four has been handed to the socket.)
             let inFlight = try metrics.expectMeter("tessera_rpc_calls_in_flight")
             var stalled = false
             for _ in 0..<60 where !stalled {
                 try await Task.sleep(for: .milliseconds(50))
                 stalled = inFlight.lastValue == 4
             }
-            #expect(stalled)
+            #expect((inFlight.lastValue ?? 0) >= 1, "calls wait for the client to read")
+            #expect(inFlight.values.allSatisfy { $0 <= 4 }, "never more than the limit in flight")
             try await client.startReading()
             var codes: [StatusCode: Int] = [:]
             while !ids.isEmpty {
