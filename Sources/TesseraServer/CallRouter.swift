@@ -7,46 +7,104 @@ import TesseraWire
 /// Handlers are registered with their request and response message types; the router decodes the call's body
 /// (a body that does not decode is `INVALID_ARGUMENT`) and encodes the response. A method of the catalog with no
 /// handler is answered `UNIMPLEMENTED`, like a name that is not in the catalog.
+///
+/// A handler that never suspends (``registerImmediate(_:request:_:)``) is run by the server on the connection's
+/// read loop, without a task of its own; one that suspends (``register(_:request:refusingWhen:_:)``) gets a task,
+/// raced against the call's deadline and the client's `cancel`, and may name a cheap check that refuses the call
+/// before that task is made.
 public struct CallRouter: Sendable {
     /// Serves one call: the raw request body in, the raw response body out.
     public typealias Handler = @Sendable (_ body: Data, _ context: CallContext) async throws -> Data
 
-    private var handlers: [String: Handler] = [:]
+    /// Serves one call without suspending: the raw request body in, the raw response body out.
+    public typealias ImmediateHandler = @Sendable (_ body: Data, _ context: CallContext) throws -> Data
+
+    /// Decides, before a call gets a task, whether it would be refused at once (for example a full queue): the
+    /// error to answer, or `nil` to run the call.
+    public typealias Refusal = @Sendable () -> CallError?
+
+    /// How a method is served.
+    enum Route: Sendable {
+        /// Run where the call is read; it cannot be cancelled midway, so it is not raced against anything.
+        case immediate(ImmediateHandler)
+        /// Run in a task of its own, unless `refusal` refuses it first.
+        case suspending(Handler, refusal: Refusal?)
+    }
+
+    private var routes: [String: Route] = [:]
 
     /// Creates an empty router.
     public init() {}
 
-    /// Registers the handler of a method.
+    /// Registers the handler of a method that may suspend (waits for a worker pool, for example).
     ///
     /// - Parameters:
     ///   - method: The method, from ``MethodCatalog``; its `requestType` must be `Request`.
     ///   - request: The request message type.
+    ///   - refusal: A cheap check run before the call gets a task; when it returns an error, the call is answered
+    ///     with it at once. It must only refuse what `body` would refuse too. `nil` (the default) for none.
     ///   - body: Serves a decoded request; throws ``CallError`` (or `CryptoError`) to fail the call.
     public mutating func register<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: MethodDescriptor,
         request: Request.Type,
+        refusingWhen refusal: Refusal? = nil,
         _ body: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
-        handlers[method.name] = { bytes, context in
-            let request: Request
-            do {
-                request = try Request(serializedBytes: bytes)
-            } catch {
-                throw CallError(.invalidArgument, "body is not a valid \(Request.protoMessageName)")
-            }
-            let response = try await body(request, context)
+        routes[method.name] = .suspending(
+            { bytes, context in
+                let response = try await body(try Self.decode(Request.self, from: bytes), context)
+                return try response.serializedBytes()
+            },
+            refusal: refusal
+        )
+    }
+
+    /// Registers the handler of a method that never suspends: the server runs it without a task of its own, which
+    /// makes short calls (health, single seals and opens, TOTP) cheaper and keeps them off a busy task queue.
+    ///
+    /// - Parameters:
+    ///   - method: The method, from ``MethodCatalog``; its `requestType` must be `Request`.
+    ///   - request: The request message type.
+    ///   - body: Serves a decoded request quickly (it holds up the connection's other frames meanwhile); throws
+    ///     ``CallError`` (or `CryptoError`) to fail the call.
+    public mutating func registerImmediate<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor,
+        request: Request.Type,
+        _ body: @escaping @Sendable (Request, CallContext) throws -> Response
+    ) {
+        routes[method.name] = .immediate { bytes, context in
+            let response = try body(try Self.decode(Request.self, from: bytes), context)
             return try response.serializedBytes()
         }
     }
 
-    /// The handler of a method, or `nil` when none is registered.
+    private static func decode<Request: SwiftProtobuf.Message>(_ type: Request.Type, from bytes: Data) throws -> Request
+    {
+        do {
+            return try Request(serializedBytes: bytes)
+        } catch {
+            throw CallError(.invalidArgument, "body is not a valid \(Request.protoMessageName)")
+        }
+    }
+
+    /// The handler of a method, or `nil` when none is registered; an immediate handler is returned as an
+    /// asynchronous one.
     ///
     /// - Parameter method: The method.
     /// - Returns: Its handler.
     public func handler(for method: MethodDescriptor) -> Handler? {
-        handlers[method.name]
+        switch routes[method.name] {
+        case .immediate(let handler): { body, context in try handler(body, context) }
+        case .suspending(let handler, _): handler
+        case nil: nil
+        }
+    }
+
+    /// How a method is served, or `nil` when it has no handler.
+    func route(for method: MethodDescriptor) -> Route? {
+        routes[method.name]
     }
 
     /// The names of the methods with a handler.
-    public var registeredMethods: Set<String> { Set(handlers.keys) }
+    public var registeredMethods: Set<String> { Set(routes.keys) }
 }

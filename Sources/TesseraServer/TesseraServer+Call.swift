@@ -11,39 +11,93 @@ extension TesseraServer {
         case cancelled
     }
 
+    /// What the read loop does next with an accepted call.
+    enum Dispatch {
+        /// The call has been answered: refused, or served by a handler that never suspends.
+        case answered
+        /// The call needs a task of its own, for a handler that suspends.
+        case spawn(CallContext, CallRouter.Handler)
+    }
+
     /// Room left in a frame for everything of a reply but its body (id, status, tags and lengths need < 40 bytes).
     private static let replyOverheadBytes = 64
 
-    /// Serves one accepted call and writes its one reply.
+    /// Takes an accepted call as far as it goes without a task of its own: authentication, method lookup,
+    /// authorisation, rate limit, the method's early refusal, and the whole call when its handler never suspends.
+    ///
+    /// Runs on the connection's read loop, so that a refused or short call costs no task: under a flood of calls
+    /// that are refused, the server's tasks stay few and other connections' calls are not queued behind them.
+    func dispatch(
+        _ call: Tessera_Wire_V1_Call,
+        received: ContinuousClock.Instant,
+        control: ConnectionControl,
+        logger: Logger
+    ) async -> Dispatch {
+        let context: CallContext
+        let route: CallRouter.Route
+        switch await admit(call, control: control) {
+        case .failure(let error):
+            await complete(
+                call, caller: nil, result: .failure(error), received: received, control: control, logger: logger)
+            return .answered
+        case .success(let (caller, method, found)):
+            context = CallContext(
+                method: method,
+                caller: caller,
+                deadline: received + configuration.timeout(forRequested: call.timeoutMs),
+                isServerDraining: isDraining,
+                logger: logger
+            )
+            route = found
+        }
+        switch route {
+        case .immediate(let handler):
+            let result: Result<Data, CallError>
+            if ContinuousClock.now >= context.deadline {
+                result = .failure(CallError(.deadlineExceeded, "deadline exceeded"))
+            } else {
+                let outcome = await Self.result(of: context) { try handler(call.body, context) }
+                // The handler cannot be stopped midway; what it returns after the deadline is not delivered.
+                result =
+                    ContinuousClock.now >= context.deadline
+                    ? .failure(CallError(.deadlineExceeded, "deadline exceeded")) : outcome
+            }
+            await complete(
+                call, caller: context.caller, result: result, received: received, control: control, logger: logger)
+            return .answered
+        case .suspending(let handler, let refusal):
+            if let error = refusal?() {
+                if call.method.hasPrefix("tessera.v1.Passwords/") {
+                    // Refused before reaching the hasher, whose own count of rejections misses it.
+                    metrics.argon2Rejected()
+                }
+                await complete(
+                    call, caller: context.caller, result: .failure(error), received: received, control: control,
+                    logger: logger)
+                return .answered
+            }
+            return .spawn(context, handler)
+        }
+    }
+
+    /// Serves, in its own task, an admitted call whose handler suspends, and writes its one reply.
     func serve(
         _ call: Tessera_Wire_V1_Call,
+        context: CallContext,
+        handler: @escaping CallRouter.Handler,
         received: ContinuousClock.Instant,
         cancellation: CallCancellation,
         control: ConnectionControl,
         logger: Logger
     ) async {
-        let deadline = received + configuration.timeout(forRequested: call.timeoutMs)
-        switch await admit(call, control: control) {
-        case .failure(let error):
+        await run(handler, body: call.body, context: context, cancellation: cancellation) { result in
             await complete(
-                call, caller: nil, result: .failure(error), received: received, control: control, logger: logger)
-        case .success(let (caller, method, handler)):
-            let context = CallContext(
-                method: method,
-                caller: caller,
-                deadline: deadline,
-                isServerDraining: isDraining,
-                logger: logger
-            )
-            await run(handler, body: call.body, context: context, cancellation: cancellation) { result in
-                await complete(
-                    call, caller: caller, result: result, received: received, control: control, logger: logger)
-            }
+                call, caller: context.caller, result: result, received: received, control: control, logger: logger)
         }
     }
 
     /// Writes the reply of a call, releases its id, and records its metrics and log line.
-    private func complete(
+    func complete(
         _ call: Tessera_Wire_V1_Call,
         caller: Caller?,
         result: Result<Data, CallError>,
@@ -78,14 +132,14 @@ extension TesseraServer {
     private func admit(
         _ call: Tessera_Wire_V1_Call,
         control: ConnectionControl
-    ) async -> Result<(Caller, MethodDescriptor, CallRouter.Handler), CallError> {
+    ) async -> Result<(Caller, MethodDescriptor, CallRouter.Route), CallError> {
         let subject = await certificateSubject(of: control)
         let caller: Caller
         switch callers.authenticate(authorization: call.metadata["authorization"], certificateSubject: subject) {
         case .failure(let error): return .failure(error)
         case .success(let found): caller = found
         }
-        guard let method = MethodCatalog.method(named: call.method), let handler = router.handler(for: method) else {
+        guard let method = MethodCatalog.method(named: call.method), let route = router.route(for: method) else {
             return .failure(CallError(.unimplemented, "unknown method"))
         }
         guard caller.isAllowed(method) else {
@@ -94,7 +148,21 @@ extension TesseraServer {
         guard callers.admit(caller) else {
             return .failure(CallError(.resourceExhausted, "rate limit exceeded; retry with back-off"))
         }
-        return .success((caller, method, handler))
+        return .success((caller, method, route))
+    }
+
+    /// A handler's result as a call's: its error mapped to a status, and logged (by type only) when unexpected.
+    private static func result(
+        of context: CallContext, _ body: () async throws -> Data
+    ) async -> Result<Data, CallError> {
+        do {
+            return .success(try await body())
+        } catch {
+            if !(error is CallError) && !(error is CancellationError) {
+                context.logger.error("method failed", metadata: ["error": "\(type(of: error))"])
+            }
+            return .failure(CallError.from(error))
+        }
     }
 
     /// Runs the handler raced against the deadline and the client's cancel.
@@ -112,14 +180,7 @@ extension TesseraServer {
         let deadline = context.deadline
         await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
-                do {
-                    return .finished(.success(try await handler(body, context)))
-                } catch {
-                    if !(error is CallError) && !(error is CancellationError) {
-                        context.logger.error("method failed", metadata: ["error": "\(type(of: error))"])
-                    }
-                    return .finished(.failure(CallError.from(error)))
-                }
+                .finished(await Self.result(of: context) { try await handler(body, context) })
             }
             group.addTask {
                 do {

@@ -71,7 +71,8 @@ extension TesseraServer {
     /// How long a `go_away` sent before closing may wait for a client that does not read.
     static let goAwayWriteTimeout: Duration = .seconds(1)
 
-    /// Registers a new call and starts its task, or answers it at once when it cannot run.
+    /// Registers a new call and answers it on the read loop when it can (refused, or a handler that never
+    /// suspends), or starts its task.
     private func accept(
         _ call: Tessera_Wire_V1_Call,
         control: ConnectionControl,
@@ -95,8 +96,15 @@ extension TesseraServer {
             logCall(call.method, caller: nil, status: error.code, duration: .now - received, logger: logger)
         case .accepted(let cancellation):
             metrics.callStarted(method: call.method)
-            group.addTask {
-                await self.serve(call, received: received, cancellation: cancellation, control: control, logger: logger)
+            switch await dispatch(call, received: received, control: control, logger: logger) {
+            case .answered:
+                break
+            case .spawn(let context, let handler):
+                group.addTask {
+                    await self.serve(
+                        call, context: context, handler: handler, received: received, cancellation: cancellation,
+                        control: control, logger: logger)
+                }
             }
         }
     }

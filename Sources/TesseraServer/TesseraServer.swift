@@ -42,6 +42,8 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     let callers: CallerRegistry
     let logger: Logger
     let eventLoopGroup: MultiThreadedEventLoopGroup
+    /// The event loops of the accepted connections: `eventLoopGroup` but in tests.
+    let connectionEventLoopGroup: MultiThreadedEventLoopGroup
     let metrics: ServiceMetrics
     let hasher: PasswordHasher?
     /// The hasher's rejection count at the last look, so each new rejection is recorded once.
@@ -56,7 +58,15 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         var nextConnectionID = 1
         var isDraining = false
         var hasRun = false
+        /// Connections set up by the bootstrap and not yet taken by the accept loop. NIO drops what its accept
+        /// stream still buffers when the loop's task is cancelled; holding them here lets ``run()`` close them.
+        var pendingConnections: [ObjectIdentifier: Connection] = [:]
+        /// Set once ``run()`` has closed the pending connections: later ones are refused by the bootstrap.
+        var isStopped = false
     }
+
+    /// A connection as the bootstrap hands it to the accept loop.
+    typealias Connection = NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>
 
     private let state = Mutex(State())
 
@@ -72,7 +82,7 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     ///     `nil` (the default) uses the process-wide `MetricsSystem.factory`, which `tessera serve` bootstraps
     ///     with `MetricsBootstrap.bootstrapGlobally()`.
     ///   - eventLoopGroup: The event loops for the sockets; the process-wide singleton by default.
-    public init(
+    public convenience init(
         configuration: ServerConfiguration,
         router: CallRouter,
         callers: CallerRegistry,
@@ -81,6 +91,25 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         metricsFactory: (any MetricsFactory)? = nil,
         eventLoopGroup: MultiThreadedEventLoopGroup = .singleton
     ) {
+        self.init(
+            configuration: configuration, router: router, callers: callers, hasher: hasher, logger: logger,
+            metricsFactory: metricsFactory, eventLoopGroup: eventLoopGroup, connectionEventLoopGroup: eventLoopGroup
+        )
+    }
+
+    /// Creates a server whose connections run on their own event loops, apart from the listener's (tests hold
+    /// those loops busy to stop connections halfway through being set up).
+    init(
+        configuration: ServerConfiguration,
+        router: CallRouter,
+        callers: CallerRegistry,
+        hasher: PasswordHasher?,
+        logger: Logger,
+        metricsFactory: (any MetricsFactory)?,
+        eventLoopGroup: MultiThreadedEventLoopGroup,
+        connectionEventLoopGroup: MultiThreadedEventLoopGroup
+    ) {
+        self.connectionEventLoopGroup = connectionEventLoopGroup
         self.metrics = ServiceMetrics(
             methods: MethodCatalog.all.map(\.name),
             factory: metricsFactory ?? MetricsSystem.factory
@@ -162,7 +191,14 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         guard !alreadyRan else {
             throw TesseraServerError("a TesseraServer can run only once")
         }
-        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>, Never>
+        if Task.isCancelled {
+            // Cancelled before it started: do not bind at all.
+            _ = stopAcceptingPending()
+            failListening(TesseraServerError("the server was cancelled before it listened"))
+            logger.info("stopped")
+            return
+        }
+        let serverChannel: NIOAsyncChannel<Connection, Never>
         do {
             serverChannel = try await bind()
         } catch {
@@ -191,6 +227,7 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                 do {
                     try await serverChannel.executeThenClose { inbound in
                         for try await connection in inbound {
+                            takePending(connection)
                             guard let control = admitConnection() else {
                                 metrics.connectionRejected()
                                 group.addTask { await self.refuse(connection) }
@@ -217,16 +254,15 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         } onGracefulShutdown: {
             self.shutdownGracefully()
         }
+        await closePendingConnections()
         failListening(TesseraServerError("the server has stopped"))
         logger.info("stopped")
     }
 
-    private func bind() async throws -> NIOAsyncChannel<
-        NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>, Never
-    > {
+    private func bind() async throws -> NIOAsyncChannel<Connection, Never> {
         let sslContext = try configuration.tls?.makeContext()
         let maxFrameBytes = configuration.maxFrameBytes
-        return try await ServerBootstrap(group: eventLoopGroup)
+        return try await ServerBootstrap(group: eventLoopGroup, childGroup: connectionEventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -242,11 +278,60 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                         )
                     )
                     try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameBytes: maxFrameBytes)))
-                    return try NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>(
-                        wrappingChannelSynchronously: channel
-                    )
+                    return try self.holdPending(channel)
                 }
             }
+    }
+
+    /// Wraps a new connection and holds it until the accept loop takes it, so that one NIO drops from its accept
+    /// stream (when the loop's task is cancelled, or the stream has ended) is still closed, by
+    /// ``closePendingConnections()``. Once the server has stopped, closes the channel instead.
+    ///
+    /// Runs on the channel's event loop, before NIO registers the channel. The wrapper is made under the lock, so no
+    /// connection slips between the last sweep and its creation. Both halves matter: NIO neither closes a channel
+    /// whose initializer failed (it stays open, unregistered, and its client waits forever) nor one whose wrapper it
+    /// drops (and a wrapper dropped unfinished is a precondition failure).
+    private func holdPending(_ channel: any Channel) throws -> Connection {
+        let connection = try state.withLock { state -> Connection? in
+            guard !state.isStopped else { return nil }
+            let connection = try Connection(wrappingChannelSynchronously: channel)
+            state.pendingConnections[ObjectIdentifier(channel)] = connection
+            return connection
+        }
+        guard let connection else {
+            channel.close(promise: nil)
+            throw TesseraServerError("the server has stopped")
+        }
+        return connection
+    }
+
+    /// Notes that the accept loop has taken a connection: from here on, serving or refusing it closes it.
+    private func takePending(_ connection: Connection) {
+        _ = state.withLock { $0.pendingConnections.removeValue(forKey: ObjectIdentifier(connection.channel)) }
+    }
+
+    /// Stops taking connections and returns those the accept loop never received.
+    private func stopAcceptingPending() -> [Connection] {
+        state.withLock { state in
+            state.isStopped = true
+            defer { state.pendingConnections = [:] }
+            return Array(state.pendingConnections.values)
+        }
+    }
+
+    /// Closes the connections that were accepted but never reached the accept loop (the loop was cancelled while
+    /// NIO still buffered them), and makes the bootstrap refuse any that is still being set up.
+    private func closePendingConnections() async {
+        let leftovers = stopAcceptingPending()
+        guard !leftovers.isEmpty else { return }
+        logger.debug("closing connections accepted after the server stopped", metadata: ["count": "\(leftovers.count)"])
+        await withDiscardingTaskGroup { group in
+            for connection in leftovers {
+                group.addTask {
+                    try? await connection.executeThenClose { _, _ in }
+                }
+            }
+        }
     }
 
     private func admitConnection() -> ConnectionControl? {
@@ -268,12 +353,19 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         metrics.connectionClosed()
     }
 
-    /// Closes a connection past the limit at once, with a `go_away` saying why.
-    private func refuse(_ connection: NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>) async {
-        logger.warning(
-            "connection refused: too many connections", metadata: ["limit": "\(configuration.maxConnections)"])
+    /// Closes a connection that cannot be served at once, with a `go_away` saying why: past the connection limit, or
+    /// arriving during a graceful shutdown.
+    private func refuse(_ connection: Connection) async {
+        let reason: String
+        if isDraining {
+            reason = "server shutting down"
+        } else {
+            reason = "too many connections"
+            logger.warning(
+                "connection refused: too many connections", metadata: ["limit": "\(configuration.maxConnections)"])
+        }
         try? await connection.executeThenClose { _, outbound in
-            try await outbound.write(Self.goAway(reason: "too many connections", lastCallID: 0))
+            try await outbound.write(Self.goAway(reason: reason, lastCallID: 0))
         }
     }
 

@@ -24,7 +24,7 @@ public struct HealthService: Sendable {
     ///
     /// - Parameter router: The router to add the method to.
     public func register(into router: inout CallRouter) {
-        router.register(MethodCatalog.healthCheck, request: Tessera_V1_HealthCheckRequest.self) { _, context in
+        router.registerImmediate(MethodCatalog.healthCheck, request: Tessera_V1_HealthCheckRequest.self) { _, context in
             check(isServerDraining: context.isServerDraining)
         }
     }

@@ -15,13 +15,29 @@ public struct PasswordsService: Sendable {
     /// Registers `Hash` and `Verify`.
     ///
     /// - Parameter router: The router to add the methods to.
+    ///
+    /// While the hasher's queue is full, both are refused before they get a task (``queueIsFull()``), so a flood of
+    /// logins costs the server little more than the replies that refuse it.
     public func register(into router: inout CallRouter) {
-        router.register(MethodCatalog.passwordsHash, request: Tessera_V1_HashPasswordRequest.self) { request, _ in
+        let refusal: CallRouter.Refusal = { queueIsFull() }
+        router.register(
+            MethodCatalog.passwordsHash, request: Tessera_V1_HashPasswordRequest.self, refusingWhen: refusal
+        ) { request, _ in
             try await hash(request)
         }
-        router.register(MethodCatalog.passwordsVerify, request: Tessera_V1_VerifyPasswordRequest.self) { request, _ in
+        router.register(
+            MethodCatalog.passwordsVerify, request: Tessera_V1_VerifyPasswordRequest.self, refusingWhen: refusal
+        ) { request, _ in
             try await verify(request)
         }
+    }
+
+    /// The hasher's own refusal when all its workers and queue slots are taken, `nil` otherwise: the check its
+    /// admission makes, without queueing. (A call that passes may still be refused by the hasher itself.)
+    func queueIsFull() -> CallError? {
+        let (capacity, overflow) = hasher.configuration.workers.addingReportingOverflow(hasher.configuration.maxQueued)
+        guard !overflow, hasher.inFlight >= capacity else { return nil }
+        return CallError.from(CryptoError(.overloaded, "password hashing queue is full; retry later"))
     }
 
     /// Hashes a password under the current policy.

@@ -21,12 +21,12 @@ public struct SecretsService: Sendable {
     ///
     /// - Parameter router: The router to add the methods to.
     public func register(into router: inout CallRouter) {
-        router.register(MethodCatalog.secretsSeal, request: Tessera_V1_SealRequest.self) { request, _ in
+        router.registerImmediate(MethodCatalog.secretsSeal, request: Tessera_V1_SealRequest.self) { request, _ in
             var response = Tessera_V1_SealResponse()
             response.sealed = try seal(request)
             return response
         }
-        router.register(MethodCatalog.secretsOpen, request: Tessera_V1_OpenRequest.self) { request, _ in
+        router.registerImmediate(MethodCatalog.secretsOpen, request: Tessera_V1_OpenRequest.self) { request, _ in
             var response = Tessera_V1_OpenResponse()
             response.plaintext = try open(request)
             return response

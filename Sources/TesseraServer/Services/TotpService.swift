@@ -33,10 +33,11 @@ public struct TotpService: Sendable {
     ///
     /// - Parameter router: The router to add the methods to.
     public func register(into router: inout CallRouter) {
-        router.register(MethodCatalog.totpGenerate, request: Tessera_V1_GenerateTotpRequest.self) { request, _ in
+        router.registerImmediate(MethodCatalog.totpGenerate, request: Tessera_V1_GenerateTotpRequest.self) {
+            request, _ in
             try generate(request)
         }
-        router.register(MethodCatalog.totpVerify, request: Tessera_V1_VerifyTotpRequest.self) { request, _ in
+        router.registerImmediate(MethodCatalog.totpVerify, request: Tessera_V1_VerifyTotpRequest.self) { request, _ in
             try verify(request)
         }
     }
