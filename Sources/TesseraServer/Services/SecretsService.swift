@@ -31,7 +31,7 @@ public struct SecretsService: Sendable {
             response.plaintext = try open(request)
             return response
         }
-        router.register(MethodCatalog.secretsRewrap, request: Tessera_V1_RewrapRequest.self) { request, _ in
+        router.registerImmediate(MethodCatalog.secretsRewrap, request: Tessera_V1_RewrapRequest.self) { request, _ in
             try rewrap(request)
         }
         router.register(MethodCatalog.secretsSealBatch, request: Tessera_V1_SealBatchRequest.self) { request, _ in
