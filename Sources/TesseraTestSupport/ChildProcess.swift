@@ -10,8 +10,8 @@ import Synchronization
 #endif
 
 /// A program run by a test: started so that it inherits none of the test process's sockets or signal state, and
-/// waited for on a Dispatch thread, never on the Swift concurrency pool (Foundation's `Process.waitUntilExit()`
-/// there starves every other test of the process).
+/// waited for on a thread of its own, never on the Swift concurrency pool or a Dispatch global queue (which on Linux
+/// share their threads): a wait there starves every other test of the process.
 public final class ChildProcess: Sendable {
     /// How a program that ran to completion ended.
     public struct Outcome: Sendable {
@@ -127,11 +127,9 @@ public final class ChildProcess: Sendable {
         exited.value.withLock { $0 }
     }
 
-    /// Runs blocking work on a Dispatch thread and awaits its result.
+    /// Runs blocking work on a thread of its own (``OwnThread``) and awaits its result.
     private static func offPool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
+        try await OwnThread.run(work)
     }
 }
 

@@ -11,18 +11,14 @@ import Foundation
 /// Runs PostgreSQL's tools with ``Spawn`` (not Foundation's `Process`: on Linux it notices a child's exit through a
 /// descriptor the child inherits, so it never returns when the child leaves a daemon behind, as pg_ctl does).
 enum Command {
-    /// Runs `executable` with `arguments` to completion off the Swift concurrency pool; its output goes to a
+    /// Runs `executable` with `arguments` to completion on a thread of its own (``OwnThread``), off the Swift concurrency pool; its output goes to a
     /// temporary file whose tail is quoted when it exits non-zero.
     static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil
     ) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.runBlocking(executable, arguments, environment) })
-            }
-        }
+        try await OwnThread.run { try Self.runBlocking(executable, arguments, environment) }
     }
 
     /// Starts `executable` without waiting for it, its standard streams on /dev/null.

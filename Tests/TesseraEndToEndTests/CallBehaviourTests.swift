@@ -73,7 +73,7 @@ struct CallBehaviourTests {
             for (_, _, outcome) in finished {
                 switch outcome {
                 case .hash(let index, let phc):
-                    #expect(try harness.hasher.verifySync(passwords[index], against: phc).isValid)
+                    #expect(try await harness.hasher.verify(passwords[index], against: phc).isValid)
                     hashesChecked += 1
                 case .open(let index, let plaintext):
                     #expect(plaintext == plaintexts[index])

@@ -22,13 +22,13 @@ struct ServicesEndToEndTests {
             // A weaker hash (t=1) of the same password: valid, needs a rehash, and comes with a fresh hash under
             // the server's policy, which verifies.
             let weak = try PasswordHasher(configuration: .init(policy: try PasswordPolicy(iterations: 1), workers: 1))
-            let weakPHC = try weak.hashSync("correct horse battery staple")
+            let weakPHC = try await weak.hash("correct horse battery staple")
             try await weak.shutdown()
             let upgraded = try await client.verifyPassword("correct horse battery staple", against: weakPHC)
             #expect(upgraded.isValid && upgraded.needsRehash)
             let fresh = try #require(upgraded.newHash)
             #expect(fresh.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
-            #expect(try harness.hasher.verifySync("correct horse battery staple", against: fresh).isValid)
+            #expect(try await harness.hasher.verify("correct horse battery staple", against: fresh).isValid)
             await client.shutdown()
         }
     }

@@ -35,7 +35,7 @@ struct EndToEndTests {
             let weakHasher = try PasswordHasher(
                 configuration: .init(policy: try PasswordPolicy(iterations: 1), workers: 1)
             )
-            let weak = try weakHasher.hashSync("correct horse battery staple")
+            let weak = try await weakHasher.hash("correct horse battery staple")
             try await weakHasher.shutdown()
             verify.password = "correct horse battery staple"
             verify.phc = weak

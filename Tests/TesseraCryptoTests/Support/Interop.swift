@@ -34,7 +34,7 @@ enum Interop {
 
     /// Runs `Tests/interop/<script>` (or any executable when `script` is an absolute path) and returns stdout.
     ///
-    /// The child runs through `ChildProcess`: awaited on a Dispatch thread, never on the Swift concurrency pool (one
+    /// The child runs through `ChildProcess`: awaited on a thread of its own, never on the Swift concurrency pool (one
     /// thread per core, two on CI), which a test blocking for the seconds a Python run takes would stall.
     static func runRaw(_ script: String, arguments: [String], stdin: Data = Data()) async throws -> Data {
         let scriptPath = repositoryRoot.appendingPathComponent("Tests/interop").appendingPathComponent(script).path

@@ -33,6 +33,8 @@ struct Harness {
             host: "127.0.0.1", port: port, credential: token.map { TesseraClient.Credential($0) }
         )
         configuration.connections = connections
+        // Generous: Argon2 calls of many suites share two loaded cores; tests of deadlines pass their own.
+        configuration.defaultTimeout = .seconds(60)
         return try TesseraClient(configuration: configuration, logger: logger)
     }
 
