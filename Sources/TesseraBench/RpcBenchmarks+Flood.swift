@@ -16,7 +16,8 @@ extension RpcBenchmarks {
     // MARK: (d) a flood of concurrent Hash calls
 
     /// Waves of `floodCalls` concurrent `Passwords/Hash` calls for the measurement's duration, while one task
-    /// samples the resident memory and another measures `Health/Check` latency on its own connection.
+    /// samples the resident memory and a thread of its own (``BlockingHealthProbe``) measures `Health/Check`
+    /// latency on its own connection.
     static func floodRows(
         _ targets: Targets, policy: PasswordPolicy, settings: Settings, log: (String) -> Void
     ) async throws -> [BenchReport.Row] {
@@ -29,16 +30,17 @@ extension RpcBenchmarks {
         let before = MemoryStatus.read()
         let signals = FloodSignals(baselineKiB: before.residentKiB)
 
-        async let healthSamples: [Duration] = {
-            var samples: [Duration] = []
-            while signals.running.load(ordering: .relaxed) {
-                let started = ContinuousClock.now
-                try await Workload.health.call(prober)
-                samples.append(ContinuousClock.now - started)
-                try await Task.sleep(for: .milliseconds(1))
+        await prober.shutdown()
+        let probe = BlockingHealthProbe(port: targets.tesseraPort, token: targets.token)
+        let healthSamples = Task {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Duration], any Error>) in
+                let thread = Thread {
+                    continuation.resume(with: Result { try probe.samples(while: signals.running) })
+                }
+                thread.name = "bench-health-probe"
+                thread.start()
             }
-            return samples
-        }()
+        }
         async let sampler: Void = {
             while signals.running.load(ordering: .relaxed) {
                 signals.peakResidentKiB.max(MemoryStatus.read().residentKiB, ordering: .relaxed)
@@ -58,11 +60,10 @@ extension RpcBenchmarks {
             waves += 1
         } while ContinuousClock.now < deadline
         signals.running.store(false, ordering: .relaxed)
-        let health = try await healthSamples
+        let health = try await healthSamples.value
         await sampler
         let after = MemoryStatus.read()
         await flooder.shutdown()
-        await prober.shutdown()
 
         let calls = waves * settings.floodCalls
         log(

@@ -79,7 +79,9 @@ public enum RpcBenchmarks {
             guard let tesseraPort = try await server.listeningAddress().port else {
                 throw RpcBenchmarkError("the server's socket has no port")
             }
-            let targets = Targets(tesseraPort: tesseraPort, echoPort: echo.port, credential: credential)
+            let targets = Targets(
+                tesseraPort: tesseraPort, echoPort: echo.port, credential: credential, token: token.reveal()
+            )
             var rows: [BenchReport.Row] = []
             rows += try await latencyRows(targets, settings: settings, log: log)
             rows += try await throughputRows(targets, settings: settings, log: log)
@@ -99,6 +101,8 @@ public enum RpcBenchmarks {
         let tesseraPort: Int
         let echoPort: Int
         let credential: TesseraClient.Credential
+        /// The credential in clear, for the blocking Health probe's hand-made frames.
+        let token: String
 
         /// A client of the port with `connections` connections; the same configuration for both servers.
         func client(port: Int, connections: Int) throws -> TesseraClient {
