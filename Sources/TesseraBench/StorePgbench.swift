@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import TesseraStore
+import TesseraTestSupport
 
 /// PostgreSQL's own load generator, running the store's refresh-rotation unit as a custom script: the baseline the
 /// store benchmark is compared with.
@@ -100,7 +101,9 @@ struct Pgbench: Sendable {
         let scriptPath = directory.appendingPathComponent("rotation.sql").path
         let outputPath = directory.appendingPathComponent("output.txt").path
         try Data(Self.script.utf8).write(to: URL(fileURLWithPath: scriptPath))
-        let status = try await StoreBenchProcess.run(
+        // Started as the tests start PostgreSQL's tools: none of our descriptors (NIO's pool sockets are not
+        // close-on-exec) and default signal dispositions (pgbench ends a -T run on SIGALRM, which our threads block).
+        let pgbench = try ChildProcess.start(
             self.executable,
             [
                 "-h", host, "-p", String(components.port ?? 5432), "-U", user,
@@ -109,8 +112,9 @@ struct Pgbench: Sendable {
                 "-D", "base=\(base)", "-D", "counter=0",
                 database,
             ],
-            outputPath: outputPath
+            logFile: outputPath
         )
+        let status = try await pgbench.exitStatus()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard status == 0, let tps = Self.transactionsPerSecond(in: text), Self.failures(in: text) == 0 else {
             let tail = text.split(separator: "\n").suffix(8).joined(separator: "\n")
