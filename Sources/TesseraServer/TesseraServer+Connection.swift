@@ -28,8 +28,16 @@ extension TesseraServer {
                 await withDiscardingTaskGroup { group in
                     group.addTask { await self.superviseIdle(control, logger: logger) }
                     do {
+                        var sinceYield = 0
                         for try await frame in inbound {
                             control.touch()
+                            // A client that sends a burst (a thousand calls in one read) would otherwise be served
+                            // to the end of it before any other connection's read loop runs on the same thread.
+                            sinceYield += 1
+                            if sinceYield == Self.framesPerTurn {
+                                sinceYield = 0
+                                await Task.yield()
+                            }
                             switch frame.kind {
                             case .call(let call):
                                 try await accept(call, control: control, logger: logger, group: &group)
@@ -67,6 +75,9 @@ extension TesseraServer {
             logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
         }
     }
+
+    /// Frames a connection's read loop handles before it lets other tasks (other connections) run.
+    static let framesPerTurn = 16
 
     /// How long a `go_away` sent before closing may wait for a client that does not read.
     static let goAwayWriteTimeout: Duration = .seconds(1)
