@@ -168,24 +168,32 @@ public actor KeyringManager {
     /// - Throws: ``KeyringError/Code/storeTimeout`` when the read takes longer; otherwise as ``refreshIfChanged()``.
     @discardableResult
     public func refreshIfChanged(timeout: Duration) async throws -> Bool {
-        let read = Task { try await self.refreshIfChanged() }
         let outcome = ReadRace()
+        // The timer is cancelled as soon as the read answers, so polls do not leave sleeping timers behind.
+        let timer = Task { [contact] in
+            try await Task.sleep(for: timeout)
+            let error = KeyringError(.storeTimeout, "the store did not answer within \(timeout)")
+            if outcome.finish(with: .failure(error)) {
+                contact.withLock { $0.recordFailure(error, at: .now) }
+            }
+        }
+        let read = Task {
+            let result: Result<Bool, any Error>
+            do {
+                result = .success(try await self.refreshIfChanged())
+            } catch {
+                result = .failure(error)
+            }
+            timer.cancel()
+            outcome.finish(with: result)
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
                 outcome.install(continuation)
-                Task {
-                    outcome.finish(with: await read.result)
-                }
-                Task { [contact] in
-                    try? await Task.sleep(for: timeout)
-                    let error = KeyringError(.storeTimeout, "the store did not answer within \(timeout)")
-                    if outcome.finish(with: .failure(error)) {
-                        contact.withLock { $0.recordFailure(error, at: .now) }
-                    }
-                }
             }
         } onCancel: {
             read.cancel()
+            timer.cancel()
             outcome.finish(with: .failure(CancellationError()))
         }
     }
