@@ -34,6 +34,8 @@ final class ConnectionControl: Sendable {
         var nextWriteToken = 0
         /// The outbound backlog at the last look, and since when it has not shrunk.
         var backlog: (bytes: Int, since: ContinuousClock.Instant)?
+        /// Whether the read loop runs: probes are answered on the event loop only then.
+        var isServing = false
     }
 
     /// A number for logs.
@@ -104,9 +106,23 @@ final class ConnectionControl: Sendable {
         state.withLock { $0.lastActivity = now }
     }
 
-    /// Admits a new call, or says why not.
+    /// Notes that the read loop serves the connection from now on: probes may be answered on the event loop.
+    func startServing() {
+        state.withLock { $0.isServing = true }
+    }
+
+    /// How many call frames the read loop has taken (registered or refused): the ``ProbeResponder`` counts those
+    /// it passed on, and the difference is what still waits for the read loop. Counted after the call is
+    /// registered, so a probe never sees an earlier call with its id as neither queued nor in flight.
+    private let takenCalls = Atomic<Int>(0)
+
+    /// The number of call frames the read loop has taken so far.
+    var callsTaken: Int { takenCalls.load(ordering: .acquiring) }
+
+    /// Admits a new call taken by the read loop, or says why not.
     func register(_ id: UInt64, limit: Int) -> Admission {
-        state.withLock { state in
+        defer { takenCalls.add(1, ordering: .releasing) }
+        return state.withLock { state in
             if state.inFlight[id] != nil {
                 return .duplicate
             }
@@ -121,6 +137,33 @@ final class ConnectionControl: Sendable {
             state.inFlight[id] = cancellation
             state.activeCalls += 1
             return .accepted(cancellation)
+        }
+    }
+
+    /// Admits a probe answered on the event loop, or returns `false` to hand it to the read loop: before the read
+    /// loop runs, when its id is in flight or queued for the read loop (a duplicate the read loop will refuse in
+    /// order), at the in-flight limit (counting the calls queued for the read loop), or draining.
+    ///
+    /// The probe becomes the last call id for a `go_away` only when no earlier call waits for the read loop: a
+    /// `go_away` promises to answer every call up to its last call id in the client's order, and the read loop
+    /// refuses, once draining, the calls it has not registered yet.
+    ///
+    /// - Parameters:
+    ///   - id: The probe's call id.
+    ///   - limit: The connection's limit of calls in flight.
+    ///   - queuedCalls: Call frames passed on to the read loop and not taken yet.
+    ///   - idIsQueued: Whether one of those has the probe's id.
+    func registerProbe(_ id: UInt64, limit: Int, queuedCalls: Int, idIsQueued: Bool) -> Bool {
+        state.withLock { state in
+            guard state.isServing, !state.isDraining, !state.isClosing, !idIsQueued,
+                state.activeCalls + queuedCalls < limit, state.inFlight[id] == nil
+            else { return false }
+            if queuedCalls == 0 {
+                state.lastCallID = id
+            }
+            state.inFlight[id] = CallCancellation()
+            state.activeCalls += 1
+            return true
         }
     }
 

@@ -51,17 +51,8 @@ extension TesseraServer {
             route = found
         }
         switch route {
-        case .immediate(let handler):
-            let result: Result<Data, CallError>
-            if ContinuousClock.now >= context.deadline {
-                result = .failure(CallError(.deadlineExceeded, "deadline exceeded"))
-            } else {
-                let outcome = await Self.result(of: context) { try handler(call.body, context) }
-                // The handler cannot be stopped midway; what it returns after the deadline is not delivered.
-                result =
-                    ContinuousClock.now >= context.deadline
-                    ? .failure(CallError(.deadlineExceeded, "deadline exceeded")) : outcome
-            }
+        case .immediate(let handler), .probe(let handler):
+            let result = Self.runImmediate(handler, body: call.body, context: context)
             await complete(
                 call, caller: context.caller, result: result, received: received, control: control, logger: logger)
             return .answered
@@ -106,19 +97,34 @@ extension TesseraServer {
         logger: Logger
     ) async {
         control.releaseID(call.id)
-        let status: StatusCode
+        let (reply, status) = replyFrame(id: call.id, result: result)
+        await control.write(reply)
+        finished(call, caller: caller, status: status, received: received, control: control, logger: logger)
+    }
+
+    /// The reply frame of a finished call and its status; a body too large for a frame becomes
+    /// `RESOURCE_EXHAUSTED`.
+    func replyFrame(id: UInt64, result: Result<Data, CallError>) -> (Tessera_Wire_V1_Frame, StatusCode) {
         switch result {
         case .success(let body) where body.count > configuration.maxFrameBytes - Self.replyOverheadBytes:
             let error = CallError(.resourceExhausted, "reply is too large for a frame")
-            status = error.code
-            await control.write(Self.reply(id: call.id, status: error.status))
+            return (Self.reply(id: id, status: error.status), error.code)
         case .success(let body):
-            status = .ok
-            await control.write(Self.reply(id: call.id, status: Tessera_Wire_V1_Status(.ok), body: body))
+            return (Self.reply(id: id, status: Tessera_Wire_V1_Status(.ok), body: body), .ok)
         case .failure(let error):
-            status = error.code
-            await control.write(Self.reply(id: call.id, status: error.status))
+            return (Self.reply(id: id, status: error.status), error.code)
         }
+    }
+
+    /// Ends a call whose reply has been written: frees its slot, records its metrics and its log line.
+    func finished(
+        _ call: Tessera_Wire_V1_Call,
+        caller: Caller?,
+        status: StatusCode,
+        received: ContinuousClock.Instant,
+        control: ConnectionControl,
+        logger: Logger
+    ) {
         control.finish()
         let duration = ContinuousClock.now - received
         metrics.callFinished(method: call.method, code: status, duration: duration)
@@ -133,7 +139,15 @@ extension TesseraServer {
         _ call: Tessera_Wire_V1_Call,
         control: ConnectionControl
     ) async -> Result<(Caller, MethodDescriptor, CallRouter.Route), CallError> {
-        let subject = await certificateSubject(of: control)
+        admit(call, certificateSubject: await certificateSubject(of: control))
+    }
+
+    /// Authentication, method lookup, authorisation and rate limit, in that order, for a caller whose client
+    /// certificate (mutual TLS only) has the given subject.
+    func admit(
+        _ call: Tessera_Wire_V1_Call,
+        certificateSubject subject: String?
+    ) -> Result<(Caller, MethodDescriptor, CallRouter.Route), CallError> {
         let caller: Caller
         switch callers.authenticate(authorization: call.metadata["authorization"], certificateSubject: subject) {
         case .failure(let error): return .failure(error)
@@ -151,6 +165,30 @@ extension TesseraServer {
         return .success((caller, method, route))
     }
 
+    /// Runs a handler that never suspends, unless the deadline has passed already; what it returns after the
+    /// deadline is not delivered (it cannot be stopped midway).
+    static func runImmediate(
+        _ handler: CallRouter.ImmediateHandler, body: Data, context: CallContext
+    ) -> Result<Data, CallError> {
+        let exceeded = CallError(.deadlineExceeded, "deadline exceeded")
+        guard ContinuousClock.now < context.deadline else { return .failure(exceeded) }
+        let outcome: Result<Data, CallError>
+        do {
+            outcome = .success(try handler(body, context))
+        } catch {
+            outcome = .failure(mapped(error, context: context))
+        }
+        return ContinuousClock.now >= context.deadline ? .failure(exceeded) : outcome
+    }
+
+    /// A handler's error as a call's, logged (by type only) when unexpected.
+    private static func mapped(_ error: any Error, context: CallContext) -> CallError {
+        if !(error is CallError) && !(error is CancellationError) {
+            context.logger.error("method failed", metadata: ["error": "\(type(of: error))"])
+        }
+        return CallError.from(error)
+    }
+
     /// A handler's result as a call's: its error mapped to a status, and logged (by type only) when unexpected.
     private static func result(
         of context: CallContext, _ body: () async throws -> Data
@@ -158,10 +196,7 @@ extension TesseraServer {
         do {
             return .success(try await body())
         } catch {
-            if !(error is CallError) && !(error is CancellationError) {
-                context.logger.error("method failed", metadata: ["error": "\(type(of: error))"])
-            }
-            return .failure(CallError.from(error))
+            return .failure(mapped(error, context: context))
         }
     }
 

@@ -11,11 +11,7 @@ extension TesseraServer {
         _ connection: NIOAsyncChannel<Tessera_Wire_V1_Frame, Tessera_Wire_V1_Frame>,
         control: ConnectionControl
     ) async {
-        let logger = {
-            var logger = self.logger
-            logger[metadataKey: "connection"] = "\(control.id)"
-            return logger
-        }()
+        let logger = logger(for: control)
         do {
             try await connection.executeThenClose { inbound, outbound in
                 control.attach(channel: connection.channel, outbound: outbound)
@@ -25,6 +21,7 @@ extension TesseraServer {
                     await control.write(Self.goAway(reason: "server shutting down", lastCallID: 0))
                     return
                 }
+                control.startServing()
                 await withDiscardingTaskGroup { group in
                     group.addTask { await self.superviseIdle(control, logger: logger) }
                     do {
@@ -176,10 +173,20 @@ extension TesseraServer {
             return cached
         }
         guard let channel = control.channel else { return nil }
-        let der = try? await channel.eventLoop.submit { () -> [UInt8]? in
-            let handler = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-            return try handler.peerCertificate?.toDERBytes()
+        let subject = try? await channel.eventLoop.submit {
+            self.certificateSubject(of: control, pipeline: channel.pipeline.syncOperations)
         }.get()
+        return subject ?? nil
+    }
+
+    /// The client certificate's subject common name, looked up once per connection (mutual TLS only); on the
+    /// connection's event loop.
+    func certificateSubject(of control: ConnectionControl, pipeline: ChannelPipeline.SynchronousOperations) -> String? {
+        guard configuration.tls?.requiresClientCertificate == true else { return nil }
+        if let cached = control.certificateSubject {
+            return cached
+        }
+        let der = try? pipeline.handler(type: NIOSSLServerHandler.self).peerCertificate?.toDERBytes()
         let subject = der.flatMap { $0 }.flatMap { CertificateSubject.commonName(fromDER: $0) }
         control.certificateSubject = .some(subject)
         return subject

@@ -20,8 +20,9 @@ import TesseraWire
 /// ```
 ///
 /// Each connection runs in its own child task of a discarding task group, and each call in its own child task of
-/// the connection's group, so calls are multiplexed and answered in any order. The NIO pipeline only frames bytes
-/// (`FrameDecoder`, `FrameEncoder`, and `NIOSSLServerHandler` first when TLS is on); everything else is async code.
+/// the connection's group, so calls are multiplexed and answered in any order. The NIO pipeline frames bytes
+/// (`FrameDecoder`, `FrameEncoder`, and `NIOSSLServerHandler` first when TLS is on) and answers probes
+/// (``ProbeResponder``: `Health/Check`, so that it never waits behind queued work); everything else is async code.
 /// Replies go through the channel's async writer, so a client that does not read stalls its own connection's
 /// writes (and, through the in-flight limit, its calls) instead of making the server buffer without bound.
 ///
@@ -58,9 +59,10 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         var nextConnectionID = 1
         var isDraining = false
         var hasRun = false
-        /// Connections set up by the bootstrap and not yet taken by the accept loop. NIO drops what its accept
-        /// stream still buffers when the loop's task is cancelled; holding them here lets ``run()`` close them.
-        var pendingConnections: [ObjectIdentifier: Connection] = [:]
+        /// Connections set up by the bootstrap and not yet taken by the accept loop, with their state. NIO drops
+        /// what its accept stream still buffers when the loop's task is cancelled; holding them here lets ``run()``
+        /// close them.
+        var pendingConnections: [ObjectIdentifier: (connection: Connection, control: ConnectionControl)] = [:]
         /// Set once ``run()`` has closed the pending connections: later ones are refused by the bootstrap.
         var isStopped = false
     }
@@ -227,8 +229,7 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                 do {
                     try await serverChannel.executeThenClose { inbound in
                         for try await connection in inbound {
-                            takePending(connection)
-                            guard let control = admitConnection() else {
+                            guard let control = admitConnection(takePending(connection)) else {
                                 metrics.connectionRejected()
                                 group.addTask { await self.refuse(connection) }
                                 continue
@@ -278,7 +279,10 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                         )
                     )
                     try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameBytes: maxFrameBytes)))
-                    return try self.holdPending(channel)
+                    let control = self.makeControl()
+                    try pipeline.addHandler(
+                        ProbeResponder(server: self, control: control, logger: self.logger(for: control)))
+                    return try self.holdPending(channel, control: control)
                 }
             }
     }
@@ -291,11 +295,11 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     /// connection slips between the last sweep and its creation. Both halves matter: NIO neither closes a channel
     /// whose initializer failed (it stays open, unregistered, and its client waits forever) nor one whose wrapper it
     /// drops (and a wrapper dropped unfinished is a precondition failure).
-    private func holdPending(_ channel: any Channel) throws -> Connection {
+    private func holdPending(_ channel: any Channel, control: ConnectionControl) throws -> Connection {
         let connection = try state.withLock { state -> Connection? in
             guard !state.isStopped else { return nil }
             let connection = try Connection(wrappingChannelSynchronously: channel)
-            state.pendingConnections[ObjectIdentifier(channel)] = connection
+            state.pendingConnections[ObjectIdentifier(channel)] = (connection, control)
             return connection
         }
         guard let connection else {
@@ -306,8 +310,25 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     }
 
     /// Notes that the accept loop has taken a connection: from here on, serving or refusing it closes it.
-    private func takePending(_ connection: Connection) {
-        _ = state.withLock { $0.pendingConnections.removeValue(forKey: ObjectIdentifier(connection.channel)) }
+    ///
+    /// - Returns: The connection's state, made with it by the bootstrap.
+    private func takePending(_ connection: Connection) -> ConnectionControl? {
+        state.withLock { $0.pendingConnections.removeValue(forKey: ObjectIdentifier(connection.channel))?.control }
+    }
+
+    /// The state of a new connection, with the next connection number.
+    private func makeControl() -> ConnectionControl {
+        state.withLock { state in
+            defer { state.nextConnectionID += 1 }
+            return ConnectionControl(id: state.nextConnectionID)
+        }
+    }
+
+    /// The server's logger with the connection's number as metadata.
+    func logger(for control: ConnectionControl) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "connection"] = "\(control.id)"
+        return logger
     }
 
     /// Stops taking connections and returns those the accept loop never received.
@@ -315,7 +336,7 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         state.withLock { state in
             state.isStopped = true
             defer { state.pendingConnections = [:] }
-            return Array(state.pendingConnections.values)
+            return state.pendingConnections.values.map(\.connection)
         }
     }
 
@@ -334,11 +355,13 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         }
     }
 
-    private func admitConnection() -> ConnectionControl? {
+    /// Counts a connection taken by the accept loop among those served, or returns `nil` when it must be refused
+    /// (past the connection limit, draining, or without the state the bootstrap made for it).
+    private func admitConnection(_ control: ConnectionControl?) -> ConnectionControl? {
         let control = state.withLock { state -> ConnectionControl? in
-            guard !state.isDraining, state.connections.count < configuration.maxConnections else { return nil }
-            let control = ConnectionControl(id: state.nextConnectionID)
-            state.nextConnectionID += 1
+            guard let control, !state.isDraining, state.connections.count < configuration.maxConnections else {
+                return nil
+            }
             state.connections[control.id] = control
             return control
         }
