@@ -16,18 +16,26 @@ import TesseraWire
 /// more task waits behind them on the Swift pool, and its numbers then describe the load generator, not the server.
 /// A dedicated thread with a blocking socket is scheduled by the kernel alone, as a separate client process would be.
 struct BlockingHealthProbe {
+    /// One round trip.
+    struct Sample: Sendable {
+        /// When the call was sent, on ``MonotonicClock``.
+        var startedNanoseconds: Int64
+        /// How long until its reply was read.
+        var duration: Duration
+    }
+
     let port: Int
     let token: String
 
-    /// Probes every millisecond or so until `running` turns false; returns each round trip's duration.
+    /// Probes every millisecond or so until `running` turns false; returns each round trip.
     ///
     /// - Parameter running: Cleared by the caller to stop.
-    /// - Returns: The round-trip times.
+    /// - Returns: The round trips, with when each started.
     /// - Throws: ``RpcBenchmarkError`` when the socket fails or a reply is not an OK reply to the probe.
-    func samples(while running: borrowing Atomic<Bool>) throws -> [Duration] {
+    func samples(while running: borrowing Atomic<Bool>) throws -> [Sample] {
         let socket = try connect()
         defer { close(socket) }
-        var samples: [Duration] = []
+        var samples: [Sample] = []
         var id: UInt64 = 0
         while running.load(ordering: .relaxed) {
             id += 1
@@ -42,12 +50,13 @@ struct BlockingHealthProbe {
             let header: [UInt8] = [
                 UInt8(length >> 24), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff),
             ]
+            let startedNanoseconds = MonotonicClock.nanoseconds()
             let started = ContinuousClock.now
             try send(socket, header + body)
             let replyHeader = try receive(socket, count: 4)
             let replyLength = replyHeader.reduce(0) { ($0 << 8) | Int($1) }
             let reply = try Tessera_Wire_V1_Frame(serializedBytes: try receive(socket, count: replyLength))
-            samples.append(ContinuousClock.now - started)
+            samples.append(Sample(startedNanoseconds: startedNanoseconds, duration: ContinuousClock.now - started))
             guard case .reply(let answer) = reply.kind, answer.id == id, answer.status.code == .ok else {
                 throw RpcBenchmarkError("the blocking Health probe got an unexpected frame")
             }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TesseraClient
 import TesseraCrypto
+import TesseraTestSupport
 import TesseraWire
 
 extension RpcBenchmarks {
@@ -15,25 +16,23 @@ extension RpcBenchmarks {
 
     // MARK: (d) a flood of concurrent Hash calls
 
-    /// Waves of `floodCalls` concurrent `Passwords/Hash` calls for the measurement's duration, while one task
-    /// samples the resident memory and a thread of its own (``BlockingHealthProbe``) measures `Health/Check`
-    /// latency on its own connection.
+    /// Waves of `floodCalls` concurrent `Passwords/Hash` calls for the measurement's duration, sent by a process of
+    /// its own (``FloodClient``, through `tessera bench-flood`), while one task samples this process's resident
+    /// memory (the server's: the generator's memory is its own) and a thread of its own (``BlockingHealthProbe``)
+    /// measures `Health/Check` latency on its own connection.
     static func floodRows(
         _ targets: Targets, policy: PasswordPolicy, settings: Settings, log: (String) -> Void
     ) async throws -> [BenchReport.Row] {
-        log("rpc: flood of \(settings.floodCalls) concurrent Passwords/Hash calls, Health/Check meanwhile")
-        let flooder = try targets.client(port: targets.tesseraPort, connections: settings.connections)
-        let prober = try targets.client(port: targets.tesseraPort, connections: 1)
-        // Warm up both clients (connections open) and let memory settle before the baseline.
-        _ = try await flooder.hashPassword("warm up")
-        for _ in 0..<50 { try await Workload.health.call(prober) }
+        log(
+            "rpc: flood of \(settings.floodCalls) concurrent Passwords/Hash calls from another process, "
+                + "Health/Check meanwhile"
+        )
         let before = MemoryStatus.read()
         let signals = FloodSignals(baselineKiB: before.residentKiB)
-
-        await prober.shutdown()
         let probe = BlockingHealthProbe(port: targets.tesseraPort, token: targets.token)
         let healthSamples = Task {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Duration], any Error>) in
+            try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<[BlockingHealthProbe.Sample], any Error>) in
                 let thread = Thread {
                     continuation.resume(with: Result { try probe.samples(while: signals.running) })
                 }
@@ -47,23 +46,27 @@ extension RpcBenchmarks {
                 try? await Task.sleep(for: .milliseconds(5))
             }
         }()
-
-        var outcome = FloodOutcome()
-        var waves = 0
-        let deadline = ContinuousClock.now + settings.duration
-        repeat {
-            let wave = await floodWave(flooder, calls: settings.floodCalls)
-            outcome.completed += wave.completed
-            outcome.refused += wave.refused
-            outcome.failed += wave.failed
-            outcome.refusalTimes += wave.refusalTimes
-            waves += 1
-        } while ContinuousClock.now < deadline
+        let flood: FloodClient.Report
+        do {
+            flood = try await runFloodClient(targets, settings: settings)
+        } catch {
+            signals.running.store(false, ordering: .relaxed)
+            _ = try? await healthSamples.value
+            await sampler
+            throw error
+        }
         signals.running.store(false, ordering: .relaxed)
-        let health = try await healthSamples.value
+        // Only the probes sent while the flood ran count.
+        let health = try await healthSamples.value.filter {
+            $0.startedNanoseconds >= flood.startedNanoseconds && $0.startedNanoseconds <= flood.endedNanoseconds
+        }.map(\.duration)
         await sampler
         let after = MemoryStatus.read()
-        await flooder.shutdown()
+        let outcome = FloodOutcome(
+            completed: flood.completed, refused: flood.refused, failed: flood.failed,
+            refusalTimes: flood.refusalMicroseconds.map { .microseconds($0) }
+        )
+        let waves = flood.waves
 
         let calls = waves * settings.floodCalls
         log(
@@ -109,6 +112,30 @@ extension RpcBenchmarks {
                 target: 1.0
             ),
         ]
+    }
+
+    /// Runs `tessera bench-flood` against the server and returns its report.
+    static func runFloodClient(_ targets: Targets, settings: Settings) async throws -> FloodClient.Report {
+        let seconds = max(1, Int(seconds(settings.duration).rounded()))
+        let outcome = try await ChildProcess.run(
+            settings.floodExecutable,
+            [
+                "bench-flood", "--port", "\(targets.tesseraPort)", "--calls", "\(settings.floodCalls)",
+                "--connections", "\(settings.connections)", "--seconds", "\(seconds)",
+            ],
+            standardInput: Data((targets.token + "\n").utf8)
+        )
+        guard outcome.status == 0 else {
+            throw RpcBenchmarkError(
+                "the flood client (\(settings.floodExecutable) bench-flood) exited with status \(outcome.status): "
+                    + (outcome.standardError.split(separator: "\n").last.map(String.init) ?? "")
+            )
+        }
+        do {
+            return try JSONDecoder().decode(FloodClient.Report.self, from: outcome.standardOutputData)
+        } catch {
+            throw RpcBenchmarkError("the flood client's report is not readable JSON")
+        }
     }
 
     /// `calls` concurrent `Passwords/Hash` calls; each refusal's time from sending to the error is kept.

@@ -13,7 +13,8 @@ import TesseraWire
 /// - Latency and throughput of `Health/Check` and `Secrets/Seal` (64 bytes) beside ``EchoServer``, the same
 ///   framing with nothing behind it, called by the same client code.
 /// - `Passwords/Hash` throughput beside the raw Argon2 C call on all cores.
-/// - A flood of concurrent `Hash` calls: memory growth, refusals and `Health/Check` latency meanwhile.
+/// - A flood of concurrent `Hash` calls from another process (``FloodClient``): memory growth, refusals and
+///   `Health/Check` latency meanwhile.
 ///
 /// The server logs nothing during the run (a no-op logger), so that the numbers measure the server and not the
 /// terminal.
@@ -34,6 +35,9 @@ public enum RpcBenchmarks {
         public var floodHealthP99Limit: Duration = .milliseconds(10)
         /// Memory allowed above the pre-flood baseline beyond the Argon2 workers' own memory.
         public var floodMemorySlackMiB: Double = 150
+        /// The `tessera` executable whose `bench-flood` command generates the flood in a process of its own; by
+        /// default this process's executable.
+        public var floodExecutable: String = Bundle.main.executablePath ?? CommandLine.arguments[0]
 
         /// Creates settings; the defaults take a few seconds per measurement.
         public init(duration: Duration = .seconds(3), cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -287,6 +291,10 @@ public enum RpcBenchmarks {
         let sorted = samples.sorted()
         let rank = Int((quantile * Double(sorted.count)).rounded(.up)) - 1
         return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+
+    static func microseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
     }
 
     static func milliseconds(_ duration: Duration) -> Double {
