@@ -19,7 +19,7 @@ struct ProtocolErrorTests {
 
     @Test("A protocol error gives go_away and close; other connections are unaffected", arguments: Violation.allCases)
     func violation(_ violation: Violation) async throws {
-        try await TestServer.with(configuration: .init(maxFrameBytes: 1024), customize: SlowSeal.install) { server in
+        try await TestServer.with(configuration: .init(maxFrameBytes: 1024), customize: Stall.install) { server in
             let bystander = try await server.connect()
             #expect(try await bystander.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
 
@@ -44,7 +44,7 @@ struct ProtocolErrorTests {
                 try await offender.call(MethodCatalog.healthCheck.name, token: server.adminToken, id: 0)
             case .duplicateCallID:
                 try await offender.call(
-                    SlowSeal.method, body: SlowSeal.request(milliseconds: 800).bytes, token: server.adminToken, id: 7)
+                    Stall.method, body: Tessera_V1_OpenRequest().bytes, token: server.adminToken, id: 7)
                 try await offender.call(MethodCatalog.healthCheck.name, token: server.adminToken, id: 7)
                 expectedLastCallID = 7
             }

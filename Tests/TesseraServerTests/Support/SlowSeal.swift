@@ -35,3 +35,17 @@ enum BigReply {
         }
     }
 }
+
+/// Test routers: `Secrets/Open` replaced by a handler that never answers on its own (it sleeps until its call is
+/// cancelled), so a test that needs a call still in flight when its next frame arrives does not depend on how
+/// fast a loaded machine sends that frame.
+enum Stall {
+    static let method = MethodCatalog.secretsOpen.name
+
+    static func install(_ router: inout CallRouter) {
+        router.register(MethodCatalog.secretsOpen, request: Tessera_V1_OpenRequest.self) { _, _ in
+            try await Task.sleep(for: .seconds(600))
+            return Tessera_V1_OpenResponse()
+        }
+    }
+}
