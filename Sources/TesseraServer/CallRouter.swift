@@ -11,8 +11,9 @@ import TesseraWire
 /// A handler that never suspends (``registerImmediate(_:request:_:)``) is run by the server on the connection's
 /// read loop, without a task of its own; one that suspends (``register(_:request:refusingWhen:_:)``) gets a task,
 /// raced against the call's deadline and the client's `cancel`, and may name a cheap check that refuses the call
-/// before that task is made. A probe (``registerProbe(_:request:_:)``, `Health/Check`) is answered on the
-/// connection's event loop as soon as its frame is decoded, ahead of the frames queued for the read loop.
+/// before that task is made. A handler of a few microseconds on memory already held
+/// (``registerOnEventLoop(_:request:_:)``: `Health/Check`, single seals and opens) is answered on the connection's
+/// event loop as soon as its frame is decoded, ahead of the frames queued for the read loop.
 public struct CallRouter: Sendable {
     /// Serves one call: the raw request body in, the raw response body out.
     public typealias Handler = @Sendable (_ body: Data, _ context: CallContext) async throws -> Data
@@ -29,14 +30,15 @@ public struct CallRouter: Sendable {
         /// Run where the call is read; it cannot be cancelled midway, so it is not raced against anything.
         case immediate(ImmediateHandler)
         /// Run on the event loop as the frame is decoded (read loop when that is not possible), like `immediate`.
-        case probe(ImmediateHandler)
+        case eventLoop(ImmediateHandler)
         /// Run in a task of its own, unless `refusal` refuses it first.
         case suspending(Handler, refusal: Refusal?)
     }
 
     private var routes: [String: Route] = [:]
-    /// The names of the probes, so that the event loop tells a probe from any other call with one lookup.
-    private var probes: Set<String> = []
+    /// The names of the methods answered on the event loop, so that the event loop tells them from any other call
+    /// with one lookup.
+    private var eventLoopMethods: Set<String> = []
 
     /// Creates an empty router.
     public init() {}
@@ -55,7 +57,7 @@ public struct CallRouter: Sendable {
         refusingWhen refusal: Refusal? = nil,
         _ body: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
-        probes.remove(method.name)
+        eventLoopMethods.remove(method.name)
         routes[method.name] = .suspending(
             { bytes, context in
                 let response = try await body(try Self.decode(Request.self, from: bytes), context)
@@ -66,7 +68,8 @@ public struct CallRouter: Sendable {
     }
 
     /// Registers the handler of a method that never suspends: the server runs it without a task of its own, which
-    /// makes short calls (health, single seals and opens, TOTP) cheaper and keeps them off a busy task queue.
+    /// makes short calls that are too long for an event loop (TOTP: enrolment draws a QR code) cheaper and keeps
+    /// them off a busy task queue.
     ///
     /// - Parameters:
     ///   - method: The method, from ``MethodCatalog``; its `requestType` must be `Request`.
@@ -78,32 +81,34 @@ public struct CallRouter: Sendable {
         request: Request.Type,
         _ body: @escaping @Sendable (Request, CallContext) throws -> Response
     ) {
-        probes.remove(method.name)
+        eventLoopMethods.remove(method.name)
         routes[method.name] = .immediate(Self.immediate(body))
     }
 
-    /// Registers a probe: a method that load balancers and orchestrators call to decide whether to send traffic,
-    /// answered on the connection's event loop as soon as its frame is decoded.
+    /// Registers a method answered on the connection's event loop as soon as its frame is decoded, ahead of the
+    /// frames queued for the connection's read loop: probes, and calls that cost a few microseconds of CPU.
     ///
-    /// Under load (a flood of calls queued for the read loops, a busy cooperative pool) a probe answered like any
-    /// other call waits behind the work, and a slow probe takes a busy but healthy replica out of rotation. A
-    /// probe skips that queue; it still goes through authentication, authorisation, the rate limit, the in-flight
-    /// limit and the deadline, in the same order, with the same log line and metrics. When it cannot be answered
-    /// there (the connection is not writable, its id is a duplicate, the connection is draining), it takes the
-    /// read loop's path.
+    /// The read loops run on the Swift cooperative pool. A probe (`Health/Check`) answered there waits, under load
+    /// (a flood of calls queued for the read loops, a busy pool), behind the work, and a slow probe takes a busy
+    /// but healthy replica out of rotation; a short call (one seal or open) pays two thread hops that cost more
+    /// than the call itself. On the event loop the call still goes through authentication, authorisation, the
+    /// rate limit, the in-flight limit and the deadline, in the same order, with the same log line and metrics.
+    /// When it cannot be answered there (the connection is not writable, its id is a duplicate, the connection is
+    /// draining, or the event loop has answered its share of this read), it takes the read loop's path.
     ///
     /// - Parameters:
     ///   - method: The method, from ``MethodCatalog``; its `requestType` must be `Request`.
     ///   - request: The request message type.
-    ///   - body: Answers from state already in memory, in microseconds: it runs on an event loop, holding up
-    ///     every socket of that loop. No I/O, no locks held for long; throws ``CallError`` to fail the call.
-    public mutating func registerProbe<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+    ///   - body: Answers from memory already held, in microseconds (at most tens for the largest request): it
+    ///     runs on an event loop, holding up every socket of that loop. No I/O, no waiting for a lock held for
+    ///     long; throws ``CallError`` (or `CryptoError`) to fail the call.
+    public mutating func registerOnEventLoop<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: MethodDescriptor,
         request: Request.Type,
         _ body: @escaping @Sendable (Request, CallContext) throws -> Response
     ) {
-        routes[method.name] = .probe(Self.immediate(body))
-        probes.insert(method.name)
+        routes[method.name] = .eventLoop(Self.immediate(body))
+        eventLoopMethods.insert(method.name)
     }
 
     private static func immediate<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
@@ -131,15 +136,15 @@ public struct CallRouter: Sendable {
     /// - Returns: Its handler.
     public func handler(for method: MethodDescriptor) -> Handler? {
         switch routes[method.name] {
-        case .immediate(let handler), .probe(let handler): { body, context in try handler(body, context) }
+        case .immediate(let handler), .eventLoop(let handler): { body, context in try handler(body, context) }
         case .suspending(let handler, _): handler
         case nil: nil
         }
     }
 
-    /// Whether `name` is a method registered with ``registerProbe(_:request:_:)``.
-    func isProbe(_ name: String) -> Bool {
-        probes.contains(name)
+    /// Whether `name` is a method registered with ``registerOnEventLoop(_:request:_:)``.
+    func isAnsweredOnEventLoop(_ name: String) -> Bool {
+        eventLoopMethods.contains(name)
     }
 
     /// How a method is served, or `nil` when it has no handler.

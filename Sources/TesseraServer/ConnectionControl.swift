@@ -34,7 +34,7 @@ final class ConnectionControl: Sendable {
         var nextWriteToken = 0
         /// The outbound backlog at the last look, and since when it has not shrunk.
         var backlog: (bytes: Int, since: ContinuousClock.Instant)?
-        /// Whether the read loop runs: probes are answered on the event loop only then.
+        /// Whether the read loop runs: calls are answered on the event loop only then.
         var isServing = false
     }
 
@@ -106,14 +106,14 @@ final class ConnectionControl: Sendable {
         state.withLock { $0.lastActivity = now }
     }
 
-    /// Notes that the read loop serves the connection from now on: probes may be answered on the event loop.
+    /// Notes that the read loop serves the connection from now on: calls may be answered on the event loop.
     func startServing() {
         state.withLock { $0.isServing = true }
     }
 
-    /// How many call frames the read loop has taken (registered or refused): the ``ProbeResponder`` counts those
+    /// How many call frames the read loop has taken (registered or refused): the ``EventLoopResponder`` counts those
     /// it passed on, and the difference is what still waits for the read loop. Counted after the call is
-    /// registered, so a probe never sees an earlier call with its id as neither queued nor in flight.
+    /// registered, so the event loop never sees an earlier call with its id as neither queued nor in flight.
     private let takenCalls = Atomic<Int>(0)
 
     /// The number of call frames the read loop has taken so far.
@@ -140,20 +140,20 @@ final class ConnectionControl: Sendable {
         }
     }
 
-    /// Admits a probe answered on the event loop, or returns `false` to hand it to the read loop: before the read
+    /// Admits a call answered on the event loop, or returns `false` to hand it to the read loop: before the read
     /// loop runs, when its id is in flight or queued for the read loop (a duplicate the read loop will refuse in
     /// order), at the in-flight limit (counting the calls queued for the read loop), or draining.
     ///
-    /// The probe becomes the last call id for a `go_away` only when no earlier call waits for the read loop: a
+    /// The call becomes the last call id for a `go_away` only when no earlier call waits for the read loop: a
     /// `go_away` promises to answer every call up to its last call id in the client's order, and the read loop
     /// refuses, once draining, the calls it has not registered yet.
     ///
     /// - Parameters:
-    ///   - id: The probe's call id.
+    ///   - id: The call's id.
     ///   - limit: The connection's limit of calls in flight.
     ///   - queuedCalls: Call frames passed on to the read loop and not taken yet.
-    ///   - idIsQueued: Whether one of those has the probe's id.
-    func registerProbe(_ id: UInt64, limit: Int, queuedCalls: Int, idIsQueued: Bool) -> Bool {
+    ///   - idIsQueued: Whether one of those has the call's id.
+    func registerOnEventLoop(_ id: UInt64, limit: Int, queuedCalls: Int, idIsQueued: Bool) -> Bool {
         state.withLock { state in
             guard state.isServing, !state.isDraining, !state.isClosing, !idIsQueued,
                 state.activeCalls + queuedCalls < limit, state.inFlight[id] == nil

@@ -51,7 +51,7 @@ extension TesseraServer {
             route = found
         }
         switch route {
-        case .immediate(let handler), .probe(let handler):
+        case .immediate(let handler), .eventLoop(let handler):
             let result = Self.runImmediate(handler, body: call.body, context: context)
             await complete(
                 call, caller: context.caller, result: result, received: received, control: control, logger: logger)

@@ -21,8 +21,9 @@ import TesseraWire
 ///
 /// Each connection runs in its own child task of a discarding task group, and each call in its own child task of
 /// the connection's group, so calls are multiplexed and answered in any order. The NIO pipeline frames bytes
-/// (`FrameDecoder`, `FrameEncoder`, and `NIOSSLServerHandler` first when TLS is on) and answers probes
-/// (``ProbeResponder``: `Health/Check`, so that it never waits behind queued work); everything else is async code.
+/// (`FrameDecoder`, `FrameEncoder`, and `NIOSSLServerHandler` first when TLS is on) and answers the calls of a few
+/// microseconds (``EventLoopResponder``: `Health/Check`, so that it never waits behind queued work, and single seals
+/// and opens, which cost less than the hop to async code); everything else is async code.
 /// Replies go through the channel's async writer, so a client that does not read stalls its own connection's
 /// writes (and, through the in-flight limit, its calls) instead of making the server buffer without bound.
 ///
@@ -281,7 +282,7 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                     try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameBytes: maxFrameBytes)))
                     let control = self.makeControl()
                     try pipeline.addHandler(
-                        ProbeResponder(server: self, control: control, logger: self.logger(for: control)))
+                        EventLoopResponder(server: self, control: control, logger: self.logger(for: control)))
                     return try self.holdPending(channel, control: control)
                 }
             }

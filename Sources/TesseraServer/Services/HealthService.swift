@@ -20,12 +20,13 @@ public struct HealthService: Sendable {
         self.components = components
     }
 
-    /// Registers `Check`, as a probe: it is answered on the event loop, ahead of queued work, so a replica busy
-    /// hashing still answers its health checks in time.
+    /// Registers `Check`, answered on the event loop, ahead of queued work, so a replica busy hashing still answers
+    /// its health checks in time.
     ///
     /// - Parameter router: The router to add the method to.
     public func register(into router: inout CallRouter) {
-        router.registerProbe(MethodCatalog.healthCheck, request: Tessera_V1_HealthCheckRequest.self) { _, context in
+        router.registerOnEventLoop(MethodCatalog.healthCheck, request: Tessera_V1_HealthCheckRequest.self) {
+            _, context in
             check(isServerDraining: context.isServerDraining)
         }
     }

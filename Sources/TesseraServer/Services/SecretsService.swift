@@ -17,21 +17,23 @@ public struct SecretsService: Sendable {
         self.maxBatchItems = maxBatchItems
     }
 
-    /// Registers `Seal`, `Open`, `SealBatch`, `OpenBatch` and `Rewrap`.
+    /// Registers `Seal`, `Open`, `SealBatch`, `OpenBatch` and `Rewrap`. The single-item methods, one or two passes
+    /// of AES-GCM over at most 64 KiB, are answered on the event loop; the batches, up to `maxBatchItems` items,
+    /// get a task of their own.
     ///
     /// - Parameter router: The router to add the methods to.
     public func register(into router: inout CallRouter) {
-        router.registerImmediate(MethodCatalog.secretsSeal, request: Tessera_V1_SealRequest.self) { request, _ in
+        router.registerOnEventLoop(MethodCatalog.secretsSeal, request: Tessera_V1_SealRequest.self) { request, _ in
             var response = Tessera_V1_SealResponse()
             response.sealed = try seal(request)
             return response
         }
-        router.registerImmediate(MethodCatalog.secretsOpen, request: Tessera_V1_OpenRequest.self) { request, _ in
+        router.registerOnEventLoop(MethodCatalog.secretsOpen, request: Tessera_V1_OpenRequest.self) { request, _ in
             var response = Tessera_V1_OpenResponse()
             response.plaintext = try open(request)
             return response
         }
-        router.registerImmediate(MethodCatalog.secretsRewrap, request: Tessera_V1_RewrapRequest.self) { request, _ in
+        router.registerOnEventLoop(MethodCatalog.secretsRewrap, request: Tessera_V1_RewrapRequest.self) { request, _ in
             try rewrap(request)
         }
         router.register(MethodCatalog.secretsSealBatch, request: Tessera_V1_SealBatchRequest.self) { request, _ in

@@ -3,8 +3,8 @@ import Logging
 import TesseraWire
 
 extension TesseraServer {
-    /// Answers a call to a probe (``CallRouter/registerProbe(_:request:_:)``) where its frame was decoded, on the
-    /// connection's event loop: the same checks, reply, metrics and log line as on the read loop, without waiting
+    /// Answers a call to a method registered with ``CallRouter/registerOnEventLoop(_:request:_:)`` where its frame
+    /// was decoded, on the connection's event loop: the same checks, reply, metrics and log line as on the read loop, without waiting
     /// behind the frames queued there.
     ///
     /// Only a call that the read loop would accept is answered here; before the read loop runs, a duplicate id (in
@@ -18,9 +18,9 @@ extension TesseraServer {
     ///   - idIsQueued: Whether one of those has this call's id.
     ///   - certificateSubject: Looks up the client certificate's subject (mutual TLS), when authentication needs it.
     ///   - logger: The connection's logger.
-    ///   - write: Writes and flushes the reply frame (the connection is writable: the caller checked).
+    ///   - write: Writes the reply frame (the connection is writable: the caller checked); the caller flushes it.
     /// - Returns: Whether the call was answered; `false` hands it to the read loop.
-    func answerProbe(
+    func answerOnEventLoop(
         _ call: Tessera_Wire_V1_Call,
         control: ConnectionControl,
         queuedCalls: Int,
@@ -30,12 +30,13 @@ extension TesseraServer {
         write: (Tessera_Wire_V1_Frame) -> Void
     ) -> Bool {
         guard let method = MethodCatalog.method(named: call.method),
-            case .probe(let handler)? = router.route(for: method)
+            case .eventLoop(let handler)? = router.route(for: method)
         else { return false }
         let received = ContinuousClock.now
         control.touch(now: received)
         let limit = configuration.maxCallsInFlightPerConnection
-        guard control.registerProbe(call.id, limit: limit, queuedCalls: queuedCalls, idIsQueued: idIsQueued) else {
+        guard control.registerOnEventLoop(call.id, limit: limit, queuedCalls: queuedCalls, idIsQueued: idIsQueued)
+        else {
             return false
         }
         metrics.callStarted(method: call.method)
