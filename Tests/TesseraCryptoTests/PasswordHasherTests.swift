@@ -133,7 +133,9 @@ struct PasswordHasherTests {
 
     @Test("with 1 worker and no queue, a burst gets some overloaded errors and the rest succeed")
     func overload() async throws {
-        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 8_192, iterations: 2)
+        // Each job takes a second or more, so the burst's later calls arrive while the first still runs, even when
+        // a loaded 2-core CI machine starts the 16 tasks slowly.
+        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 262_144, iterations: 10)
         try await Argon2Fixtures.withHasher(policy: policy, workers: 1, maxQueued: 0) { hasher async throws in
             let results = await withTaskGroup(of: Result<String, any Error>.self) { group in
                 for index in 0..<16 {

@@ -9,7 +9,7 @@ import TesseraWire
 import Testing
 
 /// Multiplexing, deadlines, cancellation, graceful shutdown, authorisation and rate limits, seen from the client.
-@Suite("End to end: call behaviour through TesseraClient")
+@Suite("End to end: call behaviour through TesseraClient", .timeLimit(.minutes(5)))
 struct CallBehaviourTests {
     /// One finished call of the multiplexing test: its kind, index and the order its reply came in.
     private enum Outcome: Sendable {
@@ -113,13 +113,20 @@ struct CallBehaviourTests {
     func cancellation() async throws {
         let store = CapturingLogHandler.Store()
         let logger = CapturingLogHandler.logger("tessera.e2e.server", store: store)
-        try await Harness.with(logger: logger, customize: SlowSeal.install) { harness in
+        let started = SlowSeal.Started()
+        try await Harness.with(logger: logger, customize: { SlowSeal.install(counting: started, &$0) }) { harness in
             let client = try harness.client(token: harness.adminToken)
             #expect(try await client.health().isServing)  // connected before the slow call
             let task = Task {
-                try await client.seal(SlowSeal.plaintext(milliseconds: 10_000))
+                try await client.seal(SlowSeal.plaintext(milliseconds: 120_000))
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // Cancel once the server runs the call (however slowly a loaded machine sends it), so there is a call
+            // for the client's cancel to end and for the server to log.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while started.value < 1, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(started.value == 1, "the server started the call within 60 s")
             task.cancel()
             let result = await task.result
             guard case .failure(let failure) = result, let error = failure as? TesseraClientError else {
@@ -127,9 +134,9 @@ struct CallBehaviourTests {
                 return
             }
             #expect(error.code == .cancelled)
-            let deadline = ContinuousClock.now + .seconds(5)
+            let logDeadline = ContinuousClock.now + .seconds(30)
             var logged = false
-            while !logged && ContinuousClock.now < deadline {
+            while !logged && ContinuousClock.now < logDeadline {
                 logged = store.all.contains {
                     $0.contains("method=tessera.v1.Secrets/Seal") && $0.contains("status=CANCELLED")
                 }
@@ -151,9 +158,11 @@ struct CallBehaviourTests {
                     group.addTask { try await client.seal(SlowSeal.plaintext(milliseconds: 3000)) }
                 }
                 // Shut down once all five are in flight on the server (however slowly a loaded machine sends them).
-                while started.value < 5 {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while started.value < 5, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(10))
                 }
+                #expect(started.value == 5, "the server started all five calls within 60 s")
                 harness.server.shutdownGracefully()
                 var completed = 0
                 for try await sealed in group {

@@ -167,7 +167,10 @@ struct ServeProcessTests {
                 try await withServer(in: directory, store: store, token: token) { server in
                     let environment = ["TESSERA_CREDENTIAL": token]
 
-                    let healthy = try await tessera(["health", "--port", "\(server.port)"], environment: environment)
+                    // Generous: the probe's default 2 s deadline is for load balancers, not a loaded CI machine.
+                    let healthy = try await tessera(
+                        ["health", "--port", "\(server.port)", "--timeout", "30"], environment: environment
+                    )
                     #expect(healthy.status == 0, "tessera health: \(healthy.standardError)\nserve: \(server.logText)")
                     #expect(healthy.standardOutput.contains("SERVING"))
                     let called = try await tessera(

@@ -8,7 +8,7 @@ import TesseraWire
 import Testing
 
 /// The endpoint over real sockets on 127.0.0.1, each test with its own server, registry and free port.
-@Suite("ObservabilityServer")
+@Suite("ObservabilityServer", .timeLimit(.minutes(5)))
 struct ObservabilityServerTests {
     @Test("GET /metrics serves what ServiceMetrics recorded, in the text exposition format")
     func metricsEndpoint() async throws {
@@ -233,13 +233,19 @@ struct ObservabilityServerTests {
     @Test("graceful shutdown lets the response in progress finish, with Connection: close")
     func gracefulShutdownMidRequest() async throws {
         let (entered, enteredContinuation) = AsyncStream.makeStream(of: Void.self)
-        let (gate, gateContinuation) = AsyncStream.makeStream(of: Void.self)
         let server = ObservabilityServer(
             configuration: .init(host: "127.0.0.1", port: 0), registry: PrometheusCollectorRegistry(),
             logger: Logger(label: "test.observability"),
             readiness: {
                 enteredContinuation.yield()
-                for await _ in gate { break }
+                // Answer only once the shutdown handlers have run. The closure runs in the connection's task, which
+                // sees the service's shutdown flag; that flag is read under the lock the handlers run under, so
+                // once it reads true every handler, the connection's included, has run.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !Task.isShuttingDownGracefully, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+                #expect(Task.isShuttingDownGracefully, "graceful shutdown reached the connection within 30 s")
                 return true
             }
         )
@@ -251,8 +257,6 @@ struct ObservabilityServerTests {
                 try await connection.request("GET", "/readyz")
                 for await _ in entered { break }  // the request is being handled
                 await group.triggerGracefulShutdown()
-                try await Task.sleep(for: .milliseconds(100))  // let the shutdown handlers run first
-                gateContinuation.yield()
                 let response = try #require(try await connection.readResponse())
                 #expect(response.statusCode == 200)
                 #expect(response.headers["connection"] == "close")

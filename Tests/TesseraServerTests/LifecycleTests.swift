@@ -21,19 +21,23 @@ struct LifecycleTests {
         let hasher = try PasswordHasher(configuration: .init(workers: 1))
         let cipher = EnvelopeCipher(keyring: try Keyring.generate())
         var router = StatelessServices(hasher: hasher, cipher: cipher).router()
-        SlowSeal.install(&router)
+        // The two calls are held until the late call has been refused, however slowly a loaded machine gets there;
+        // the grace period and their deadlines leave them all the time that takes.
+        let gate = GatedSeal()
+        gate.install(&router)
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let server = TesseraServer(
-            configuration: .init(host: "127.0.0.1", port: 0), router: router, callers: registry, logger: logger
+            configuration: .init(host: "127.0.0.1", port: 0, shutdownGracePeriod: .seconds(60)), router: router,
+            callers: registry, logger: logger
         )
         let group = ServiceGroup(services: [server], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let client = try await RawClient.connect(to: try await server.listeningAddress())
             let first = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 6000).bytes, token: token.reveal())
+                GatedSeal.method, body: Tessera_V1_SealRequest(), token: token.reveal(), timeoutMilliseconds: 60_000)
             let second = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 5000).bytes, token: token.reveal())
+                GatedSeal.method, body: Tessera_V1_SealRequest(), token: token.reveal(), timeoutMilliseconds: 60_000)
             // Frames are handled in order: once the pong is back, both calls are in flight on the server.
             var ping = Tessera_Wire_V1_Frame()
             ping.kind = .ping(Tessera_Wire_V1_Ping())
@@ -50,12 +54,16 @@ struct LifecycleTests {
             }
             #expect(goAway.lastCallID == second)
             let late = try await client.call(MethodCatalog.healthCheck.name, token: token.reveal())
+            let refused = try await client.receiveReply()
+            #expect(refused.id == late)
+            #expect(refused.code == .unavailable)
+            gate.open()
             var replies: [UInt64: StatusCode] = [:]
-            for _ in 0..<3 {
+            for _ in 0..<2 {
                 let reply = try await client.receiveReply()
                 replies[reply.id] = reply.code
             }
-            #expect(replies == [first: .ok, second: .ok, late: .unavailable])
+            #expect(replies == [first: .ok, second: .ok])
             #expect(try await client.receive() == nil)
             try await tasks.waitForAll()
         }
@@ -65,7 +73,7 @@ struct LifecycleTests {
     @Test("An idle connection gets go_away and is closed")
     func idle() async throws {
         // Long enough for the first call to arrive on a loaded machine; the bound below is far longer still.
-        try await TestServer.with(configuration: .init(idleTimeout: .seconds(2))) { server in
+        try await TestServer.with(configuration: .init(idleTimeout: .seconds(5))) { server in
             let client = try await server.connect()
             #expect(try await client.unary(MethodCatalog.healthCheck.name, token: server.adminToken).code == .ok)
             let started = ContinuousClock.now
@@ -135,8 +143,10 @@ struct BackpressureTests {
             for _ in 0..<40 {
                 _ = try? await client.call(MethodCatalog.secretsOpen.name, token: server.adminToken)
             }
+            // Bounded generously: on a loaded machine the supervisor can take a while to get its turns.
+            let deadline = ContinuousClock.now + .seconds(30)
             var count = server.server.connectionCount
-            for _ in 0..<100 where count > 0 {
+            while count > 0, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
                 count = server.server.connectionCount
             }

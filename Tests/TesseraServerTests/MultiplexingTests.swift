@@ -1,5 +1,6 @@
 import Foundation
 import TesseraServer
+import TesseraTestSupport
 import TesseraWire
 import Testing
 
@@ -64,7 +65,7 @@ struct MultiplexingTests {
     @Test("A call past its deadline is DEADLINE_EXCEEDED; timeouts are capped at the maximum")
     func deadline() async throws {
         // The maximum must leave the quick call below room on a loaded machine; the slow call takes far longer.
-        let configuration = ServerConfiguration(defaultTimeout: .milliseconds(150), maxTimeout: .seconds(3))
+        let configuration = ServerConfiguration(defaultTimeout: .milliseconds(150), maxTimeout: .seconds(10))
         try await TestServer.with(configuration: configuration, customize: SlowSeal.install) { server in
             let client = try await server.connect()
             // The slow call would take a minute: answering well before that proves the deadline cut it short,
@@ -80,27 +81,46 @@ struct MultiplexingTests {
             }
             let quick = try await client.unary(
                 SlowSeal.method, body: SlowSeal.request(milliseconds: 1), token: server.adminToken,
-                timeoutMilliseconds: 2000)
+                timeoutMilliseconds: 10_000)
             #expect(quick.code == .ok)
         }
     }
 
-    @Test("Calls past the in-flight limit are RESOURCE_EXHAUSTED, the others complete")
+    @Test("Calls past the in-flight limit are RESOURCE_EXHAUSTED, the others complete and free their slots")
     func inFlightLimit() async throws {
-        try await TestServer.with(configuration: .init(maxCallsInFlightPerConnection: 2), customize: SlowSeal.install) {
-            server in
+        let store = CapturingLogHandler.Store()
+        try await TestServer.with(
+            configuration: .init(maxCallsInFlightPerConnection: 2),
+            logger: CapturingLogHandler.logger("tessera.test", store: store),
+            customize: Stall.install
+        ) { server in
             let client = try await server.connect()
+            // Both stall until cancelled, so they still hold their slots when the third call arrives however slowly
+            // a loaded machine sends it; the deadline is far off for the same reason.
             let first = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 1000).bytes, token: server.adminToken)
+                Stall.method, body: Tessera_V1_OpenRequest(), token: server.adminToken, timeoutMilliseconds: 60_000)
             let second = try await client.call(
-                SlowSeal.method, body: SlowSeal.request(milliseconds: 1000).bytes, token: server.adminToken)
+                Stall.method, body: Tessera_V1_OpenRequest(), token: server.adminToken, timeoutMilliseconds: 60_000)
             let third = try await client.call(MethodCatalog.healthCheck.name, token: server.adminToken)
             let refused = try await client.receiveReply()
             #expect(refused.id == third)
             #expect(refused.code == .resourceExhausted)
+            try await client.cancel(first)
+            try await client.cancel(second)
             let done = [try await client.receiveReply(), try await client.receiveReply()]
             #expect(Set(done.map(\.id)) == [first, second])
-            #expect(done.allSatisfy { $0.code == .ok })
+            #expect(done.allSatisfy { $0.code == .cancelled })
+            // A call frees its slot just after its reply is written, then logs its line: once both lines are there,
+            // both slots are free (the replies alone may overtake that).
+            let deadline = ContinuousClock.now + .seconds(30)
+            var logged = 0
+            while logged < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+                logged = store.all.count { $0.contains("method=\(Stall.method)") && $0.contains("status=CANCELLED") }
+            }
+            #expect(logged == 2, "server log lines: \(store.all)")
+            let after = try await client.unary(MethodCatalog.healthCheck.name, token: server.adminToken)
+            #expect(after.code == .ok)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TesseraServer
 import TesseraWire
 
@@ -47,5 +48,31 @@ enum Stall {
             try await Task.sleep(for: .seconds(600))
             return Tessera_V1_OpenResponse()
         }
+    }
+}
+
+/// Test routers: `Secrets/Seal` replaced by a handler that holds every call until the test opens the gate, then
+/// echoes the plaintext, so calls stay in flight for exactly as long as a test needs (a graceful shutdown's
+/// go_away and the calls after it) rather than for a fixed time a loaded machine may outlast.
+final class GatedSeal: Sendable {
+    static let method = MethodCatalog.secretsSeal.name
+
+    private let isOpen = Atomic<Bool>(false)
+
+    /// Registers the gated handler; a call still held at its deadline or cancel ends as the server ends it.
+    func install(_ router: inout CallRouter) {
+        router.register(MethodCatalog.secretsSeal, request: Tessera_V1_SealRequest.self) { request, _ in
+            while !self.isOpen.load(ordering: .acquiring) {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            var response = Tessera_V1_SealResponse()
+            response.sealed = request.plaintext
+            return response
+        }
+    }
+
+    /// Lets the held calls, and every later one, through.
+    func open() {
+        isOpen.store(true, ordering: .releasing)
     }
 }
