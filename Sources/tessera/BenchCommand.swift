@@ -17,7 +17,10 @@ struct BenchCommand: AsyncParsableCommand {
         case rpc
     }
 
-    @Option(help: "Seconds per measurement (crypto and rpc suites).")
+    @Option(
+        help: ArgumentHelp(
+            "Seconds per measurement (crypto and rpc suites); a rate beside a baseline is measured in 3 rounds of "
+                + "this length, alternating with its baseline's."))
     var seconds: Int = 3
 
     @Option(help: "Seconds per measurement of the store suite (each side, each level of concurrency).")

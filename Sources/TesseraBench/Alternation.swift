@@ -1,0 +1,57 @@
+import Foundation
+
+/// Measures a rate and its baseline in alternating rounds, so that a machine whose speed drifts during the run
+/// (other load on the host, CPU frequency, a noisy neighbour) moves both sides alike instead of skewing their
+/// ratio.
+///
+/// The rounds run in the order A B, B A, A B, …: a drift that is steady over the run then weighs equally on both
+/// sides. Each side's result is the mean of its rounds; the ratio of each round is kept, so the report shows how
+/// much the machine moved under the measurement.
+struct Alternation {
+    /// The rounds per side unless a benchmark says otherwise.
+    static let defaultRounds = 3
+
+    /// The mean rate under test.
+    let measured: Double
+    /// The mean rate of the baseline.
+    let baseline: Double
+    /// measured ÷ baseline in each round, in order.
+    let roundRatios: [Double]
+
+    /// For the row's baseline line: how it was measured and the ratio of each round.
+    var summary: String {
+        let ratios = roundRatios.map { String(format: "%.3f", $0) }.joined(separator: " / ")
+        return "\(roundRatios.count) alternating rounds, ratios \(ratios)"
+    }
+
+    /// Runs `measured` and `baseline` `rounds` times each, alternating.
+    ///
+    /// - Parameters:
+    ///   - rounds: Rounds per side, at least one.
+    ///   - measured: One measurement of the rate under test.
+    ///   - baseline: One measurement of its baseline.
+    /// - Returns: The mean of each side and the ratio of each round.
+    /// - Throws: What a measurement throws.
+    static func run(
+        rounds: Int = defaultRounds,
+        measured: () async throws -> Double,
+        baseline: () async throws -> Double
+    ) async throws -> Alternation {
+        var pairs: [(measured: Double, baseline: Double)] = []
+        for round in 0..<max(1, rounds) {
+            if round.isMultiple(of: 2) {
+                let value = try await measured()
+                pairs.append((value, try await baseline()))
+            } else {
+                let base = try await baseline()
+                pairs.append((try await measured(), base))
+            }
+        }
+        let count = Double(pairs.count)
+        return Alternation(
+            measured: pairs.map(\.measured).reduce(0, +) / count,
+            baseline: pairs.map(\.baseline).reduce(0, +) / count,
+            roundRatios: pairs.map { $0.baseline > 0 ? $0.measured / $0.baseline : 0 }
+        )
+    }
+}
