@@ -185,6 +185,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "TesseraBenchTests",
+            dependencies: ["TesseraBench"]
+        ),
+        .testTarget(
             name: "TesseraCryptoTests",
             dependencies: ["TesseraCrypto", "TesseraTestSupport"],
             resources: [.copy("Fixtures")]

@@ -1,0 +1,37 @@
+import Synchronization
+import Testing
+
+@testable import TesseraBench
+
+/// The alternating rounds of a rate and its baseline: order, means and per-round ratios.
+@Suite("Alternation")
+struct AlternationTests {
+    @Test("Rounds alternate A B, B A, A B; each side is the mean of its rounds; each round keeps its ratio")
+    func alternates() async throws {
+        let order = Mutex<[String]>([])
+        let measuredRates = Mutex<[Double]>([90, 100, 110])
+        let result = try await Alternation.run(
+            rounds: 3,
+            measured: {
+                order.withLock { $0.append("A") }
+                return measuredRates.withLock { $0.removeFirst() }
+            },
+            baseline: {
+                order.withLock { $0.append("B") }
+                return 100
+            }
+        )
+        #expect(order.withLock { $0 } == ["A", "B", "B", "A", "A", "B"])
+        #expect(result.measured == 100)
+        #expect(result.baseline == 100)
+        #expect(result.roundRatios == [0.9, 1.0, 1.1])
+        #expect(result.summary == "3 alternating rounds, ratios 0.900 / 1.000 / 1.100")
+    }
+
+    @Test("At least one round; a zero baseline gives a zero ratio, not a crash")
+    func degenerate() async throws {
+        let result = try await Alternation.run(rounds: 0, measured: { 5 }, baseline: { 0 })
+        #expect(result.roundRatios == [0])
+        #expect(result.measured == 5)
+    }
+}
