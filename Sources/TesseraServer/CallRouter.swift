@@ -36,9 +36,6 @@ public struct CallRouter: Sendable {
     }
 
     private var routes: [String: Route] = [:]
-    /// The names of the methods answered on the event loop, so that the event loop tells them from any other call
-    /// with one lookup.
-    private var eventLoopMethods: Set<String> = []
 
     /// Creates an empty router.
     public init() {}
@@ -57,7 +54,6 @@ public struct CallRouter: Sendable {
         refusingWhen refusal: Refusal? = nil,
         _ body: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
-        eventLoopMethods.remove(method.name)
         routes[method.name] = .suspending(
             { bytes, context in
                 let response = try await body(try Self.decode(Request.self, from: bytes), context)
@@ -81,7 +77,6 @@ public struct CallRouter: Sendable {
         request: Request.Type,
         _ body: @escaping @Sendable (Request, CallContext) throws -> Response
     ) {
-        eventLoopMethods.remove(method.name)
         routes[method.name] = .immediate(Self.immediate(body))
     }
 
@@ -108,7 +103,6 @@ public struct CallRouter: Sendable {
         _ body: @escaping @Sendable (Request, CallContext) throws -> Response
     ) {
         routes[method.name] = .eventLoop(Self.immediate(body))
-        eventLoopMethods.insert(method.name)
     }
 
     private static func immediate<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
@@ -144,7 +138,7 @@ public struct CallRouter: Sendable {
 
     /// Whether `name` is a method registered with ``registerOnEventLoop(_:request:_:)``.
     func isAnsweredOnEventLoop(_ name: String) -> Bool {
-        eventLoopMethods.contains(name)
+        if case .eventLoop = routes[name] { true } else { false }
     }
 
     /// How a method is served, or `nil` when it has no handler.

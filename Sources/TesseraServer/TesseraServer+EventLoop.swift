@@ -4,8 +4,8 @@ import TesseraWire
 
 extension TesseraServer {
     /// Answers a call to a method registered with ``CallRouter/registerOnEventLoop(_:request:_:)`` where its frame
-    /// was decoded, on the connection's event loop: the same checks, reply, metrics and log line as on the read loop, without waiting
-    /// behind the frames queued there.
+    /// was decoded, on the connection's event loop: the same checks, reply, metrics and log line as on the read loop,
+    /// without waiting behind the frames queued there.
     ///
     /// Only a call that the read loop would accept is answered here; before the read loop runs, a duplicate id (in
     /// flight or queued for the read loop), a connection at its in-flight limit or draining after its `go_away`, the

@@ -96,11 +96,7 @@ struct EventLoopAnswerTests {
 
         control.startServing()
         try await channel.writeInbound(health(2))
-        let reply = try #require(try await channel.readOutbound(as: Tessera_Wire_V1_Frame.self))
-        guard case .reply(let answer) = reply.kind else {
-            Issue.record("expected a reply, got \(reply)")
-            return
-        }
+        let answer = try await fixture.readReply()
         #expect(answer.id == 2)
         #expect(answer.status.code == .ok)
         #expect(control.callsInFlight == 0)
@@ -164,11 +160,7 @@ struct EventLoopAnswerTests {
             control.finish()
         }
         try await channel.writeInbound(Self.call(MethodCatalog.healthCheck.name, id: 5, token: admin))
-        let reply = try #require(try await channel.readOutbound(as: Tessera_Wire_V1_Frame.self))
-        guard case .reply(let answer) = reply.kind else {
-            Issue.record("expected a reply, got \(reply)")
-            return
-        }
+        let answer = try await fixture.readReply()
         #expect(answer.id == 5)
         #expect(answer.status.code == .ok)
         try await fixture.finish()
@@ -199,11 +191,7 @@ struct EventLoopAnswerTests {
 
         // The next read has a share of its own.
         try await channel.writeInbound(Self.call(MethodCatalog.healthCheck.name, id: 1, token: admin))
-        let reply = try #require(try await channel.readOutbound(as: Tessera_Wire_V1_Frame.self))
-        guard case .reply(let answer) = reply.kind else {
-            Issue.record("expected a reply, got \(reply)")
-            return
-        }
+        let answer = try await fixture.readReply()
         #expect(answer.id == 1)
         #expect(answer.status.code == .ok)
         try await fixture.finish()
@@ -234,6 +222,15 @@ struct EventLoopAnswerTests {
                     EventLoopResponder(server: server, control: control, logger: server.logger))
             }.get()
             return Fixture(channel: channel, control: control, admin: admin, hasher: hasher)
+        }
+
+        /// The next reply the responder wrote and flushed.
+        func readReply() async throws -> Tessera_Wire_V1_Reply {
+            let frame = try #require(try await channel.readOutbound(as: Tessera_Wire_V1_Frame.self))
+            guard case .reply(let reply) = frame.kind else {
+                throw RawClientError("expected a reply, got \(frame)")
+            }
+            return reply
         }
 
         /// Closes the channel and stops the hasher.
