@@ -1,39 +1,34 @@
 import Synchronization
 
-/// The client's `cancel` for one call in flight: fired once by the connection, awaited by the call.
+/// The client's `cancel` for one call in flight: fired once by the connection, observed by the call.
 final class CallCancellation: Sendable {
     private struct State {
         var fired = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var observer: (@Sendable () -> Void)?
     }
 
     private let state = Mutex(State())
 
-    /// Fires the signal; the waiter (if any) returns. Later calls do nothing.
+    /// Fires the signal and runs the observer, if any. Later calls do nothing.
     func fire() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let observer = state.withLock { state -> (@Sendable () -> Void)? in
+            guard !state.fired else { return nil }
             state.fired = true
-            defer { state.waiter = nil }
-            return state.waiter
+            defer { state.observer = nil }
+            return state.observer
         }
-        waiter?.resume()
+        observer?()
     }
 
-    /// Returns when the signal fires or the waiting task is cancelled, whichever comes first.
-    func wait() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.fired { return true }
-                    state.waiter = continuation
-                    return false
-                }
-                if resumeNow {
-                    continuation.resume()
-                }
-            }
-        } onCancel: {
-            fire()
+    /// Runs `body` once when the signal fires, or at once when it has fired already; replaces an earlier observer.
+    func onFire(_ body: @escaping @Sendable () -> Void) {
+        let firedAlready = state.withLock { state -> Bool in
+            if state.fired { return true }
+            state.observer = body
+            return false
+        }
+        if firedAlready {
+            body()
         }
     }
 }

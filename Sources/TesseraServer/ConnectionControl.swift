@@ -55,6 +55,9 @@ final class ConnectionControl: Sendable {
         io.withLock { $0 = (channel, outbound) }
     }
 
+    /// The event loop of the connection's channel, once attached.
+    var eventLoop: (any EventLoop)? { io.withLock { $0.channel?.eventLoop } }
+
     /// Writes a frame; a failure (the connection closed) is ignored, as nobody is left to answer.
     ///
     /// The write waits while the client does not read (backpressure); the supervisor sees it waiting through

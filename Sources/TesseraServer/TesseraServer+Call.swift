@@ -1,16 +1,10 @@
 import Foundation
 import Logging
+import NIOCore
 import TesseraObservability
 import TesseraWire
 
 extension TesseraServer {
-    /// How a call ended: the method's result, its deadline, or the client's cancel, whichever came first.
-    private enum Outcome: Sendable {
-        case finished(Result<Data, CallError>)
-        case deadlineExceeded
-        case cancelled
-    }
-
     /// What the read loop does next with an accepted call.
     enum Dispatch {
         /// The call has been answered: refused, or served by a handler that never suspends.
@@ -81,7 +75,9 @@ extension TesseraServer {
         control: ConnectionControl,
         logger: Logger
     ) async {
-        await run(handler, body: call.body, context: context, cancellation: cancellation) { result in
+        let eventLoop = control.eventLoop ?? eventLoopGroup.any()
+        await run(handler, body: call.body, context: context, cancellation: cancellation, eventLoop: eventLoop) {
+            result in
             await complete(
                 call, caller: context.caller, result: result, received: received, control: control, logger: logger)
         }
@@ -202,34 +198,29 @@ extension TesseraServer {
 
     /// Runs the handler raced against the deadline and the client's cancel.
     ///
-    /// The first to finish decides the outcome, which `deliver` answers at once; the others are cancelled. A
-    /// handler that cannot stop at once (an Argon2 computation already on a worker) finishes afterwards, and its
-    /// result is dropped.
+    /// The first to end the ``CallRace`` decides the outcome, which `deliver` answers at once; the handler is then
+    /// cancelled if it is still running. A handler that cannot stop at once (an Argon2 computation already on a
+    /// worker) finishes afterwards, and its result is dropped. The deadline is a timer on the connection's event
+    /// loop, removed when the call ends first, so a call leaves no timer behind.
     private func run(
         _ handler: @escaping CallRouter.Handler,
         body: Data,
         context: CallContext,
         cancellation: CallCancellation,
+        eventLoop: any EventLoop,
         deliver: (Result<Data, CallError>) async -> Void
     ) async {
-        let deadline = context.deadline
-        await withTaskGroup(of: Outcome.self) { group in
+        let race = CallRace()
+        cancellation.onFire { race.end(.cancelled) }
+        let timer = eventLoop.scheduleTask(deadline: .now() + TimeAmount(context.deadline - .now)) {
+            race.end(.deadlineExceeded)
+        }
+        await withDiscardingTaskGroup { group in
             group.addTask {
-                .finished(await Self.result(of: context) { try await handler(body, context) })
+                race.end(.finished(await Self.result(of: context) { try await handler(body, context) }))
             }
-            group.addTask {
-                do {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    return .deadlineExceeded
-                } catch {
-                    return .cancelled
-                }
-            }
-            group.addTask {
-                await cancellation.wait()
-                return .cancelled
-            }
-            let first = await group.next() ?? .cancelled
+            let first = await race.winner()
+            timer.cancel()
             group.cancelAll()
             switch first {
             case .finished(let result): await deliver(result)
