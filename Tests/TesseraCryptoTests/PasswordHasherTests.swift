@@ -267,4 +267,23 @@ struct PasswordHasherTests {
         #expect(refused >= 1)
         #expect(hasher.inFlight == 0)
     }
+
+    #if os(Linux)
+        @Test("workers run at nice +10 under SCHED_BATCH by default, and at the process's priority when told not to")
+        func workerPriority() async throws {
+            let caller = WorkerPriority.currentThread
+            let lowered = try PasswordHasher(configuration: .init(workers: 1))
+            #expect(lowered.configuration.lowersWorkerPriority)
+            // Twice: the second job finds its worker lowered already and leaves it so.
+            for _ in 0..<2 {
+                #expect(try await lowered.workerScheduling() == .init(nice: WorkerPriority.nice, policy: 3))
+            }
+            try await lowered.shutdown()
+            let plain = try PasswordHasher(configuration: .init(workers: 1, lowersWorkerPriority: false))
+            #expect(try await plain.workerScheduling() == caller)
+            try await plain.shutdown()
+            // The calling thread is untouched: only the hasher's own threads are lowered.
+            #expect(WorkerPriority.currentThread == caller)
+        }
+    #endif
 }

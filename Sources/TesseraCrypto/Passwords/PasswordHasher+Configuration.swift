@@ -15,6 +15,13 @@ extension PasswordHasher {
         /// Jobs admitted beyond those running on a worker; once `workers + maxQueued` jobs are in flight, further
         /// calls fail at once with ``CryptoError/Code/overloaded``. Default: four per worker.
         public var maxQueued: Int
+        /// Whether each worker thread lowers its own scheduling priority (Linux: nice +10 and `SCHED_BATCH`)
+        /// before its first job. Argon2 is batch work that takes whatever CPU is left; lowered, it no longer
+        /// delays the event loops that answer health checks, seals and refusals while every core hashes. The cost:
+        /// when other work in the process or on the machine keeps every core busy, hashing gets a small share of
+        /// the CPU, its queue fills, and further hashes are refused with ``CryptoError/Code/overloaded`` rather
+        /// than slowing that work down. No effect on other platforms. Default: `true`.
+        public var lowersWorkerPriority: Bool
 
         /// Creates a configuration.
         ///
@@ -24,12 +31,14 @@ extension PasswordHasher {
         ///   - retiredPeppers: Older peppers accepted when verifying.
         ///   - workers: Worker threads (at least 1); `nil` means one per core.
         ///   - maxQueued: Jobs that may wait for a worker (at least 0); `nil` means `4 × workers`.
+        ///   - lowersWorkerPriority: Whether the workers run at a lowered scheduling priority.
         public init(
             policy: PasswordPolicy = .default,
             pepper: Pepper? = nil,
             retiredPeppers: [Pepper] = [],
             workers: Int? = nil,
-            maxQueued: Int? = nil
+            maxQueued: Int? = nil,
+            lowersWorkerPriority: Bool = true
         ) {
             let workers = workers ?? System.coreCount
             self.policy = policy
@@ -37,6 +46,7 @@ extension PasswordHasher {
             self.retiredPeppers = retiredPeppers
             self.workers = workers
             self.maxQueued = maxQueued ?? 4 * workers
+            self.lowersWorkerPriority = lowersWorkerPriority
         }
     }
 }

@@ -163,6 +163,11 @@ public final class PasswordHasher: Sendable {
         try await pool.shutdownGracefully()
     }
 
+    /// The scheduling of the worker that runs a job: its nice value and policy (Linux), for tests.
+    func workerScheduling() async throws -> WorkerPriority.Scheduling {
+        try await runAdmitted { WorkerPriority.currentThread }
+    }
+
     /// Jobs admitted and not finished: waiting for a worker plus running.
     public var inFlight: Int { gate.admitted }
 
@@ -179,8 +184,12 @@ public final class PasswordHasher: Sendable {
         try gate.enter()
         defer { gate.leave() }
         let gate = self.gate
+        let lowersPriority = configuration.lowersWorkerPriority
         do {
             return try await pool.runIfActive {
+                if lowersPriority {
+                    WorkerPriority.lowerCurrentThread()
+                }
                 gate.started()
                 defer { gate.finished() }
                 return try work()
