@@ -18,10 +18,24 @@ struct Alternation {
     /// measured ÷ baseline in each round, in order.
     let roundRatios: [Double]
 
-    /// For the row's baseline line: how it was measured and the ratio of each round.
+    /// Up to this many rounds, the summary lists every round's ratio; beyond, it gives their statistics.
+    static let listedRounds = 5
+
+    /// For the row's baseline line: how it was measured and the ratio of each round, or for many rounds the mean
+    /// of those ratios with the half-width of its 95% interval (normal approximation) and their range.
     var summary: String {
-        let ratios = roundRatios.map { String(format: "%.3f", $0) }.joined(separator: " / ")
-        return "\(roundRatios.count) alternating rounds, ratios \(ratios)"
+        let count = roundRatios.count
+        guard count > Self.listedRounds else {
+            let ratios = roundRatios.map { String(format: "%.3f", $0) }.joined(separator: " / ")
+            return "\(count) alternating rounds, ratios \(ratios)"
+        }
+        let mean = roundRatios.reduce(0, +) / Double(count)
+        let variance = roundRatios.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(count - 1)
+        let halfWidth = 1.96 * (variance / Double(count)).squareRoot()
+        return String(
+            format: "%d alternating rounds, ratio per round %.3f ± %.3f (95%% interval of the mean), range %.3f–%.3f",
+            count, mean, halfWidth, roundRatios.min() ?? 0, roundRatios.max() ?? 0
+        )
     }
 
     /// Runs `measured` and `baseline` `rounds` times each, alternating.

@@ -34,4 +34,16 @@ struct AlternationTests {
         #expect(result.roundRatios == [0])
         #expect(result.measured == 5)
     }
+
+    @Test("Past five rounds the summary gives the ratios' mean, its 95% interval and their range")
+    func manyRounds() async throws {
+        let rates = Mutex<[Double]>([96, 104, 96, 104, 96, 104, 96, 104])
+        let result = try await Alternation.run(
+            rounds: 8, measured: { rates.withLock { $0.removeFirst() } }, baseline: { 100 })
+        #expect(result.roundRatios.count == 8)
+        // Ratios alternate 0.96 and 1.04: mean 1.0, sample sd 0.04276, half-width 1.96 × 0.04276 / √8 = 0.0296.
+        #expect(
+            result.summary
+                == "8 alternating rounds, ratio per round 1.000 ± 0.030 (95% interval of the mean), range 0.960–1.040")
+    }
 }
