@@ -269,21 +269,60 @@ struct PasswordHasherTests {
     }
 
     #if os(Linux)
-        @Test("workers run at nice +10 under SCHED_BATCH by default, and at the process's priority when told not to")
+        @Test("workers run 10 nice steps lower under SCHED_BATCH by default, as they started when told not to")
         func workerPriority() async throws {
-            let caller = WorkerPriority.currentThread
+            // A worker starts as the thread that made it: read that thread's scheduling right where the pool starts.
+            let creator = WorkerPriority.currentThread
             let lowered = try PasswordHasher(configuration: .init(workers: 1))
             #expect(lowered.configuration.lowersWorkerPriority)
             // Twice: the second job finds its worker lowered already and leaves it so.
             for _ in 0..<2 {
-                #expect(try await lowered.workerScheduling() == .init(nice: WorkerPriority.nice, policy: 3))
+                #expect(
+                    try await lowered.workerScheduling()
+                        == .init(nice: min(19, creator.nice + WorkerPriority.niceIncrement), policy: 3))
             }
             try await lowered.shutdown()
+            let plainCreator = WorkerPriority.currentThread
             let plain = try PasswordHasher(configuration: .init(workers: 1, lowersWorkerPriority: false))
-            #expect(try await plain.workerScheduling() == caller)
+            #expect(try await plain.workerScheduling() == plainCreator)
             try await plain.shutdown()
-            // The calling thread is untouched: only the hasher's own threads are lowered.
-            #expect(WorkerPriority.currentThread == caller)
+        }
+
+        @Test("callers are handed their results by a thread that is not lowered, and no other thread gets lowered")
+        func onlyWorkersLowered() async throws {
+            try await Argon2Fixtures.withHasher(policy: try Argon2Fixtures.fastPolicy()) { hasher async throws in
+                try await withThrowingTaskGroup(of: Int32.self) { group in
+                    // Within the hasher's admission limit (workers + 4 per worker), so none is refused.
+                    for _ in 0..<8 {
+                        group.addTask {
+                            _ = try await hasher.hash("correct horse battery staple")
+                            return WorkerPriority.currentThread.policy
+                        }
+                    }
+                    for try await policy in group {
+                        #expect(policy != WorkerPriority.batchPolicy)
+                    }
+                }
+            }
+            // Every thread of this process under SCHED_BATCH is a thread-pool worker ("TP-#n"), whatever other
+            // tests run beside this one.
+            for thread in try Self.threadsUnderBatchPolicy() {
+                #expect(thread.hasPrefix("TP-"), "thread \(thread) runs under SCHED_BATCH")
+            }
+        }
+
+        /// The names of this process's threads whose scheduling policy is `SCHED_BATCH`, from `/proc/self/task`.
+        private static func threadsUnderBatchPolicy() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { tid in
+                guard let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
+                    let name = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
+                    let close = stat.lastIndex(of: ")")
+                else { return nil }
+                // Fields after the name start at field 3 (state); the policy is field 41.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                guard fields.count > 38, Int32(fields[38]) == WorkerPriority.batchPolicy else { return nil }
+                return name.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
         }
     #endif
 }

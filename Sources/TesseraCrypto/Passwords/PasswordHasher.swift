@@ -28,6 +28,8 @@ public final class PasswordHasher: Sendable {
     private let core: PasswordHashingCore
     private let pool: NIOThreadPool
     private let gate: AdmissionGate
+    /// Where finished jobs are handed back to their callers (see `runAdmitted`).
+    private let resultLoop: any EventLoop
     private let isShutDown = Mutex(false)
 
     /// Creates a hasher and starts its worker threads.
@@ -49,6 +51,7 @@ public final class PasswordHasher: Sendable {
         )
         let (limit, overflow) = configuration.workers.addingReportingOverflow(configuration.maxQueued)
         self.gate = AdmissionGate(limit: overflow ? Int.max : limit)
+        self.resultLoop = MultiThreadedEventLoopGroup.singleton.any()
         self.pool = NIOThreadPool(numberOfThreads: configuration.workers)
         self.pool.start()
     }
@@ -177,6 +180,12 @@ public final class PasswordHasher: Sendable {
     /// Jobs refused with ``CryptoError/Code/overloaded`` since the hasher was made.
     public var rejectedCount: Int { gate.rejected }
 
+    /// Runs `work` on a worker once admitted, and returns its result to the caller from an event loop.
+    ///
+    /// The result is not handed back from the worker itself: resuming the caller there would enqueue it on the
+    /// cooperative pool from a lowered thread, and a thread the pool creates at that moment is created by that
+    /// thread, inheriting its nice value and policy. Event-loop threads are never lowered. A job whose caller
+    /// is cancelled while it waits for a worker is skipped when a worker reaches it.
     private func runAdmitted<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         guard !isShutDown.withLock({ $0 }) else {
             throw CryptoError(.internalFailure, "password hasher has been shut down")
@@ -185,21 +194,24 @@ public final class PasswordHasher: Sendable {
         defer { gate.leave() }
         let gate = self.gate
         let lowersPriority = configuration.lowersWorkerPriority
+        let cancelled = Atomic(false)
+        let result = pool.runIfActive(eventLoop: resultLoop) {
+            guard !cancelled.load(ordering: .relaxed) else { throw CancellationError() }
+            if lowersPriority {
+                WorkerPriority.lowerCurrentThread()
+            }
+            gate.started()
+            defer { gate.finished() }
+            return try work()
+        }
         do {
-            return try await pool.runIfActive {
-                if lowersPriority {
-                    WorkerPriority.lowerCurrentThread()
-                }
-                gate.started()
-                defer { gate.finished() }
-                return try work()
+            return try await withTaskCancellationHandler {
+                try await result.get()
+            } onCancel: {
+                cancelled.store(true, ordering: .relaxed)
             }
         } catch is NIOThreadPoolError.ThreadPoolInactive {
-            throw CryptoError(.internalFailure, "password hasher has been shut down")
-        } catch is CancellationError where !Task.isCancelled {
-            // NIOThreadPool's async `runIfActive` reports a job it dropped at shutdown (queued when
-            // `shutdown()` ran, or submitted just after) as `CancellationError`, although nobody cancelled the
-            // caller's task. Report it as the documented shut-down failure instead.
+            // A job queued when `shutdown()` ran, or submitted just after, is dropped by the pool.
             throw CryptoError(.internalFailure, "password hasher has been shut down")
         }
     }
