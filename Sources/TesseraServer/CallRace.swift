@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Synchronization
 
 /// The first of the ways a suspending call can end — its handler's result, its deadline, the client's `cancel` —
@@ -31,6 +32,18 @@ final class CallRace: Sendable {
             return state.waiter
         }
         waiter?.resume(returning: outcome)
+    }
+
+    /// Whether the race has an outcome already.
+    var hasEnded: Bool { state.withLock { $0.outcome != nil } }
+
+    /// Ends a race as ``Outcome/deadlineExceeded`` when its event-loop timer fires.
+    struct DeadlineCallback: NIOScheduledCallbackHandler, Sendable {
+        let race: CallRace
+
+        func handleScheduledCallback(eventLoop: some EventLoop) {
+            race.end(.deadlineExceeded)
+        }
     }
 
     /// Waits for the first outcome; cancelling the waiting task ends the race as ``Outcome/cancelled``.

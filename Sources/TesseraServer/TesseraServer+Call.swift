@@ -200,8 +200,9 @@ extension TesseraServer {
     ///
     /// The first to end the ``CallRace`` decides the outcome, which `deliver` answers at once; the handler is then
     /// cancelled if it is still running. A handler that cannot stop at once (an Argon2 computation already on a
-    /// worker) finishes afterwards, and its result is dropped. The deadline is a timer on the connection's event
-    /// loop, removed when the call ends first, so a call leaves no timer behind.
+    /// worker) finishes afterwards, and its result is dropped. The deadline is a callback scheduled on the
+    /// connection's event loop (no promise: cancelling it costs the loop no task), removed when the call ends first,
+    /// so a call leaves no timer behind.
     private func run(
         _ handler: @escaping CallRouter.Handler,
         body: Data,
@@ -212,15 +213,29 @@ extension TesseraServer {
     ) async {
         let race = CallRace()
         cancellation.onFire { race.end(.cancelled) }
-        let timer = eventLoop.scheduleTask(deadline: .now() + TimeAmount(context.deadline - .now)) {
+        let remaining = context.deadline - .now
+        let timer: NIOScheduledCallback?
+        if remaining <= .zero {
             race.end(.deadlineExceeded)
+            timer = nil
+        } else {
+            // Only a loop that is shutting down refuses a callback; its connection is closing, and nothing more
+            // will be answered on it.
+            timer = try? eventLoop.scheduleCallback(
+                at: .now() + TimeAmount(remaining), handler: CallRace.DeadlineCallback(race: race))
+            if timer == nil {
+                race.end(.cancelled)
+            }
         }
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                race.end(.finished(await Self.result(of: context) { try await handler(body, context) }))
+            // A call cancelled before its task ran, or already past its deadline, does not start its handler.
+            if !race.hasEnded {
+                group.addTask {
+                    race.end(.finished(await Self.result(of: context) { try await handler(body, context) }))
+                }
             }
             let first = await race.winner()
-            timer.cancel()
+            timer?.cancel()
             group.cancelAll()
             switch first {
             case .finished(let result): await deliver(result)
