@@ -22,7 +22,7 @@ struct Alternation {
     static let listedRounds = 5
 
     /// For the row's baseline line: how it was measured and the ratio of each round, or for many rounds the mean
-    /// of those ratios with the half-width of its 95% interval (normal approximation) and their range.
+    /// of those ratios with the half-width of its 95% interval (Student's t) and their range.
     var summary: String {
         let count = roundRatios.count
         guard count > Self.listedRounds else {
@@ -31,11 +31,23 @@ struct Alternation {
         }
         let mean = roundRatios.reduce(0, +) / Double(count)
         let variance = roundRatios.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(count - 1)
-        let halfWidth = 1.96 * (variance / Double(count)).squareRoot()
+        let halfWidth = Self.studentT975(degreesOfFreedom: count - 1) * (variance / Double(count)).squareRoot()
         return String(
             format: "%d alternating rounds, ratio per round %.3f ± %.3f (95%% interval of the mean), range %.3f–%.3f",
             count, mean, halfWidth, roundRatios.min() ?? 0, roundRatios.max() ?? 0
         )
+    }
+
+    /// The 97.5th percentile of Student's t distribution, for a two-sided 95% interval: tabled up to 30 degrees of
+    /// freedom, then approximated (within 0.005) by its approach to the normal distribution's 1.960.
+    static func studentT975(degreesOfFreedom: Int) -> Double {
+        let table: [Double] = [
+            12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+            2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        ]
+        guard degreesOfFreedom > table.count else { return table[max(1, degreesOfFreedom) - 1] }
+        return 1.960 + (table[table.count - 1] - 1.960) * Double(table.count) / Double(degreesOfFreedom)
     }
 
     /// Runs `measured` and `baseline` `rounds` times each, alternating.

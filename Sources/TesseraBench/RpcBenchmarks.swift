@@ -31,7 +31,9 @@ public enum RpcBenchmarks {
         public var callsInFlightPerConnection: Int = 16
         /// Rounds per side of `Passwords/Hash` over RPC against the raw C call. On a machine whose Argon2 speed
         /// wanders by several percent from one second to the next, a ratio that must clear 0.95 needs many
-        /// rounds: three rounds of each give it a 95% interval of about ±4%.
+        /// rounds: with per-round ratios spread by 6 % (standard deviation, as on the 2-core development host),
+        /// the 95 % interval of their mean is ±15 % after three rounds (Student's t, 2 degrees of freedom) and
+        /// ±3 % after sixteen.
         public var hashRounds: Int = 16
         /// Concurrent `Passwords/Hash` calls in one wave of the flood.
         public var floodCalls: Int = 1000

@@ -41,9 +41,19 @@ struct AlternationTests {
         let result = try await Alternation.run(
             rounds: 8, measured: { rates.withLock { $0.removeFirst() } }, baseline: { 100 })
         #expect(result.roundRatios.count == 8)
-        // Ratios alternate 0.96 and 1.04: mean 1.0, sample sd 0.04276, half-width 1.96 × 0.04276 / √8 = 0.0296.
+        // Ratios alternate 0.96 and 1.04: mean 1.0, sample sd 0.04276, half-width t(7) 2.365 × 0.04276 / √8 = 0.0358.
         #expect(
             result.summary
-                == "8 alternating rounds, ratio per round 1.000 ± 0.030 (95% interval of the mean), range 0.960–1.040")
+                == "8 alternating rounds, ratio per round 1.000 ± 0.036 (95% interval of the mean), range 0.960–1.040")
+    }
+
+    @Test("Student's t: the table's ends, and the normal distribution's 1.96 approached beyond it")
+    func studentT() {
+        #expect(Alternation.studentT975(degreesOfFreedom: 1) == 12.706)
+        #expect(Alternation.studentT975(degreesOfFreedom: 15) == 2.131)
+        #expect(Alternation.studentT975(degreesOfFreedom: 30) == 2.042)
+        // t(60) = 2.000 and t(120) = 1.980 in the tables.
+        #expect(abs(Alternation.studentT975(degreesOfFreedom: 60) - 2.000) < 0.005)
+        #expect(abs(Alternation.studentT975(degreesOfFreedom: 120) - 1.980) < 0.005)
     }
 }
