@@ -16,11 +16,12 @@ extension PasswordHasher {
         /// calls fail at once with ``CryptoError/Code/overloaded``. Default: four per worker.
         public var maxQueued: Int
         /// Whether each worker thread lowers its own scheduling priority (Linux: its nice value raised by 10, to
-        /// 19 at most, and `SCHED_BATCH`) before its first job. Argon2 is batch work that takes whatever CPU is left; lowered, it no longer
-        /// delays the event loops that answer health checks, seals and refusals while every core hashes. The cost:
-        /// when other work in the process or on the machine keeps every core busy, hashing gets a small share of
-        /// the CPU, its queue fills, and further hashes are refused with ``CryptoError/Code/overloaded`` rather
-        /// than slowing that work down. No effect on other platforms. Default: `true`.
+        /// 19 at most, and `SCHED_BATCH`) before its first job. Argon2 is batch work that takes whatever CPU is
+        /// left; lowered, it no longer delays the event loops that answer health checks, seals and refusals while
+        /// every core hashes. The cost: when other work in the process or on the machine keeps every core busy,
+        /// hashing gets a small share of the CPU, its queue fills, and further hashes are refused with
+        /// ``CryptoError/Code/overloaded`` rather than slowing that work down. No effect on other platforms.
+        /// Default: `true`.
         public var lowersWorkerPriority: Bool
 
         /// Creates a configuration.
