@@ -229,12 +229,36 @@ extension TesseraClient {
         context: [String: String] = [:],
         timeout: Duration? = nil
     ) async throws -> Rewrapped {
+        try await rewrap(sealed, context: context, method: MethodCatalog.secretsRewrap, timeout: timeout)
+    }
+
+    /// Moves a sealed TOTP secret (from ``generateTotp``) to the active master key version without decrypting it
+    /// (`tessera.v1.Totp/Rewrap`); `Secrets/Rewrap` cannot, since TOTP secrets are sealed for their own purpose.
+    ///
+    /// - Parameters:
+    ///   - sealed: A `sealedSecret` returned by `Totp/Generate`.
+    ///   - context: Exactly the context given to `Generate`.
+    ///   - timeout: The call's deadline; the configured default when `nil`.
+    /// - Returns: The secret under the active version, and whether it changed.
+    /// - Throws: ``TesseraClientError``; an opaque `INVALID_ARGUMENT` when the value does not open as a TOTP secret.
+    public func rewrapTotpSecret(
+        _ sealed: [UInt8],
+        context: [String: String] = [:],
+        timeout: Duration? = nil
+    ) async throws -> Rewrapped {
+        try await rewrap(sealed, context: context, method: MethodCatalog.totpRewrap, timeout: timeout)
+    }
+
+    private func rewrap(
+        _ sealed: [UInt8],
+        context: [String: String],
+        method: MethodDescriptor,
+        timeout: Duration?
+    ) async throws -> Rewrapped {
         var request = Tessera_V1_RewrapRequest()
         request.sealed = Data(sealed)
         request.context = context
-        let response = try await self.call(
-            MethodCatalog.secretsRewrap, request, as: Tessera_V1_RewrapResponse.self, timeout: timeout
-        )
+        let response = try await self.call(method, request, as: Tessera_V1_RewrapResponse.self, timeout: timeout)
         return Rewrapped(sealed: Array(response.sealed), keyVersion: response.keyVersion, changed: response.rewrapped)
     }
 

@@ -28,6 +28,11 @@ public enum MethodCatalog {
         "tessera.v1.Totp/Verify", request: Tessera_V1_VerifyTotpRequest.self,
         response: Tessera_V1_VerifyTotpResponse.self, isSafeToRetry: true
     )
+    /// `tessera.v1.Totp/Rewrap`: moves a sealed TOTP secret to the active master key version.
+    public static let totpRewrap = MethodDescriptor(
+        "tessera.v1.Totp/Rewrap", request: Tessera_V1_RewrapRequest.self,
+        response: Tessera_V1_RewrapResponse.self, isSafeToRetry: true
+    )
     /// `tessera.v1.Secrets/Seal`.
     public static let secretsSeal = MethodDescriptor(
         "tessera.v1.Secrets/Seal", request: Tessera_V1_SealRequest.self,
@@ -56,7 +61,7 @@ public enum MethodCatalog {
 
     /// All methods, in the order of the protos.
     public static let all: [MethodDescriptor] = [
-        healthCheck, passwordsHash, passwordsVerify, totpGenerate, totpVerify,
+        healthCheck, passwordsHash, passwordsVerify, totpGenerate, totpVerify, totpRewrap,
         secretsSeal, secretsOpen, secretsSealBatch, secretsOpenBatch, secretsRewrap,
     ]
 

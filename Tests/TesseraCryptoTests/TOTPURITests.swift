@@ -20,19 +20,30 @@ struct TOTPURITests {
         )
     }
 
-    @Test("issuer and account are percent-encoded: spaces as %20, colons as %3A, UTF-8 bytes escaped")
+    @Test("issuer and account are percent-encoded: spaces as %20, UTF-8 bytes escaped")
     func percentEncoding() throws {
         let parameters = try TOTPParameters(algorithm: .sha512, digits: 8, periodSeconds: 60)
         let uri = try OTPAuthURI(
-            secret: secret, issuer: "Acme: Ünïcode Co", account: "bob smith+x/y?z&w=1#é", parameters: parameters)
-        #expect(uri.label == "Acme%3A%20%C3%9Cn%C3%AFcode%20Co:bob%20smith%2Bx%2Fy%3Fz%26w%3D1%23%C3%A9")
+            secret: secret, issuer: "Acme Ünïcode Co", account: "bob smith+x/y?z&w=1#é", parameters: parameters)
+        #expect(uri.label == "Acme%20%C3%9Cn%C3%AFcode%20Co:bob%20smith%2Bx%2Fy%3Fz%26w%3D1%23%C3%A9")
         #expect(
             uri.revealString()
                 == "otpauth://totp/\(uri.label)?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-                + "&issuer=Acme%3A%20%C3%9Cn%C3%AFcode%20Co&algorithm=SHA512&digits=8&period=60"
+                + "&issuer=Acme%20%C3%9Cn%C3%AFcode%20Co&algorithm=SHA512&digits=8&period=60"
         )
         #expect(OTPAuthURI.percentEncode("AZaz09-._~") == "AZaz09-._~")
         #expect(OTPAuthURI.percentEncode("😀") == "%F0%9F%98%80")
+    }
+
+    @Test(
+        "a ':' in the issuer or the account is refused, as the Key URI format requires",
+        arguments: [
+            ("Acme: Co", "alice"), ("Acme", "alice:admin"), ("Acme", ":"),
+        ])
+    func colonRefused(issuer: String, account: String) {
+        #expect(throws: CryptoError.self) {
+            try OTPAuthURI(secret: secret, issuer: issuer, account: account)
+        }
     }
 
     @Test("description redacts the secret")

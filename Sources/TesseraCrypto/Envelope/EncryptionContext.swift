@@ -8,7 +8,9 @@
 /// Rules, checked when the context is made:
 /// - at most ``maxEntries`` entries, keys unique;
 /// - keys 1…``maxKeyBytes`` bytes of `[A-Za-z0-9._-]` (ASCII only, so no Unicode normalisation question arises);
-/// - values 1…``maxValueBytes`` bytes of UTF-8, bound by their exact bytes (no normalisation is applied).
+/// - values 1…``maxValueBytes`` bytes of UTF-8, bound by their exact bytes (no normalisation is applied);
+/// - no key starts with ``reservedKeyPrefix`` (`tessera.`): those entries belong to the ``EnvelopePurpose``, which
+///   the crypto layer adds itself, so no caller can build the associated data of another purpose's secret.
 ///
 /// Context values are identifiers, not secrets, but `description` shows only the keys anyway.
 public struct EncryptionContext: Sendable, Hashable, CustomStringConvertible {
@@ -18,15 +20,20 @@ public struct EncryptionContext: Sendable, Hashable, CustomStringConvertible {
     public static let maxKeyBytes = 64
     /// The longest value, in UTF-8 bytes.
     public static let maxValueBytes = 1024
+    /// The key prefix reserved for Tessera's own entries (the ``EnvelopePurpose``); a caller's key may not use it.
+    public static let reservedKeyPrefix = "tessera."
 
-    /// The entries, sorted by key bytes.
+    /// What the secret is for; ``EnvelopePurpose/general`` unless the context was made for another purpose.
+    public let purpose: EnvelopePurpose
+
+    /// The entries, sorted by key bytes, with the purpose's reserved entry among them.
     public let entries: [(key: String, value: String)]
 
     /// The canonical encoding bound as associated data: `u16 count`, then per entry `u16 len ‖ key ‖ u16 len ‖ value`.
     public let canonicalEncoding: [UInt8]
 
     /// An empty context (binds nothing beyond the format itself); prefer a context that names the owner.
-    public static let empty = EncryptionContext(validatedSortedEntries: [])
+    public static let empty = EncryptionContext(validatedSortedEntries: [], purpose: .general)
 
     /// Creates a context from key/value pairs, written as a dictionary literal.
     ///
@@ -41,31 +48,42 @@ public struct EncryptionContext: Sendable, Hashable, CustomStringConvertible {
 
     /// Creates a context from a dictionary.
     ///
-    /// - Parameter dictionary: The entries.
+    /// - Parameters:
+    ///   - dictionary: The entries.
+    ///   - purpose: What the secret is for (default ``EnvelopePurpose/general``).
     /// - Throws: `CryptoError(.invalidParameter)` when a key or value breaks the rules above.
-    public init(dictionary: [String: String]) throws {
-        try self.init(entries: dictionary.map { ($0.key, $0.value) })
+    public init(dictionary: [String: String], purpose: EnvelopePurpose = .general) throws {
+        try self.init(entries: dictionary.map { ($0.key, $0.value) }, purpose: purpose)
     }
 
     /// Creates a context from a list of entries.
     ///
-    /// - Parameter entries: The entries, in any order.
-    /// - Throws: `CryptoError(.invalidParameter)` when a key repeats, or a key or value breaks the rules above.
-    public init(entries: [(String, String)]) throws {
+    /// - Parameters:
+    ///   - entries: The caller's entries, in any order; none may use ``reservedKeyPrefix``.
+    ///   - purpose: What the secret is for (default ``EnvelopePurpose/general``); a purpose other than `general`
+    ///     adds its reserved entry to the canonical encoding (one more than the caller's ``maxEntries``).
+    /// - Throws: `CryptoError(.invalidParameter)` when a key repeats or is reserved, or a key or value breaks the
+    ///   rules above.
+    public init(entries: [(String, String)], purpose: EnvelopePurpose = .general) throws {
         guard entries.count <= Self.maxEntries else {
             throw CryptoError(.invalidParameter, "encryption context has more than \(Self.maxEntries) entries")
         }
         for (key, value) in entries {
             try Self.validate(key: key, value: value)
         }
-        let sorted = entries.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        var all = entries
+        if let value = purpose.entryValue {
+            all.append((EnvelopePurpose.entryKey, value))
+        }
+        let sorted = all.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         for index in sorted.indices.dropFirst() where sorted[index - 1].0.utf8.elementsEqual(sorted[index].0.utf8) {
             throw CryptoError(.invalidParameter, "encryption context key '\(sorted[index].0)' is repeated")
         }
-        self.init(validatedSortedEntries: sorted.map { (key: $0.0, value: $0.1) })
+        self.init(validatedSortedEntries: sorted.map { (key: $0.0, value: $0.1) }, purpose: purpose)
     }
 
-    private init(validatedSortedEntries: [(key: String, value: String)]) {
+    private init(validatedSortedEntries: [(key: String, value: String)], purpose: EnvelopePurpose) {
+        self.purpose = purpose
         self.entries = validatedSortedEntries
         var encoding: [UInt8] = []
         EnvelopeFormat.appendBigEndian(UInt16(validatedSortedEntries.count), to: &encoding)
@@ -85,6 +103,12 @@ public struct EncryptionContext: Sendable, Hashable, CustomStringConvertible {
         }
         guard keyBytes.allSatisfy(isKeyByte) else {
             throw CryptoError(.invalidParameter, "encryption context keys may only use A-Z a-z 0-9 . _ -")
+        }
+        guard !keyBytes.starts(with: reservedKeyPrefix.utf8) else {
+            throw CryptoError(
+                .invalidParameter,
+                "encryption context keys starting with '\(reservedKeyPrefix)' are reserved"
+            )
         }
         guard (1...maxValueBytes).contains(value.utf8.count) else {
             throw CryptoError(

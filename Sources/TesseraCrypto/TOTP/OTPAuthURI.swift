@@ -3,8 +3,8 @@
 ///
 /// The URI is `otpauth://totp/ISSUER:ACCOUNT?secret=…&issuer=ISSUER&algorithm=…&digits=…&period=…`. The issuer
 /// and account are percent-encoded as UTF-8 with everything outside RFC 3986's unreserved set (`A–Z a–z 0–9 - .
-/// _ ~`) escaped, so a space is `%20` (never `+`) and a `:` inside either is `%3A`, leaving the literal `:` as the
-/// only label separator. The issuer also appears as the `issuer` parameter, as the format recommends. The
+/// _ ~`) escaped, so a space is `%20` (never `+`). Neither may contain a `:`, as the Key URI format requires:
+/// the literal `:` is the label's separator, and apps differ in whether they decode an escaped one. The issuer also appears as the `issuer` parameter, as the format recommends. The
 /// secret is unpadded upper-case base32. `algorithm`, `digits` and `period` are always written, even at their
 /// defaults, so apps that ignore some of them can be spotted in testing rather than in production.
 ///
@@ -70,6 +70,9 @@ public struct OTPAuthURI: Sendable, CustomStringConvertible {
         }
         guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw CryptoError(.invalidParameter, "otpauth \(name) must not contain control characters")
+        }
+        guard !value.utf8.contains(UInt8(ascii: ":")) else {
+            throw CryptoError(.invalidParameter, "otpauth \(name) must not contain ':'")
         }
     }
 

@@ -90,8 +90,24 @@ public struct SecretsService: Sendable {
     /// Moves a sealed value's data key to the active master key version, leaving the payload as it is; every
     /// failure is the same opaque `INVALID_ARGUMENT` as ``open(_:)``.
     func rewrap(_ request: Tessera_V1_RewrapRequest) throws -> Tessera_V1_RewrapResponse {
+        try Self.rewrap(request, purpose: .general, cipher: cipher)
+    }
+
+    /// Re-wraps a sealed value of one purpose (`Secrets/Rewrap`: general secrets; `Totp/Rewrap`: TOTP secrets).
+    ///
+    /// - Parameters:
+    ///   - request: The sealed value and the caller's context.
+    ///   - purpose: The purpose the value must have been sealed for; any other does not open.
+    ///   - cipher: The envelope cipher.
+    /// - Returns: The value on the active version, and whether it changed.
+    /// - Throws: `CallError(.invalidArgument)`, opaque, when the value does not open with that context and purpose.
+    static func rewrap(
+        _ request: Tessera_V1_RewrapRequest,
+        purpose: EnvelopePurpose,
+        cipher: EnvelopeCipher
+    ) throws -> Tessera_V1_RewrapResponse {
         do {
-            let context = try Self.context(request.context)
+            let context = try Self.context(request.context, purpose: purpose)
             let envelope = try SealedEnvelope(serialized: request.sealed)
             // Always unwrapped, also on the active version: that authenticates the wrapped key and the context, so
             // a value that would not open is refused here too.
@@ -119,9 +135,12 @@ public struct SecretsService: Sendable {
     }
 
     /// Builds an encryption context, with a reason that does not quote the caller's keys or values.
-    static func context(_ entries: [String: String]) throws -> EncryptionContext {
+    ///
+    /// A key under `tessera.` is refused here like any other invalid key: those entries are the crypto layer's
+    /// ``EnvelopePurpose``, which a request never chooses.
+    static func context(_ entries: [String: String], purpose: EnvelopePurpose = .general) throws -> EncryptionContext {
         do {
-            return try EncryptionContext(dictionary: entries)
+            return try EncryptionContext(dictionary: entries, purpose: purpose)
         } catch {
             throw CallError(.invalidArgument, invalidContextMessage)
         }
@@ -130,7 +149,7 @@ public struct SecretsService: Sendable {
     /// Why a context is refused, stated as the rules rather than the offending entry.
     static let invalidContextMessage = """
         context is invalid: at most \(EncryptionContext.maxEntries) entries, keys of 1 to \
-        \(EncryptionContext.maxKeyBytes) bytes of A-Z a-z 0-9 . _ -, values of 1 to \
-        \(EncryptionContext.maxValueBytes) bytes
+        \(EncryptionContext.maxKeyBytes) bytes of A-Z a-z 0-9 . _ - not starting with \
+        '\(EncryptionContext.reservedKeyPrefix)' (reserved), values of 1 to \(EncryptionContext.maxValueBytes) bytes
         """
 }

@@ -4,15 +4,10 @@ import TesseraWire
 
 /// `tessera.v1.Totp`: stateless TOTP enrolment and verification (RFC 6238).
 ///
-/// Generated secrets are sealed with the request's context plus one fixed entry,
-/// ``purposeKey`` = ``purposeValue``, so a sealed TOTP secret cannot be opened through `Secrets/Open` with the
-/// context alone, nor a sealed plaintext passed off as a TOTP secret.
+/// Generated secrets are sealed with the request's context under the purpose ``EnvelopePurpose/totpSecret``, which
+/// the crypto layer binds into the associated data, so a sealed TOTP secret cannot be opened through
+/// `Secrets/Open`, nor a value sealed through `Secrets/Seal` passed off as a TOTP secret.
 public struct TotpService: Sendable {
-    /// The context key added to every TOTP secret's context.
-    public static let purposeKey = "tessera.purpose"
-    /// The value of ``purposeKey`` for TOTP secrets.
-    public static let purposeValue = "totp-secret"
-
     private let cipher: EnvelopeCipher
     private let window: Int
     private let now: @Sendable () -> Date
@@ -29,7 +24,7 @@ public struct TotpService: Sendable {
         self.now = now
     }
 
-    /// Registers `Generate` and `Verify`.
+    /// Registers `Generate`, `Verify` and `Rewrap`.
     ///
     /// - Parameter router: The router to add the methods to.
     public func register(into router: inout CallRouter) {
@@ -39,6 +34,9 @@ public struct TotpService: Sendable {
         }
         router.registerImmediate(MethodCatalog.totpVerify, request: Tessera_V1_VerifyTotpRequest.self) { request, _ in
             try verify(request)
+        }
+        router.registerOnEventLoop(MethodCatalog.totpRewrap, request: Tessera_V1_RewrapRequest.self) { request, _ in
+            try SecretsService.rewrap(request, purpose: .totpSecret, cipher: cipher)
         }
     }
 
@@ -50,9 +48,8 @@ public struct TotpService: Sendable {
         )
         let context = try Self.sealingContext(request.context)
         let enrolment = try TOTPEnrolment(issuer: request.issuer, account: request.account, parameters: parameters)
-        let sealed = try enrolment.secret.bytes.withUnsafeBytes { bytes in
-            try cipher.seal(Data(bytes), context: context)
-        }
+        // Sealed from its own zeroing storage: no `Data` copy of the seed is left behind.
+        let sealed = try cipher.seal(enrolment.secret.bytes, context: context)
         var response = Tessera_V1_GenerateTotpResponse()
         response.secretBase32 = enrolment.secret.revealBase32()
         response.otpauthUri = enrolment.uri.revealString()
@@ -107,14 +104,9 @@ public struct TotpService: Sendable {
         return response
     }
 
-    /// The request's context with the TOTP purpose entry added; a context that already uses the key is refused.
+    /// The request's context under the TOTP purpose; a context using a reserved `tessera.` key is refused.
     static func sealingContext(_ entries: [String: String]) throws -> EncryptionContext {
-        guard entries[purposeKey] == nil else {
-            throw CallError(.invalidArgument, "context key '\(purposeKey)' is reserved")
-        }
-        var all = entries
-        all[purposeKey] = purposeValue
-        return try SecretsService.context(all)
+        try SecretsService.context(entries, purpose: .totpSecret)
     }
 
     /// The TOTP parameters of a request, with 0 / UNSPECIFIED meaning the defaults.

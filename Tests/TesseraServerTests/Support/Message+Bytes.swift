@@ -15,6 +15,7 @@ extension Tessera_V1_SealRequest: SwiftProtobufMessageBytes {}
 extension Tessera_V1_OpenRequest: SwiftProtobufMessageBytes {}
 extension Tessera_V1_SealBatchRequest: SwiftProtobufMessageBytes {}
 extension Tessera_V1_OpenBatchRequest: SwiftProtobufMessageBytes {}
+extension Tessera_V1_RewrapRequest: SwiftProtobufMessageBytes {}
 extension Tessera_V1_HealthCheckRequest: SwiftProtobufMessageBytes {}
 
 extension Tessera_Wire_V1_Reply {
