@@ -13,6 +13,9 @@ public struct AuditBreak: Sendable, Hashable, CustomStringConvertible {
         case outOfOrder = "out of order"
         /// The last entry's hash is not the one the chain head recorded.
         case headMismatch = "chain head mismatch"
+        /// The entry lies beyond the chain head: appends move the head with every entry, so the head was rewound
+        /// (the usual way to hide that the newest entries were deleted).
+        case beyondHead = "entry beyond the chain head"
     }
 
     /// The id of the first bad entry.

@@ -23,7 +23,7 @@ public struct AuditVerifier: Sendable {
     }
 
     /// Verifies the chain up to the head as it is when the walk begins (entries appended meanwhile are left for the
-    /// next run).
+    /// next run), then that no entry lies beyond the head as it is at the end.
     ///
     /// - Parameter progress: Called after every page.
     /// - Returns: ``AuditVerification/intact(entries:)`` or the first ``AuditBreak``.
@@ -61,6 +61,11 @@ public struct AuditVerifier: Sendable {
         }
         if lastID > 0 && previousHash != head.previousHash {
             return .broken(AuditBreak(entryID: lastID, reason: .headMismatch))
+        }
+        // Read after the walk against the head as it is then, so entries appended during the walk are not taken
+        // for a rewind.
+        if let beyond = try await store.firstAuditEntryBeyondChainHead() {
+            return .broken(AuditBreak(entryID: beyond, reason: .beyondHead))
         }
         return .intact(entries: lastID)
     }

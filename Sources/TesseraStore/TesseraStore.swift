@@ -272,6 +272,10 @@ public protocol TesseraStore: Sendable {
     /// The link the next entry would get: the last entry's id + 1, and the last entry's hash (32 zero bytes when
     /// the chain is empty).
     func auditChainHead() async throws -> AuditChainLink
+
+    /// The smallest id of an entry above the chain head, read with the head in one snapshot, or nil when there is
+    /// none (always, unless the head was rewound: appends insert an entry and move the head in one transaction).
+    func firstAuditEntryBeyondChainHead() async throws -> Int64?
 }
 
 extension TesseraStore {

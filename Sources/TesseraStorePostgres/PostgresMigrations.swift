@@ -7,7 +7,9 @@ import TesseraStore
 /// recovery codes, migration bookkeeping). Constraint names matter: ``ConstraintCatalog`` maps them to error codes.
 public enum PostgresMigrations {
     /// Every migration, in order.
-    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead]
+    public static let all: [Migration] = [
+        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards,
+    ]
 
     static let authSchema = Migration(
         version: 1,
@@ -268,6 +270,88 @@ public enum PostgresMigrations {
             """
             INSERT INTO tessera.audit_chain_head (id, last_id, last_hash)
             VALUES (1, 0, decode(repeat('00', 32), 'hex'))
+            """,
+        ]
+    )
+
+    static let auditTamperGuards = Migration(
+        version: 6,
+        name: "audit-tamper-guards",
+        statements: [
+            // A statement-level TRUNCATE trigger on the partitioned parent does not fire for
+            // `TRUNCATE audits.audit_log_YYYY_MM`, so every partition gets one of its own: those there now, and
+            // those `ensure_partitions` creates from now on. (Row-level UPDATE/DELETE triggers are cloned to
+            // partitions by PostgreSQL itself.)
+            """
+            CREATE FUNCTION audits.protect_partition(partition regclass) RETURNS void
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NOT EXISTS (
+                    SELECT 1 FROM pg_trigger
+                    WHERE tgrelid = partition AND tgname = 'audit_log_partition_refuse_truncate'
+                ) THEN
+                    EXECUTE format(
+                        'CREATE TRIGGER audit_log_partition_refuse_truncate BEFORE TRUNCATE ON %s '
+                        'FOR EACH STATEMENT EXECUTE FUNCTION audits.refuse_change()',
+                        partition
+                    );
+                END IF;
+            END
+            $$
+            """,
+            """
+            CREATE OR REPLACE FUNCTION audits.ensure_partitions(start timestamptz, months integer) RETURNS void
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                month_start date;
+                partition_name text;
+            BEGIN
+                FOR i IN 0 .. months - 1 LOOP
+                    month_start := (date_trunc('month', start AT TIME ZONE 'UTC') + make_interval(months => i))::date;
+                    partition_name := format('audit_log_%s', to_char(month_start, 'YYYY_MM'));
+                    IF to_regclass(format('audits.%I', partition_name)) IS NULL THEN
+                        EXECUTE format(
+                            'CREATE TABLE audits.%I PARTITION OF audits.audit_log FOR VALUES FROM (%L) TO (%L)',
+                            partition_name,
+                            (month_start::timestamp AT TIME ZONE 'UTC'),
+                            ((month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC')
+                        );
+                    END IF;
+                    PERFORM audits.protect_partition(format('audits.%I', partition_name)::regclass);
+                END LOOP;
+            END
+            $$
+            """,
+            """
+            SELECT audits.protect_partition(inhrelid::regclass) FROM pg_inherits
+            WHERE inhparent = 'audits.audit_log'::regclass
+            """,
+            // The head only moves forward: an append moves it to the entry it inserted, nothing moves it back.
+            // Rewinding it (to hide deleted newest entries) or deleting it is refused; the verifier reports
+            // entries beyond the head, so a rewind done with the triggers switched off is seen too.
+            """
+            CREATE FUNCTION tessera.audit_chain_head_forward_only() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    RAISE EXCEPTION 'tessera.audit_chain_head cannot be deleted'
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                IF NEW.id <> OLD.id OR NEW.last_id <= OLD.last_id THEN
+                    RAISE EXCEPTION 'tessera.audit_chain_head only moves forward, by appending'
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                RETURN NEW;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER audit_chain_head_forward_only BEFORE UPDATE OR DELETE ON tessera.audit_chain_head
+                FOR EACH ROW EXECUTE FUNCTION tessera.audit_chain_head_forward_only()
+            """,
+            """
+            CREATE TRIGGER audit_chain_head_refuse_truncate BEFORE TRUNCATE ON tessera.audit_chain_head
+                FOR EACH STATEMENT EXECUTE FUNCTION audits.refuse_change()
             """,
         ]
     )

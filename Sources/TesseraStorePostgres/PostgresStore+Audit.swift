@@ -65,4 +65,16 @@ extension PostgresStore {
         let (lastID, lastHash) = try Self.decoding { try row.decode((Int64, ByteBuffer).self) }
         return AuditChainLink(id: lastID + 1, previousHash: Array(lastHash.readableBytesView))
     }
+
+    /// The first entry above the head, in one statement (so one snapshot: a concurrent append is seen whole or not).
+    public func firstAuditEntryBeyondChainHead() async throws -> Int64? {
+        let rows = try await self.rows(
+            """
+            SELECT min(id) FROM audits.audit_log
+            WHERE id > (SELECT last_id FROM tessera.audit_chain_head WHERE id = 1)
+            """
+        )
+        guard let row = rows.first else { return nil }
+        return try Self.decoding { try row.decode(Int64?.self) }
+    }
 }

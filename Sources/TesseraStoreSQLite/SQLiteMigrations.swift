@@ -6,7 +6,9 @@ import TesseraStore
 /// INTEGER microseconds since 1970, boolean → INTEGER 0/1, bytea → BLOB, jsonb → TEXT checked with `json_valid`.
 public enum SQLiteMigrations {
     /// Every migration, in order.
-    public static let all: [Migration] = [authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead]
+    public static let all: [Migration] = [
+        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards,
+    ]
 
     static let authSchema = Migration(
         version: 1,
@@ -223,6 +225,28 @@ public enum SQLiteMigrations {
             )
             """,
             "INSERT INTO tessera_audit_chain_head (id, last_id, last_hash) VALUES (1, 0, zeroblob(32))",
+        ]
+    )
+
+    static let auditTamperGuards = Migration(
+        version: 6,
+        name: "audit-tamper-guards",
+        statements: [
+            // The head only moves forward, by appending: rewinding it (to hide deleted newest entries) or deleting
+            // it is refused. (SQLite has no TRUNCATE: an unqualified DELETE fires the row triggers.)
+            """
+            CREATE TRIGGER audit_chain_head_forward_only BEFORE UPDATE ON tessera_audit_chain_head
+            WHEN NEW.id <> OLD.id OR NEW.last_id <= OLD.last_id
+            BEGIN
+                SELECT RAISE(ABORT, 'tessera_audit_chain_head only moves forward, by appending');
+            END
+            """,
+            """
+            CREATE TRIGGER audit_chain_head_refuse_delete BEFORE DELETE ON tessera_audit_chain_head
+            BEGIN
+                SELECT RAISE(ABORT, 'tessera_audit_chain_head cannot be deleted');
+            END
+            """,
         ]
     )
 }

@@ -37,6 +37,10 @@ struct SQLiteRowReader {
         return Int(number)
     }
 
+    func optionalInt(_ name: String) throws -> Int? {
+        try self.value(name).isNull ? nil : try self.int(name)
+    }
+
     func bool(_ name: String) throws -> Bool {
         try self.int(name) != 0
     }

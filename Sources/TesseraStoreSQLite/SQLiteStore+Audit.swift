@@ -66,4 +66,17 @@ extension SQLiteStore {
         guard let row = rows.first else { throw StoreError(.backend, "the audit chain head row is missing") }
         return AuditChainLink(id: Int64(try row.int("last_id")) + 1, previousHash: try row.bytes("last_hash"))
     }
+
+    /// The first entry above the head, in one statement (writers are serialised, so it sees one state).
+    public func firstAuditEntryBeyondChainHead() async throws -> Int64? {
+        let rows = try await self.rows(
+            """
+            SELECT min(id) AS first_id FROM audits_audit_log
+            WHERE id > (SELECT last_id FROM tessera_audit_chain_head WHERE id = 1)
+            """,
+            []
+        )
+        guard let row = rows.first, let id = try row.optionalInt("first_id") else { return nil }
+        return Int64(id)
+    }
 }

@@ -91,6 +91,7 @@ struct AuditChainTests {
         case deleteMiddle
         case deleteLast
         case swapWithNext
+        case rewindHead
 
         var testDescription: String { rawValue }
 
@@ -108,6 +109,10 @@ struct AuditChainTests {
                     "UPDATE audits.audit_log SET id = 7 WHERE id = 8",
                     "UPDATE audits.audit_log SET id = 8 WHERE id = -7",
                 ]
+            case .rewindHead:
+                [
+                    "UPDATE tessera.audit_chain_head SET last_id = 17, last_hash = sha256(last_hash) WHERE id = 1"
+                ]
             }
         }
 
@@ -117,6 +122,9 @@ struct AuditChainTests {
                 AuditBreak(entryID: 7, reason: .badSignature)
             case .deleteMiddle: AuditBreak(entryID: 7, reason: .missing)
             case .deleteLast: AuditBreak(entryID: 20, reason: .missing)
+            // A head rewound with a hash that is not entry 17's; with a matching one the entries beyond the head are
+            // named instead (`rewindHeadExactly`).
+            case .rewindHead: AuditBreak(entryID: 17, reason: .headMismatch)
             }
         }
     }
@@ -145,6 +153,53 @@ struct AuditChainTests {
         }
     }
 
+    @Test("PostgreSQL: entries beyond a head rewound to a consistent earlier state are reported, not skipped")
+    func rewindHeadExactly() async throws {
+        try await TestPostgres.withTemporaryDatabase { url in
+            let configuration = try PostgresStoreConfiguration(url: url, maximumConnections: 2)
+            try await PostgresStore.withStore(configuration: configuration) { store in
+                _ = try await store.migrate()
+                try await Self.appendEntries(10, to: AuditLog(store: store, key: Self.key))
+                // Entry 8's prev_hash is entry 7's hash: the head as it was after the seventh append.
+                try await store.transaction { transaction in
+                    try await transaction.run("SET LOCAL session_replication_role = replica")
+                    try await transaction.run(
+                        """
+                        UPDATE tessera.audit_chain_head SET last_id = 7,
+                            last_hash = (SELECT prev_hash FROM audits.audit_log WHERE id = 8) WHERE id = 1
+                        """)
+                }
+                #expect(
+                    try await AuditVerifier(store: store, key: Self.key).verify()
+                        == .broken(AuditBreak(entryID: 8, reason: .beyondHead)))
+            }
+        }
+    }
+
+    @Test("SQLite: entries beyond a rewound head are reported; the runtime cannot rewind or delete the head")
+    func sqliteRewind() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("tessera.sqlite").path
+        try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) { store in
+            _ = try await store.migrate()
+            try await Self.appendEntries(6, to: AuditLog(store: store, key: Self.key))
+            let rewind =
+                "UPDATE tessera_audit_chain_head SET last_id = 4, last_hash = "
+                + "(SELECT prev_hash FROM audits_audit_log WHERE id = 5) WHERE id = 1"
+            await #expect(throws: StoreError.self) { _ = try await store.rows(rewind, []) }
+            await #expect(throws: StoreError.self) {
+                _ = try await store.rows("DELETE FROM tessera_audit_chain_head", [])
+            }
+            #expect(try await AuditVerifier(store: store, key: Self.key).verify() == .intact(entries: 6))
+            _ = try await store.rows("DROP TRIGGER audit_chain_head_forward_only", [])
+            _ = try await store.rows(rewind, [])
+            #expect(
+                try await AuditVerifier(store: store, key: Self.key).verify()
+                    == .broken(AuditBreak(entryID: 5, reason: .beyondHead)))
+        }
+    }
+
     @Test("PostgreSQL: an ordinary (non-superuser) role can append but not UPDATE, DELETE or bypass the triggers")
     func postgresOrdinaryRole() async throws {
         try await TestPostgres.withTemporaryDatabase { url in
@@ -169,9 +224,20 @@ struct AuditChainTests {
             try await PostgresStore.withStore(configuration: roleConfiguration) { store in
                 // Appending works for the application role; changing history does not, even with table privileges.
                 try await Self.appendEntries(1, to: AuditLog(store: store, key: Self.key))
+                let partition = try #require(
+                    try await store.rows("SELECT tableoid::regclass::text FROM audits.audit_log WHERE id = 2")
+                        .first?.decode(String.self))
                 for statement in [
                     "UPDATE audits.audit_log SET action = 'login.forged' WHERE id = 2",
                     "DELETE FROM audits.audit_log WHERE id = 2",
+                    "DELETE FROM \(partition) WHERE id = 4",
+                    "TRUNCATE \(partition)",
+                    "TRUNCATE audits.audit_log_default",
+                    // Hiding the newest entries by rewinding the head, or removing it.
+                    "UPDATE tessera.audit_chain_head SET last_id = 2 WHERE id = 1",
+                    "UPDATE tessera.audit_chain_head SET last_hash = sha256(last_hash) WHERE id = 1",
+                    "DELETE FROM tessera.audit_chain_head",
+                    "TRUNCATE tessera.audit_chain_head",
                 ] {
                     await #expect(throws: StoreError.self) { try await store.rows("\(unescaped: statement)") }
                 }

@@ -22,14 +22,41 @@ struct AuditTriggerTests {
                 await expectStoreError(.backend) { try await store.rows("UPDATE audits.audit_log SET action = 'x'") }
                 await expectStoreError(.backend) { try await store.rows("DELETE FROM audits.audit_log") }
                 await expectStoreError(.backend) { try await store.rows("TRUNCATE audits.audit_log") }
+                // Every partition refuses TRUNCATE itself (the parent's statement trigger does not reach them),
+                // also one created later by ensure_partitions.
+                _ = try await store.rows("SELECT audits.ensure_partitions(now() + interval '5 years', 1)")
+                let partitions = try await store.rows(
+                    "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'audits.audit_log'::regclass"
+                ).map { try $0.decode(String.self) }
+                #expect(partitions.count == 15)
+                for partition in partitions {
+                    await expectStoreError(.backend) { try await store.rows("TRUNCATE \(unescaped: partition)") }
+                }
+                // Row triggers reach the partitions too (an empty partition has no row to refuse).
+                let holder = try #require(
+                    try await store.rows("SELECT tableoid::regclass::text FROM audits.audit_log WHERE id = 1")
+                        .first?.decode(String.self))
+                await expectStoreError(.backend) { try await store.rows("DELETE FROM \(unescaped: holder)") }
+                await expectStoreError(.backend) {
+                    try await store.rows("UPDATE \(unescaped: holder) SET action = 'x'")
+                }
                 #expect(try await store.auditEntries(after: 0, limit: 10) == [entry])
+                // The head moves only forward, by appending.
+                await expectStoreError(.backend) {
+                    try await store.rows("UPDATE tessera.audit_chain_head SET last_id = 0 WHERE id = 1")
+                }
+                await expectStoreError(.backend) { try await store.rows("DELETE FROM tessera.audit_chain_head") }
+                await expectStoreError(.backend) { try await store.rows("TRUNCATE tessera.audit_chain_head") }
+                let next = try await store.appendAuditEntry(Self.draft, seal: testSeal)
+                #expect(next.id == entry.id + 1)
+                #expect(try await store.firstAuditEntryBeyondChainHead() == nil)
 
                 // What the tamper-detection tests will rely on: a superuser can switch the triggers off.
                 try await store.transaction { transaction in
                     try await transaction.run("SET LOCAL session_replication_role = replica")
                     try await transaction.run("UPDATE audits.audit_log SET action = 'tampered'")
                 }
-                #expect(try await store.auditEntries(after: 0, limit: 10).map(\.action) == ["tampered"])
+                #expect(try await store.auditEntries(after: 0, limit: 10).map(\.action) == ["tampered", "tampered"])
             }
         }
     }
