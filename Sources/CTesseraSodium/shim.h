@@ -89,7 +89,9 @@ static inline int tessera_argon2_hash(
     ctx.t_cost = t_cost;
     ctx.m_cost = m_cost_kib;
     ctx.lanes = parallelism;
-    ctx.threads = parallelism;
+    /* Lanes are computed one after another on the calling thread: the tag is the same, and a hash never starts
+       threads of its own, so a caller choosing p = 16 cannot multiply the threads of the worker pool. */
+    ctx.threads = 1;
     ctx.allocate_cbk = NULL;
     ctx.free_cbk = NULL;
     ctx.flags = ARGON2_DEFAULT_FLAGS;

@@ -80,6 +80,14 @@ enum Argon2Fixtures {
         )
     }
 
+    /// A deliberately slow policy (m = 256 MiB, t = 10: a second or more per hash) for admission and shutdown
+    /// tests; its work is past the default cost bound, so its bounds allow it.
+    static func slowPolicy() throws -> PasswordPolicy {
+        try PasswordPolicy(
+            memoryKiB: 262_144, iterations: 10, bounds: try PasswordPolicy.Bounds(maxCost: 262_144 * 10)
+        )
+    }
+
     /// Runs `body` with a hasher that is always shut down afterwards.
     @discardableResult
     static func withHasher<R>(

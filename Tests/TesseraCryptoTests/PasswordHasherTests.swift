@@ -121,13 +121,17 @@ struct PasswordHasherTests {
             { try PasswordPolicy(hashLength: 65) },
             { try PasswordPolicy(maxPasswordBytes: 0) },
             { try PasswordPolicy(memoryKiB: 1024, bounds: try PasswordPolicy.Bounds(maxMemoryKiB: 512)) },
+            // Each bound alone is met; together they are more work than the cost bound allows.
+            { try PasswordPolicy(memoryKiB: 262_144, iterations: 5) },
+            { try PasswordPolicy(memoryKiB: 131_072, iterations: 9) },
         ]
         for attempt in attempts {
             #expect(throws: CryptoError(.parametersOutOfBounds, "")) { try attempt() }
         }
         #expect(throws: CryptoError(.invalidParameter, "")) { try PasswordPolicy.Bounds(saltLength: 4...16) }
         #expect(throws: CryptoError(.invalidParameter, "")) { try PasswordPolicy.Bounds(maxParallelism: 0) }
-        let strong = try PasswordPolicy(memoryKiB: 262_144, iterations: 10, parallelism: 16)
+        #expect(throws: CryptoError(.invalidParameter, "")) { try PasswordPolicy.Bounds(maxCost: 7) }
+        let strong = try PasswordPolicy(memoryKiB: 262_144, iterations: 4, parallelism: 16)
         #expect(strong.memoryKiB == 262_144)
     }
 
@@ -135,7 +139,7 @@ struct PasswordHasherTests {
     func overload() async throws {
         // Each job takes a second or more, so the burst's later calls arrive while the first still runs, even when
         // a loaded 2-core CI machine starts the 16 tasks slowly.
-        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 262_144, iterations: 10)
+        let policy = try Argon2Fixtures.slowPolicy()
         try await Argon2Fixtures.withHasher(policy: policy, workers: 1, maxQueued: 0) { hasher async throws in
             let results = await withTaskGroup(of: Result<String, any Error>.self) { group in
                 for index in 0..<16 {
@@ -174,7 +178,7 @@ struct PasswordHasherTests {
     func boundedAdmission() async throws {
         // Each job takes a second or more, so the admitted jobs are still there when the test looks, even when
         // other suites keep the concurrency pool busy for a while on a loaded 2-core CI machine.
-        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 262_144, iterations: 10)
+        let policy = try Argon2Fixtures.slowPolicy()
         try await Argon2Fixtures.withHasher(policy: policy, workers: 1, maxQueued: 2) { hasher async throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<3 {
@@ -235,7 +239,7 @@ struct PasswordHasherTests {
     func queuedJobsAtShutdown() async throws {
         // Each job takes a second or more, so the admitted jobs are still there when the test looks, even when
         // other suites keep the concurrency pool busy for a while on a loaded 2-core CI machine.
-        let policy = try Argon2Fixtures.fastPolicy(memoryKiB: 262_144, iterations: 10)
+        let policy = try Argon2Fixtures.slowPolicy()
         let hasher = try PasswordHasher(configuration: .init(policy: policy, workers: 1, maxQueued: 3))
         let results = try await withThrowingTaskGroup(of: Result<String, any Error>.self) { group in
             for index in 0..<4 {

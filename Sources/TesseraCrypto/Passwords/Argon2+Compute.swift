@@ -15,7 +15,7 @@ extension Argon2 {
     ///   - version: The Argon2 version.
     ///   - memoryKiB: Memory cost in KiB (at least 8 × `parallelism`).
     ///   - iterations: Time cost (at least 1).
-    ///   - parallelism: Lanes (at least 1); libargon2 runs as many threads.
+    ///   - parallelism: Lanes (at least 1), computed one after another on the calling thread.
     ///   - password: The password bytes (P), used as given.
     ///   - salt: The salt (S), at least 8 bytes.
     ///   - secret: The secret value (K); libargon2 only.

@@ -23,6 +23,21 @@ extension PasswordHasher {
         /// ``CryptoError/Code/overloaded`` rather than slowing that work down. No effect on other platforms.
         /// Default: `true`.
         public var lowersWorkerPriority: Bool
+        /// The Argon2 memory the admitted jobs (running and queued) may need together, in KiB; a job that would
+        /// go past it is refused with ``CryptoError/Code/overloaded``, like one past `workers + maxQueued`, except
+        /// that a job alone is always admitted. `nil` (the default) means ``effectiveMaxAdmittedMemoryKiB``'s
+        /// rule: room for every slot at the policy's memory, and at least one hash at the bounds' largest.
+        public var maxAdmittedMemoryKiB: Int?
+
+        /// The memory limit in force: ``maxAdmittedMemoryKiB``, or `max((workers + maxQueued) × policy memory,
+        /// bounds' maxMemoryKiB)` — with the defaults on two cores, 10 × 19 MiB = 190 MiB, raised to 256 MiB.
+        public var effectiveMaxAdmittedMemoryKiB: Int {
+            if let maxAdmittedMemoryKiB { return maxAdmittedMemoryKiB }
+            let (slots, slotsOverflow) = workers.addingReportingOverflow(maxQueued)
+            let (memory, memoryOverflow) = slots.multipliedReportingOverflow(by: policy.memoryKiB)
+            if slotsOverflow || memoryOverflow { return .max }
+            return max(memory, policy.bounds.maxMemoryKiB)
+        }
 
         /// Creates a configuration.
         ///
@@ -33,13 +48,15 @@ extension PasswordHasher {
         ///   - workers: Worker threads (at least 1); `nil` means one per core.
         ///   - maxQueued: Jobs that may wait for a worker (at least 0); `nil` means `4 × workers`.
         ///   - lowersWorkerPriority: Whether the workers run at a lowered scheduling priority.
+        ///   - maxAdmittedMemoryKiB: The memory admitted jobs may need together; `nil` for the default rule.
         public init(
             policy: PasswordPolicy = .default,
             pepper: Pepper? = nil,
             retiredPeppers: [Pepper] = [],
             workers: Int? = nil,
             maxQueued: Int? = nil,
-            lowersWorkerPriority: Bool = true
+            lowersWorkerPriority: Bool = true,
+            maxAdmittedMemoryKiB: Int? = nil
         ) {
             let workers = workers ?? System.coreCount
             self.policy = policy
@@ -48,6 +65,7 @@ extension PasswordHasher {
             self.workers = workers
             self.maxQueued = maxQueued ?? 4 * workers
             self.lowersWorkerPriority = lowersWorkerPriority
+            self.maxAdmittedMemoryKiB = maxAdmittedMemoryKiB
         }
     }
 }

@@ -50,7 +50,9 @@ public final class PasswordHasher: Sendable {
             policy: configuration.policy, pepper: configuration.pepper, retiredPeppers: configuration.retiredPeppers
         )
         let (limit, overflow) = configuration.workers.addingReportingOverflow(configuration.maxQueued)
-        self.gate = AdmissionGate(limit: overflow ? Int.max : limit)
+        self.gate = AdmissionGate(
+            limit: overflow ? Int.max : limit, memoryLimitKiB: configuration.effectiveMaxAdmittedMemoryKiB
+        )
         self.resultLoop = MultiThreadedEventLoopGroup.singleton.any()
         self.pool = NIOThreadPool(numberOfThreads: configuration.workers)
         self.pool.start()
@@ -97,7 +99,7 @@ public final class PasswordHasher: Sendable {
     ///   hasher is shut down or the C library fails, `CancellationError` when cancelled while queued.
     public func hash(_ password: String) async throws -> String {
         let job = try core.prepareHash(password)
-        return try await runAdmitted { try job.run() }
+        return try await runAdmitted(memoryKiB: configuration.policy.memoryKiB) { try job.run() }
     }
 
     /// Checks a password against a stored PHC string on the worker pool.
@@ -116,7 +118,7 @@ public final class PasswordHasher: Sendable {
     ///   ``CryptoError/Code/internalFailure``. A wrong password is not an error.
     public func verify(_ password: String, against phc: String) async throws -> PasswordVerification {
         let job = try core.prepareVerify(password, against: phc)
-        return try await runAdmitted { try job.run() }
+        return try await runAdmitted(memoryKiB: job.phc.memoryKiB) { try job.run() }
     }
 
     /// Hashes a password synchronously on the calling thread, outside the pool and its admission limit.
@@ -168,7 +170,7 @@ public final class PasswordHasher: Sendable {
 
     /// The scheduling of the worker that runs a job: its nice value and policy (Linux), for tests.
     func workerScheduling() async throws -> WorkerPriority.Scheduling {
-        try await runAdmitted { WorkerPriority.currentThread }
+        try await runAdmitted(memoryKiB: 0) { WorkerPriority.currentThread }
     }
 
     /// Jobs admitted and not finished: waiting for a worker plus running.
@@ -176,6 +178,10 @@ public final class PasswordHasher: Sendable {
 
     /// Jobs admitted and still waiting for a worker.
     public var queueDepth: Int { max(0, gate.admitted - gate.running) }
+
+    /// The Argon2 memory of the jobs admitted and not yet finished, in KiB (at most
+    /// ``Configuration/effectiveMaxAdmittedMemoryKiB``, or one job's when it alone needs more).
+    public var admittedMemoryKiB: Int { gate.admittedMemoryKiB }
 
     /// Jobs refused with ``CryptoError/Code/overloaded`` since the hasher was made.
     public var rejectedCount: Int { gate.rejected }
@@ -186,12 +192,15 @@ public final class PasswordHasher: Sendable {
     /// cooperative pool from a lowered thread, and a thread the pool creates at that moment is created by that
     /// thread, inheriting its nice value and policy. Event-loop threads are never lowered. A job whose caller
     /// is cancelled while it waits for a worker is skipped when a worker reaches it.
-    private func runAdmitted<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    private func runAdmitted<T: Sendable>(
+        memoryKiB: Int,
+        _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
         guard !isShutDown.withLock({ $0 }) else {
             throw CryptoError(.internalFailure, "password hasher has been shut down")
         }
-        try gate.enter()
-        defer { gate.leave() }
+        try gate.enter(memoryKiB: memoryKiB)
+        defer { gate.leave(memoryKiB: memoryKiB) }
         let gate = self.gate
         let lowersPriority = configuration.lowersWorkerPriority
         let cancelled = Atomic(false)
