@@ -99,6 +99,20 @@ static inline int tessera_argon2_hash(
     return argon2_ctx(&ctx, (argon2_type)type);
 }
 
+/// Decodes standard base64 (with padding) straight into `bin`, so no intermediate buffer ever holds key bytes.
+/// Returns 0 and the decoded length in `bin_len` when all of `b64` is base64 of at most `bin_maxlen` bytes.
+static inline int tessera_base64_decode(
+    void *_Nullable bin, size_t bin_maxlen, const void *_Nullable b64, size_t b64_len, size_t *_Nonnull bin_len
+) {
+    if (bin == NULL || b64 == NULL) { return -1; }
+    const char *end = NULL;
+    int status = sodium_base642bin(
+        (unsigned char *)bin, bin_maxlen, (const char *)b64, b64_len, NULL, bin_len, &end,
+        sodium_base64_VARIANT_ORIGINAL);
+    if (status != 0 || end != (const char *)b64 + b64_len) { return -1; }
+    return 0;
+}
+
 /// A static, non-secret description of an argon2 error code.
 static inline const char *_Nonnull tessera_argon2_error_message(int code) { return argon2_error_message(code); }
 

@@ -29,8 +29,11 @@ public enum ConstantTime {
         return copy.withUnsafeBufferPointer { tessera_memcmp(lhs.baseAddress, $0.baseAddress, lhs.count) == 0 }
     }
 
-    /// Compares two strings' UTF-8 bytes in constant time (for codes and encoded tokens).
+    /// Compares two strings' UTF-8 bytes in constant time (for codes and encoded tokens), in place: native strings
+    /// lend their contiguous UTF-8 storage, so the secret is not copied into a buffer nobody wipes.
     public static func equals(_ lhs: String, _ rhs: String) -> Bool {
-        equals(Array(lhs.utf8), Array(rhs.utf8))
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in rhs.withUTF8 { right in equals(left, right) } }
     }
 }

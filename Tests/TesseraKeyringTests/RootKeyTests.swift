@@ -96,6 +96,40 @@ struct RootKeyTests {
         }
     }
 
+    @Test("The process environment's key is decoded in place, then its bytes are zeroed and the variable unset")
+    func processEnvironmentWiped() throws {
+        let variable = "TESSERA_TEST_ROOT_KEY_\(UUID().uuidString.prefix(8))"
+        let key = RootKey.generate()
+        let text = "  \(key.base64EncodedKey())\n"
+        setenv(variable, text, 1)
+        let value = try #require(getenv(variable))
+        let length = strlen(value)
+        let source = RootKeyEnvironment(variable: variable)
+        #expect(source.isSet)
+        let loaded = try source.loadRootKey()
+        #expect(loaded.fingerprint == key.fingerprint)
+        // The bytes the environment held are zero (setenv copied them into memory the process still owns), and
+        // the variable is gone, so no child process inherits it.
+        #expect(UnsafeRawBufferPointer(start: value, count: length).allSatisfy { $0 == 0 })
+        #expect(getenv(variable) == nil)
+        #expect(!source.isSet)
+        #expect(throws: CryptoError.self) { try source.loadRootKey() }
+
+        setenv(variable, "bm90IDMyIGJ5dGVz", 1)
+        #expect(throws: CryptoError(.malformedSecret, "")) { try source.loadRootKey() }
+        #expect(getenv(variable) == nil)
+    }
+
+    @Test(
+        "Key text is read only as exactly 32 bytes of padded standard base64",
+        arguments: [
+            "", "   ", "AAAA", String(repeating: "A", count: 43), String(repeating: "A", count: 43) + "=" + "A",
+            String(repeating: "A", count: 44) + "AAAA", String(repeating: "-", count: 43) + "=",
+        ])
+    func base64Strictness(text: String) {
+        #expect(throws: CryptoError(.malformedSecret, "")) { try RootKey(base64: text, origin: "test") }
+    }
+
     @Test("Malformed files are refused without quoting their contents")
     func malformedFile() throws {
         for text in [

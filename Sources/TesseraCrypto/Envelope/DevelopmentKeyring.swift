@@ -74,17 +74,18 @@ public struct DevelopmentKeyring: Sendable, CustomStringConvertible {
             parsing: bytes, names: ["purpose", "version", "key"], developmentHeader: Self.header,
             malformed: Self.malformed
         )
-        let fields = parsed.values
-        guard let versionText = fields["version"], let version = UInt32(versionText), version >= 1 else {
+        guard let versionText = parsed.text("version"), let version = UInt32(versionText), version >= 1 else {
             throw Self.malformed("version must be a whole number from 1 to 4294967295")
         }
-        guard let keyText = fields["key"], var decoded = Data(base64Encoded: keyText) else {
-            throw Self.malformed("key must be standard base64")
-        }
-        defer { decoded.resetBytes(in: 0..<decoded.count) }
-        guard decoded.count == EnvelopeFormat.keyByteCount else { throw Self.malformed("key must be 32 bytes") }
-        let material = decoded.withUnsafeBytes { source in
-            SecretBytes(count: source.count, locked: true) { $0.copyMemory(from: source) }
+        guard parsed.contains("key") else { throw Self.malformed("key must be standard base64 of 32 bytes") }
+        guard
+            let material = parsed.withValue(
+                "key",
+                {
+                    SecretBase64.decode($0, count: EnvelopeFormat.keyByteCount)
+                }) ?? nil
+        else {
+            throw Self.malformed("key must be standard base64 of 32 bytes")
         }
         let key = try MasterKey(version: version, material: material, state: .active)
         let fingerprint = MasterKey.fingerprint(of: material)

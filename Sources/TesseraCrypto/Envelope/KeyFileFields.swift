@@ -2,10 +2,14 @@
 /// comment lines, blank lines, and `name=value` lines, each name at most once and from a fixed list, with
 /// `purpose=development|production` required.
 ///
-/// Failure messages never quote a line: a mangled line could hold a piece of the key.
+/// Failure messages never quote a line: a mangled line could hold a piece of the key. Values are kept as ranges of
+/// the caller's bytes, not strings, so the key's text is never copied out of the buffer the caller wipes; read
+/// them in place with ``withValue(_:_:)``, or as text with ``text(_:)`` for the fields that are not secret.
 struct KeyFileFields {
-    /// The values by field name.
-    let values: [String: String]
+    /// The file's bytes (shared with the caller, not copied).
+    private let bytes: [UInt8]
+    /// Where each field's value lies in ``bytes``.
+    private let ranges: [String: Range<Int>]
     /// Whether the file carries the development header comment.
     let hasDevelopmentHeader: Bool
     /// Whether `purpose=development`.
@@ -25,7 +29,7 @@ struct KeyFileFields {
         developmentHeader: String,
         malformed: (String) -> CryptoError
     ) throws {
-        var fields: [String: String] = [:]
+        var fields: [String: Range<Int>] = [:]
         var hasHeader = false
         for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             var line = rawLine[...]
@@ -44,13 +48,31 @@ struct KeyFileFields {
                 throw malformed("unknown field (expected \(expected))")
             }
             guard fields[name] == nil else { throw malformed("field '\(name)' appears twice") }
-            fields[name] = String(decoding: line[line.index(after: equals)...], as: UTF8.self)
+            fields[name] = line.index(after: equals)..<line.endIndex
         }
-        guard let purpose = fields["purpose"], ["development", "production"].contains(purpose) else {
+        let purpose = fields["purpose"].map { String(decoding: bytes[$0], as: UTF8.self) }
+        guard let purpose, ["development", "production"].contains(purpose) else {
             throw malformed("purpose must be 'development' or 'production'")
         }
-        self.values = fields
+        self.bytes = bytes
+        self.ranges = fields
         self.hasDevelopmentHeader = hasHeader
         self.isDevelopmentPurpose = purpose == "development"
+    }
+
+    /// Whether the field is present.
+    func contains(_ name: String) -> Bool {
+        ranges[name] != nil
+    }
+
+    /// A field that is not secret (a purpose, a version) as text, or nil when absent.
+    func text(_ name: String) -> String? {
+        ranges[name].map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+
+    /// Lends a field's bytes in place (for a key: decode them without a copy), or nil when absent.
+    func withValue<R>(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        guard let range = ranges[name] else { return nil }
+        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 }

@@ -61,18 +61,28 @@ public struct RootKey: Sendable, CustomStringConvertible {
     ///   - origin: Where it came from, for messages.
     /// - Throws: `CryptoError(.malformedSecret)` when it is not base64 of 32 bytes.
     public init(base64: String, origin: String) throws {
-        let trimmed = base64.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard var decoded = Data(base64Encoded: trimmed) else {
-            throw CryptoError(.malformedSecret, "the root key from \(origin) is not standard base64")
-        }
-        defer { decoded.resetBytes(in: 0..<decoded.count) }
-        guard decoded.count == EnvelopeFormat.keyByteCount else {
-            throw CryptoError(.malformedSecret, "the root key from \(origin) must be 32 bytes")
-        }
-        let material = decoded.withUnsafeBytes { source in
-            SecretBytes(count: source.count, locked: true) { $0.copyMemory(from: source) }
+        guard let material = SecretBase64.decode(base64, count: EnvelopeFormat.keyByteCount) else {
+            throw Self.notBase64(origin)
         }
         try self.init(material: material, origin: origin)
+    }
+
+    /// Creates a root key from base64 text lent in place (a file's buffer, an environment variable's bytes),
+    /// decoded straight into locked memory.
+    ///
+    /// - Parameters:
+    ///   - base64: Standard base64 of 32 bytes; surrounding whitespace is ignored. Never copied.
+    ///   - origin: Where it came from, for messages.
+    /// - Throws: `CryptoError(.malformedSecret)` when it is not base64 of 32 bytes.
+    init(base64 bytes: UnsafeRawBufferPointer, origin: String) throws {
+        guard let material = SecretBase64.decode(bytes, count: EnvelopeFormat.keyByteCount) else {
+            throw Self.notBase64(origin)
+        }
+        try self.init(material: material, origin: origin)
+    }
+
+    private static func notBase64(_ origin: String) -> CryptoError {
+        CryptoError(.malformedSecret, "the root key from \(origin) is not standard base64 of 32 bytes")
     }
 
     /// Parses a root key file's text: `#` comment lines, `purpose=development|production`, `key=<base64>`.
@@ -89,10 +99,9 @@ public struct RootKey: Sendable, CustomStringConvertible {
             parsing: bytes, names: ["purpose", "key"], developmentHeader: Self.developmentHeader,
             malformed: { Self.malformed(origin, $0) }
         )
-        guard let keyText = fields.values["key"] else {
+        guard let parsed = try fields.withValue("key", { try RootKey(base64: $0, origin: origin) }) else {
             throw Self.malformed(origin, "the key field is missing")
         }
-        let parsed = try RootKey(base64: keyText, origin: origin)
         try self.init(
             material: parsed.material,
             markedDevelopment: fields.isDevelopmentPurpose || fields.hasDevelopmentHeader,

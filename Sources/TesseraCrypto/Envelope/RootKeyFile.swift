@@ -64,7 +64,7 @@ public struct RootKeyFile: RootKeySource {
         }
         let mode = UInt32(info.st_mode) & 0o7777
         var bytes = [UInt8](repeating: 0, count: RootKey.maxFileBytes + 1)
-        defer { bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { Self.wipe(&bytes) }
         var filled = 0
         while filled < bytes.count {
             let count = bytes.withUnsafeMutableBytes { buffer in
@@ -80,7 +80,9 @@ public struct RootKeyFile: RootKeySource {
         guard filled <= RootKey.maxFileBytes else {
             throw CryptoError(.invalidParameter, "the root key file \(path) is too large")
         }
-        let key = try RootKey(parsingFile: Array(bytes[..<filled]), origin: "file \(path)")
+        // Cut to what was read in place (no copy: the capacity stays, and the deferred wipe covers it).
+        bytes.removeLast(bytes.count - filled)
+        let key = try RootKey(parsingFile: bytes, origin: "file \(path)")
         let modeText = "0" + String(mode, radix: 8)
         guard mode & 0o077 != 0 else { return LoadedFile(key: key, warning: nil) }
         guard key.isDevelopmentKey else {
@@ -95,6 +97,12 @@ public struct RootKeyFile: RootKeySource {
             warning: "the development root key file \(path) has mode \(modeText) (accepted only because it is "
                 + "a development key)"
         )
+    }
+
+    /// Zeroes the buffer the file was read into, in place. Bytes past its count (after the cut) were never
+    /// written by `read`, so they hold no part of the file.
+    private static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
     }
 
     /// The operating system's text for an `errno` value (e.g. "No such file or directory").

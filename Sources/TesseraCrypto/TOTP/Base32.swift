@@ -22,6 +22,8 @@ public enum Base32 {
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.underestimatedCount * 8 / 5 + 1)
+        // The working copy is wiped; only the returned string (which the caller must treat as the secret) remains.
+        defer { wipe(&output) }
         var buffer: UInt32 = 0
         var bitCount = 0
         for byte in bytes {
