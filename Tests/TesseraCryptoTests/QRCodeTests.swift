@@ -74,7 +74,7 @@ struct QRCodeTests {
         let sha512 = (try? TOTPParameters(algorithm: .sha512, digits: 8, periodSeconds: 60)) ?? .default
         return [
             (try? OTPAuthURI(secret: secret, issuer: "Tessera", account: "alice@example.com"))?.revealString(),
-            (try? OTPAuthURI(secret: secret, issuer: "Zürich Bank: Prod", account: "jürgen müller", parameters: sha512))?
+            (try? OTPAuthURI(secret: secret, issuer: "Zürich Bank – Prod", account: "jürgen müller", parameters: sha512))?
                 .revealString(),
             (try? OTPAuthURI(
                 secret: TOTPSecret.generate(for: .sha512),

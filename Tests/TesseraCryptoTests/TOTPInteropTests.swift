@@ -85,7 +85,7 @@ struct TOTPInteropTests {
             ("Tessera", "alice@example.com", .default),
             ("ACME Corp", "bob smith", try TOTPParameters(algorithm: .sha256, digits: 8, periodSeconds: 60)),
             (
-                "Zürich Bank: Prod", "jürgen:ops/admin?x=1&y=2",
+                "Zürich Bank – Prod", "jürgen ops/admin?x=1&y=2",
                 try TOTPParameters(algorithm: .sha512, digits: 7, periodSeconds: 30)
             ),
             ("東京", "ユーザー+1@例え.jp", try TOTPParameters(algorithm: .sha1, digits: 6, periodSeconds: 45)),
