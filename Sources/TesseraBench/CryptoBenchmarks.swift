@@ -42,6 +42,7 @@ public enum CryptoBenchmarks {
         }
         log("envelope seal/open of 64 bytes")
         rows.append(contentsOf: try envelopeRates(duration: settings.duration))
+        rows.append(contentsOf: try await costlyVerifyBurst(log: log))
         return rows
     }
 
