@@ -45,6 +45,19 @@ struct EndToEndTests {
             #expect(upgraded.valid && upgraded.needsRehash && upgraded.hasNewPhc)
             #expect(try await server.hasher.verify("correct horse battery staple", against: upgraded.newPhc).isValid)
 
+            // A stronger hash (m=64 MiB, t=3, p=4, as argon2-cffi makes) is not handed back weaker.
+            let strongHasher = try PasswordHasher(
+                configuration: .init(
+                    policy: try PasswordPolicy(memoryKiB: 65_536, iterations: 3, parallelism: 4), workers: 1)
+            )
+            let strong = try await strongHasher.hash("correct horse battery staple")
+            try await strongHasher.shutdown()
+            verify.phc = strong
+            let kept = try await client.unary(
+                MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken
+            ).decode(Tessera_V1_VerifyPasswordResponse.self)
+            #expect(kept.valid && !kept.needsRehash && !kept.hasNewPhc)
+
             verify.phc = "$argon2id$not-a-hash"
             let malformed = try await client.unary(
                 MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken)

@@ -28,6 +28,9 @@ extension PasswordHasher {
         /// that a job alone is always admitted. `nil` (the default) means ``effectiveMaxAdmittedMemoryKiB``'s
         /// rule: room for every slot at the policy's memory, and at least one hash at the bounds' largest.
         public var maxAdmittedMemoryKiB: Int?
+        /// When ``PasswordVerification/needsRehash`` is true: ``RehashRule/whenWeaker`` (the default: a stronger
+        /// stored hash is never replaced by a weaker one) or ``RehashRule/unlessExact``.
+        public var rehashRule: RehashRule
 
         /// The memory limit in force: ``maxAdmittedMemoryKiB``, or `max((workers + maxQueued) × policy memory,
         /// bounds' maxMemoryKiB)` — with the defaults on two cores, 10 × 19 MiB = 190 MiB, raised to 256 MiB.
@@ -49,6 +52,7 @@ extension PasswordHasher {
         ///   - maxQueued: Jobs that may wait for a worker (at least 0); `nil` means `4 × workers`.
         ///   - lowersWorkerPriority: Whether the workers run at a lowered scheduling priority.
         ///   - maxAdmittedMemoryKiB: The memory admitted jobs may need together; `nil` for the default rule.
+        ///   - rehashRule: When a verified hash should be replaced.
         public init(
             policy: PasswordPolicy = .default,
             pepper: Pepper? = nil,
@@ -56,7 +60,8 @@ extension PasswordHasher {
             workers: Int? = nil,
             maxQueued: Int? = nil,
             lowersWorkerPriority: Bool = true,
-            maxAdmittedMemoryKiB: Int? = nil
+            maxAdmittedMemoryKiB: Int? = nil,
+            rehashRule: RehashRule = .whenWeaker
         ) {
             let workers = workers ?? System.coreCount
             self.policy = policy
@@ -66,6 +71,7 @@ extension PasswordHasher {
             self.maxQueued = maxQueued ?? 4 * workers
             self.lowersWorkerPriority = lowersWorkerPriority
             self.maxAdmittedMemoryKiB = maxAdmittedMemoryKiB
+            self.rehashRule = rehashRule
         }
     }
 }

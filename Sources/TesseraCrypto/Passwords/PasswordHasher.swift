@@ -47,7 +47,8 @@ public final class PasswordHasher: Sendable {
         }
         self.configuration = configuration
         self.core = PasswordHashingCore(
-            policy: configuration.policy, pepper: configuration.pepper, retiredPeppers: configuration.retiredPeppers
+            policy: configuration.policy, pepper: configuration.pepper, retiredPeppers: configuration.retiredPeppers,
+            rehashRule: configuration.rehashRule
         )
         let (limit, overflow) = configuration.workers.addingReportingOverflow(configuration.maxQueued)
         self.gate = AdmissionGate(

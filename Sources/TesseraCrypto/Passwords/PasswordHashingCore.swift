@@ -9,6 +9,7 @@ struct PasswordHashingCore: Sendable {
     let policy: PasswordPolicy
     let pepper: Pepper?
     let retiredPeppers: [Pepper]
+    let rehashRule: RehashRule
 
     /// A ready-to-run hash of one password.
     struct HashJob: Sendable {
@@ -76,10 +77,8 @@ struct PasswordHashingCore: Sendable {
         return VerifyJob(phc: phc, input: input, needsRehash: needsRehash(phc))
     }
 
-    /// Whether a hash differs from the current policy in any parameter, including the pepper.
+    /// Whether a hash should be replaced under the current policy and pepper, by the configured rule.
     func needsRehash(_ phc: PHCString) -> Bool {
-        phc.algorithm != policy.algorithm || phc.version != .v13 || phc.memoryKiB != policy.memoryKiB
-            || phc.iterations != policy.iterations || phc.parallelism != policy.parallelism
-            || phc.salt.count != policy.saltLength || phc.hash.count != policy.hashLength || phc.keyID != pepper?.id
+        rehashRule.needsRehash(phc, policy: policy, pepperID: pepper?.id)
     }
 }
