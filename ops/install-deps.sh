@@ -9,6 +9,7 @@ apt_packages=(
     libargon2-dev      # Argon2 reference implementation (p > 1, Argon2 v1.0, pepper-free imports)
     libqrencode-dev    # QR codes for TOTP enrolment
     zbar-tools         # tests: decode the QR PNG back to the otpauth URI
+    protobuf-compiler  # tests: protoc, the reference protobuf implementation, reads what Swift writes
     postgresql         # tests and production store: initdb/pg_ctl for throwaway servers
     python3
     python3-pip
