@@ -32,7 +32,7 @@ format: ## Rewrite sources in the project's format
 	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
 
 bench: deps ## Benchmarks (release build), printing ratios against raw baselines measured in the same run
-	$(SWIFT) run -c release --scratch-path $(RELEASE_PATH) tessera bench
+	$(SWIFT) run -c release --scratch-path $(RELEASE_PATH) tessera-bench
 
 clean: ## Remove build products
 	rm -rf .build $(RELEASE_PATH)

@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tessera", targets: ["tessera"]),
+        // The benchmarks, apart from the shipped executable: they link TesseraTestSupport.
+        .executable(name: "tessera-bench", targets: ["tessera-bench"]),
         .library(name: "TesseraCrypto", targets: ["TesseraCrypto"]),
         .library(name: "TesseraStore", targets: ["TesseraStore"]),
         .library(name: "TesseraStorePostgres", targets: ["TesseraStorePostgres"]),
@@ -165,10 +167,17 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "tessera-bench",
+            dependencies: [
+                "TesseraBench",
+                "TesseraClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "tessera",
             dependencies: [
                 "TesseraCrypto",
-                "TesseraBench",
                 "TesseraClient",
                 "TesseraWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

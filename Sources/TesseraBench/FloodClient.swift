@@ -10,7 +10,7 @@ import TesseraClient
     import Darwin
 #endif
 
-/// The load generator of the flood measurement, run in a process of its own (`tessera bench-flood`).
+/// The load generator of the flood measurement, run in a process of its own (`tessera-bench flood`).
 ///
 /// A thousand client tasks in the benchmark's own process would share its cooperative pool and event loops with the
 /// server they measure: every probe of `Health/Check` would then wait behind the generator's work as well as the

@@ -17,7 +17,7 @@ extension RpcBenchmarks {
     // MARK: (d) a flood of concurrent Hash calls
 
     /// Waves of `floodCalls` concurrent `Passwords/Hash` calls for the measurement's duration, sent by a process of
-    /// its own (``FloodClient``, through `tessera bench-flood`), while one task samples this process's resident
+    /// its own (``FloodClient``, through `tessera-bench flood`), while one task samples this process's resident
     /// memory (the server's: the generator's memory is its own) and a thread of its own (``BlockingHealthProbe``)
     /// measures `Health/Check` latency on its own connection.
     static func floodRows(
@@ -114,20 +114,20 @@ extension RpcBenchmarks {
         ]
     }
 
-    /// Runs `tessera bench-flood` against the server and returns its report.
+    /// Runs `tessera-bench flood` against the server and returns its report.
     static func runFloodClient(_ targets: Targets, settings: Settings) async throws -> FloodClient.Report {
         let seconds = max(1, Int(seconds(settings.duration).rounded()))
         let outcome = try await ChildProcess.run(
             settings.floodExecutable,
             [
-                "bench-flood", "--port", "\(targets.tesseraPort)", "--calls", "\(settings.floodCalls)",
+                "flood", "--port", "\(targets.tesseraPort)", "--calls", "\(settings.floodCalls)",
                 "--connections", "\(settings.connections)", "--seconds", "\(seconds)",
             ],
             standardInput: Data((targets.token + "\n").utf8)
         )
         guard outcome.status == 0 else {
             throw RpcBenchmarkError(
-                "the flood client (\(settings.floodExecutable) bench-flood) exited with status \(outcome.status): "
+                "the flood client (\(settings.floodExecutable) flood) exited with status \(outcome.status): "
                     + (outcome.standardError.split(separator: "\n").last.map(String.init) ?? "")
             )
         }

@@ -41,7 +41,7 @@ public enum RpcBenchmarks {
         public var floodHealthP99Limit: Duration = .milliseconds(10)
         /// Memory allowed above the pre-flood baseline beyond the Argon2 workers' own memory.
         public var floodMemorySlackMiB: Double = 150
-        /// The `tessera` executable whose `bench-flood` command generates the flood in a process of its own; by
+        /// The `tessera-bench` executable whose `flood` command generates the flood in a process of its own; by
         /// default this process's executable.
         public var floodExecutable: String = Bundle.main.executablePath ?? CommandLine.arguments[0]
 

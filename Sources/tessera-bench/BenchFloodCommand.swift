@@ -3,11 +3,12 @@ import Foundation
 import TesseraBench
 import TesseraClient
 
-/// `tessera bench-flood`: the flood measurement's load generator, started by `tessera bench` in a process of its own.
+/// `tessera-bench flood`: the flood measurement's load generator, started by `tessera-bench` in a process of its
+/// own.
 struct BenchFloodCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-flood",
-        abstract: "The load generator of `tessera bench`'s flood (started by it; reads the credential on stdin).",
+        commandName: "flood",
+        abstract: "The load generator of the benchmarks' flood (started by them; reads the credential on stdin).",
         shouldDisplay: false
     )
 

@@ -2,10 +2,11 @@ import ArgumentParser
 import Foundation
 import TesseraBench
 
-/// `tessera bench`: measurements with baselines from the same run, printed as a table and written as JSON.
+/// `tessera-bench run` (the default): measurements with baselines from the same run, printed as a table and
+/// written as JSON.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "run",
         abstract: "Measure Tessera against raw baselines on this machine; print a table and write JSON.",
         discussion: "Build in release mode for meaningful numbers: make bench."
     )
