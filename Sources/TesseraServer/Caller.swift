@@ -9,7 +9,8 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
     public let credentialDigest: TokenDigest?
     /// The methods it may call.
     public let permissions: [MethodPermission]
-    /// The subject common name of its client certificate, if it may authenticate with one.
+    /// The subject common name of its client certificate, if it has one: alone it identifies the caller when it
+    /// has no credential; with a credential, both are required.
     public let certificateSubject: String?
     /// Its rate limit, or `nil`.
     public let rateLimit: CallersFile.Entry.RateLimit?
@@ -18,7 +19,8 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Parameter entry: The entry.
     /// - Throws: ``CallerRegistryError`` when the digest is not 64 hex digits, an `allow` pattern is malformed,
-    ///   the rate limit is not positive, or the caller has neither a credential nor a certificate subject.
+    ///   the rate limit is not positive, the certificate subject is empty, or the caller has neither a credential
+    ///   nor a certificate subject.
     public init(_ entry: CallersFile.Entry) throws {
         guard !entry.id.isEmpty else {
             throw CallerRegistryError("a caller has an empty id")
@@ -43,6 +45,9 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
             permissions.append(permission)
         }
         self.permissions = permissions
+        if let subject = entry.certificateSubject, subject.isEmpty {
+            throw CallerRegistryError("caller \(entry.id): certificate_subject must not be empty")
+        }
         self.certificateSubject = entry.certificateSubject
         if let limit = entry.rateLimit {
             guard limit.perSecond > 0, limit.burst >= 1, limit.perSecond.isFinite, limit.burst.isFinite else {

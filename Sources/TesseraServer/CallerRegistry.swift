@@ -28,8 +28,8 @@ public final class CallerRegistry: Sendable {
 
     /// Creates a registry from validated callers (for tests and embedders).
     ///
-    /// - Parameter callers: The callers; their ids must be distinct.
-    /// - Throws: ``CallerRegistryError`` when two callers share an id.
+    /// - Parameter callers: The callers; their ids and certificate subjects must be distinct.
+    /// - Throws: ``CallerRegistryError`` when two callers share an id or a certificate subject.
     public convenience init(callers: [Caller]) throws {
         try self.init(file: CallersFile())
         try self.replace(callers: callers)
@@ -53,9 +53,7 @@ public final class CallerRegistry: Sendable {
     }
 
     private func replace(callers: [Caller]) throws {
-        guard Set(callers.map(\.id)).count == callers.count else {
-            throw CallerRegistryError("caller ids must be distinct")
-        }
+        try Self.requireDistinct(callers)
         state.withLock { state in
             state.callers = callers
             let ids = Set(callers.map(\.id))
@@ -69,8 +67,10 @@ public final class CallerRegistry: Sendable {
     /// Identifies the caller of a call.
     ///
     /// An `authorization` value takes precedence: it must be `Bearer <tsc_ token>`, and when it is present but
-    /// invalid the call fails even if a client certificate would identify a caller. Without it, a client
-    /// certificate whose subject common name matches a caller's `certificate_subject` identifies that caller.
+    /// invalid the call fails even if a client certificate would identify a caller. A caller configured with both a
+    /// credential and a `certificate_subject` needs both, and they must be its own: its credential on a connection
+    /// whose verified client certificate has its subject. Without `authorization`, a client certificate identifies
+    /// only a caller configured with no credential, so a certificate cannot stand in for a caller's bearer.
     ///
     /// - Parameters:
     ///   - authorization: The `authorization` metadata value, if any.
@@ -99,10 +99,16 @@ public final class CallerRegistry: Sendable {
             guard let found else {
                 return .failure(CallError(.unauthenticated, "unknown caller credential"))
             }
+            if let required = found.certificateSubject, required != certificateSubject {
+                return .failure(
+                    CallError(.unauthenticated, "this caller credential needs the caller's client certificate")
+                )
+            }
             return .success(found)
         }
         if let certificateSubject,
-            let caller = callers.first(where: { $0.certificateSubject == certificateSubject })
+            let caller = callers.first(where: { $0.certificateSubject == certificateSubject }),
+            caller.credentialDigest == nil
         {
             return .success(caller)
         }
@@ -140,9 +146,24 @@ public final class CallerRegistry: Sendable {
 
     private static func validate(_ file: CallersFile) throws -> [Caller] {
         let callers = try file.callers.map(Caller.init)
+        try requireDistinct(callers)
+        return callers
+    }
+
+    /// Refuses two callers with one id, or with one certificate subject (a certificate would then identify
+    /// whichever came first in the file).
+    private static func requireDistinct(_ callers: [Caller]) throws {
         guard Set(callers.map(\.id)).count == callers.count else {
             throw CallerRegistryError("caller ids must be distinct")
         }
-        return callers
+        var subjects: [String: String] = [:]
+        for caller in callers {
+            guard let subject = caller.certificateSubject else { continue }
+            if let other = subjects.updateValue(caller.id, forKey: subject) {
+                throw CallerRegistryError(
+                    "callers \(other) and \(caller.id) have the same certificate_subject; each must be distinct"
+                )
+            }
+        }
     }
 }

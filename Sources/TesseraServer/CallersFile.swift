@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCrypto
 
 /// The callers file: the JSON document that lists who may call the server and what they may call.
 ///
@@ -96,13 +97,29 @@ public struct CallersFile: Codable, Sendable, Hashable {
         self.callers = callers
     }
 
-    /// Reads and decodes a callers file.
+    /// The largest callers file read (4 MiB).
+    public static let maxFileBytes = 4 << 20
+
+    /// Reads and decodes a callers file, refusing one that another local user could have changed.
+    ///
+    /// The file decides who may call what, so it is held to ``ProtectedFile/Permissions/ownerWritable``: not
+    /// writable by group or others, and owned by the process's effective user (the same check, in the same place,
+    /// as the root key file's).
     ///
     /// - Parameter path: The file's path.
     /// - Returns: The decoded file (not yet validated; ``CallerRegistry`` validates it).
-    /// - Throws: A file-system error, or `DecodingError` for JSON that does not match the format.
+    /// - Throws: ``CallerRegistryError`` when the file cannot be read or its mode or owner is refused, or
+    ///   `DecodingError` for JSON that does not match the format.
     public static func load(from path: String) throws -> CallersFile {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let data: Data
+        do {
+            data = try ProtectedFile.read(path, describedAs: "callers file", maxBytes: maxFileBytes) { file, bytes in
+                try file.require(.ownerWritable)
+                return Data(bytes)
+            }
+        } catch let error as CryptoError {
+            throw CallerRegistryError(error.message)
+        }
         return try JSONDecoder().decode(CallersFile.self, from: data)
     }
 
@@ -116,13 +133,15 @@ public struct CallersFile: Codable, Sendable, Hashable {
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
-    /// Writes the file atomically with permissions 0600 (owner read/write only).
+    /// Writes the file atomically with permissions 0600 (owner read/write only) from the moment it exists.
     ///
     /// - Parameter path: The file's path.
-    /// - Throws: A file-system error.
+    /// - Throws: ``CallerRegistryError`` when the file cannot be written.
     public func write(to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try encoded().write(to: url, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        do {
+            try ProtectedFile.writeOwnerOnly(Array(encoded()), to: path, describedAs: "callers file")
+        } catch let error as CryptoError {
+            throw CallerRegistryError(error.message)
+        }
     }
 }

@@ -5,7 +5,9 @@ import UnixSignals
 
 /// Re-reads the callers file into a ``CallerRegistry`` on SIGHUP and when the file's modification time changes.
 ///
-/// A file that no longer parses is logged and ignored: the callers loaded before stay in force.
+/// A file that no longer parses, or whose mode or owner is refused (writable by group or others, or not owned by
+/// the service's user: see ``CallersFile/load(from:)``), is logged as a warning and ignored: the callers loaded
+/// before stay in force.
 public struct CallersFileWatcher: Service, CustomStringConvertible {
     private let path: String
     private let registry: CallerRegistry
@@ -62,12 +64,20 @@ public struct CallersFileWatcher: Service, CustomStringConvertible {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
-    private func reload(reason: String) {
+    /// Re-reads the file; on any failure (unreadable, mode or owner refused, not parseable, invalid) keeps the
+    /// callers in force and logs a warning with the reason.
+    ///
+    /// - Parameter reason: Why, for the log.
+    /// - Returns: Whether the callers were replaced.
+    @discardableResult
+    func reload(reason: String) -> Bool {
         do {
             try registry.replace(with: CallersFile.load(from: path))
             logger.info("callers reloaded", metadata: ["reason": "\(reason)", "callers": "\(registry.callers.count)"])
+            return true
         } catch {
-            logger.error("callers file not reloaded; keeping the previous callers", metadata: ["error": "\(error)"])
+            logger.warning("callers file not reloaded; keeping the previous callers", metadata: ["error": "\(error)"])
+            return false
         }
     }
 }

@@ -4,10 +4,13 @@
 /// `Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version?, serialNumber, signature, issuer,
 /// validity, subject, … } … }`. It reads lengths defensively and returns `nil` for anything unexpected.
 enum CertificateSubject {
-    /// The last common name of the certificate's subject, or `nil`.
+    /// The common name of the certificate's subject, or `nil`.
+    ///
+    /// A subject with several common names has no single identity (which one a check reads would decide who the
+    /// peer is), so it gets `nil`, as does an empty one.
     ///
     /// - Parameter der: The certificate in DER.
-    /// - Returns: The common name as UTF-8 text, or `nil` when absent or unparseable.
+    /// - Returns: The common name as UTF-8 text, or `nil` when absent, repeated, empty or unparseable.
     static func commonName(fromDER der: [UInt8]) -> String? {
         var reader = DERReader(bytes: der[...])
         guard let certificate = reader.read(tag: 0x30) else { return nil }
@@ -23,7 +26,7 @@ enum CertificateSubject {
         }
         guard let subject = fields.read(tag: 0x30) else { return nil }
         var names = DERReader(bytes: subject)
-        var commonName: String?
+        var commonNames: [String] = []
         while !names.isAtEnd {
             guard let set = names.read(tag: 0x31) else { return nil }
             var attributes = DERReader(bytes: set)
@@ -32,10 +35,11 @@ enum CertificateSubject {
                 var parts = DERReader(bytes: attribute)
                 guard let oid = parts.read(tag: 0x06), let value = parts.readAny() else { return nil }
                 if oid.elementsEqual([0x55, 0x04, 0x03]) {
-                    commonName = String(decoding: value.content, as: UTF8.self)
+                    commonNames.append(String(decoding: value.content, as: UTF8.self))
                 }
             }
         }
+        guard commonNames.count == 1, let commonName = commonNames.first, !commonName.isEmpty else { return nil }
         return commonName
     }
 }

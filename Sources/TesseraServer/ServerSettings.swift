@@ -7,6 +7,7 @@ import Foundation
 /// `host`, `port`, `max_frame_bytes`, `max_connections`, `max_calls_in_flight`, `default_timeout_ms`,
 /// `max_timeout_ms`, `idle_timeout_seconds`, `write_timeout_seconds`, `shutdown_grace_seconds`, `max_batch_items`, `totp_window`,
 /// `callers_file`, `database_url`, `sqlite_path`, `root_key_file`, `keyring_poll_seconds`, `production`, `argon2_workers`, `argon2_max_queued`, `log_level`,
+/// `development`, `allow_plaintext`, `database_url_file`,
 /// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`, `metrics_host`, `metrics_port`, `metrics_enabled`.
 public struct ServerSettings: Codable, Sendable, Hashable {
     /// The address to bind.
@@ -37,14 +38,22 @@ public struct ServerSettings: Codable, Sendable, Hashable {
     public var callersFile: String?
     /// The PostgreSQL URL (without it, the embedded SQLite file). Holds a password: never log it.
     public var databaseURL: String?
+    /// A file (mode 0600) holding the PostgreSQL URL, so its password is neither in argv nor in this file.
+    public var databaseURLFile: String?
     /// The embedded SQLite file, when there is no PostgreSQL URL.
     public var sqlitePath: String?
     /// The root key file (mode 0600), which unwraps the master key versions stored in the database.
     public var rootKeyFile: String?
     /// Seconds between the keyring's checks for a version added by another process.
     public var keyringPollSeconds: Double?
-    /// Production mode: refuse the development root key.
+    /// Production mode (the default, see ``isProductionMode()``): refuse the development root key; `false` means
+    /// development mode.
     public var production: Bool?
+    /// Development mode: the development root key is allowed, TLS is not required, PostgreSQL's `sslmode`
+    /// defaults to `prefer`. Must be asked for; production is the default.
+    public var development: Bool?
+    /// In production mode, serve plain TCP without TLS on purpose.
+    public var allowPlaintext: Bool?
     /// Argon2 worker threads.
     public var argon2Workers: Int?
     /// Argon2 jobs that may wait for a worker.
@@ -92,6 +101,9 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         case metricsHost = "metrics_host"
         case metricsPort = "metrics_port"
         case metricsEnabled = "metrics_enabled"
+        case development
+        case allowPlaintext = "allow_plaintext"
+        case databaseURLFile = "database_url_file"
     }
 
     /// Empty settings: every default applies.
@@ -124,11 +136,12 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         for key in CodingKeys.allCases {
             guard let value = environment["TESSERA_" + key.rawValue.uppercased()] else { continue }
             switch key {
-            case .host, .callersFile, .databaseURL, .sqlitePath, .rootKeyFile, .logLevel, .tlsCertificateChain,
+            case .host, .callersFile, .databaseURL, .databaseURLFile, .sqlitePath, .rootKeyFile, .logLevel,
+                .tlsCertificateChain,
                 .tlsPrivateKey, .tlsClientCA,
                 .metricsHost:
                 object[key.rawValue] = value
-            case .production, .metricsEnabled:
+            case .production, .metricsEnabled, .development, .allowPlaintext:
                 guard
                     let flag = ["1": true, "true": true, "yes": true, "0": false, "false": false, "no": false][
                         value.lowercased()]
@@ -137,8 +150,8 @@ public struct ServerSettings: Codable, Sendable, Hashable {
                 }
                 object[key.rawValue] = flag
             case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds, .keyringPollSeconds:
-                guard let number = Double(value) else {
-                    throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be a number")
+                guard let number = Double(value), number.isFinite else {
+                    throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be a finite number")
                 }
                 object[key.rawValue] = number
             default:
@@ -185,17 +198,24 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         result.metricsHost = other.metricsHost ?? metricsHost
         result.metricsPort = other.metricsPort ?? metricsPort
         result.metricsEnabled = other.metricsEnabled ?? metricsEnabled
+        result.development = other.development ?? development
+        result.allowPlaintext = other.allowPlaintext ?? allowPlaintext
+        // The URL and the URL file are one setting given two ways: a higher layer giving either replaces both.
+        if other.databaseURL != nil || other.databaseURLFile != nil {
+            result.databaseURL = other.databaseURL
+            result.databaseURLFile = other.databaseURLFile
+        }
         return result
     }
 
     /// How often the keyring checks the store for a version added by another process (default 2 s).
     ///
     /// - Returns: The interval.
-    /// - Throws: ``ServerSettingsError`` unless it is above 0 and at most an hour.
+    /// - Throws: ``ServerSettingsError`` unless it is from 1 ms to an hour.
     public func keyringPollInterval() throws -> Duration {
         guard let seconds = keyringPollSeconds else { return .seconds(2) }
-        guard seconds > 0, seconds <= 3600 else {
-            throw ServerSettingsError("keyring_poll_seconds must be above 0 and at most 3600")
+        guard seconds >= 0.001, seconds <= 3600 else {
+            throw ServerSettingsError("keyring_poll_seconds (--keyring-poll) must be from 0.001 to 3600")
         }
         return .milliseconds(Int64(seconds * 1000))
     }
@@ -203,8 +223,10 @@ public struct ServerSettings: Codable, Sendable, Hashable {
     /// The server configuration these settings describe, with defaults for what they leave out.
     ///
     /// - Returns: The configuration.
-    /// - Throws: ``ServerSettingsError`` for values out of range or TLS settings missing their key or chain.
+    /// - Throws: ``ServerSettingsError`` for values out of range (``validate()``) or TLS settings missing their
+    ///   key or chain.
     public func serverConfiguration() throws -> ServerConfiguration {
+        try validate()
         var configuration = ServerConfiguration()
         if let host { configuration.host = host }
         if let port {

@@ -20,7 +20,8 @@ public struct PostgresStoreConfiguration: Sendable {
         public static let disable = Self(.disable)
         /// TLS when the server offers it, plain TCP otherwise.
         public static let prefer = Self(.prefer)
-        /// TLS with certificate verification, or no connection.
+        /// TLS with full certificate verification (the chain and the host name: libpq's `verify-full`), or no
+        /// connection. The URL's `sslmode=require`, `verify-ca` and `verify-full` all choose it.
         public static let require = Self(.require)
 
         var client: PostgresClient.Configuration.TLS {
@@ -81,13 +82,17 @@ public struct PostgresStoreConfiguration: Sendable {
 
     /// Parses a `postgres://user:password@host:port/database?sslmode=…` URL (`postgresql://` also accepted).
     ///
-    /// `sslmode` may be `disable`, `prefer` (default), `require`, `verify-ca` or `verify-full` (the last three all
-    /// mean ``TLSMode/require``, which verifies the certificate).
+    /// `sslmode` may be `disable`, `prefer`, `require`, `verify-ca` or `verify-full` (the last three all mean
+    /// ``TLSMode/require``, which verifies the certificate and the host name). A URL without `sslmode` gets
+    /// `defaultTLS`: `prefer` unless the caller asks for more, as `tessera serve` does in production mode
+    /// (``TLSMode/require``), so that a network attacker cannot downgrade the connection to plain TCP.
     /// - Parameters:
     ///   - url: The URL.
     ///   - maximumConnections: Pool size.
+    ///   - defaultTLS: The TLS mode when the URL has no `sslmode` (default ``TLSMode/prefer``); the URL's own
+    ///     `sslmode` always wins.
     /// - Throws: ``StoreError/Code/invalidConfiguration`` (the message never repeats the URL: it may hold a password).
-    public init(url: String, maximumConnections: Int = 10) throws {
+    public init(url: String, maximumConnections: Int = 10, defaultTLS: TLSMode = .prefer) throws {
         guard let components = URLComponents(string: url),
             components.scheme == "postgres" || components.scheme == "postgresql",
             let host = components.host, !host.isEmpty,
@@ -99,7 +104,7 @@ public struct PostgresStoreConfiguration: Sendable {
         guard !database.isEmpty else {
             throw StoreError(.invalidConfiguration, "the database URL names no database")
         }
-        var tls = TLSMode.prefer
+        var tls = defaultTLS
         for item in components.queryItems ?? [] where item.name == "sslmode" {
             switch item.value {
             case "disable": tls = .disable

@@ -1,13 +1,15 @@
 import Foundation
 
-/// A throwaway certificate authority with a server certificate (for `localhost` and 127.0.0.1) and a client
-/// certificate, plus a second CA that signed nothing, made by the `openssl` command in a temporary folder for one
-/// test (P-256 keys, valid for two days).
+/// A throwaway certificate authority with a server certificate (for `localhost` and 127.0.0.1), two client
+/// certificates and one whose subject has two common names, plus a second CA that signed nothing, made by the
+/// `openssl` command in a temporary folder for one test (P-256 keys, valid for two days).
 public struct TestCertificates: Sendable {
     /// The folder holding the files.
     public let directory: URL
     /// The subject common name of the client certificate (`/O=Tessera Tests/CN=gateway.test`).
     public let clientCommonName = "gateway.test"
+    /// The subject common name of the second client certificate (`/O=Tessera Tests/CN=peer.test`).
+    public let secondClientCommonName = "peer.test"
 
     /// The CA certificate (PEM).
     public var caFile: String { path("ca.pem") }
@@ -19,6 +21,14 @@ public struct TestCertificates: Sendable {
     public var clientCertificateFile: String { path("client.pem") }
     /// The client's private key (PEM).
     public var clientKeyFile: String { path("client-key.pem") }
+    /// The second client certificate (PEM), extended key usage clientAuth.
+    public var secondClientCertificateFile: String { path("second-client.pem") }
+    /// The second client's private key (PEM).
+    public var secondClientKeyFile: String { path("second-client-key.pem") }
+    /// A client certificate whose subject has both common names, `gateway.test` and then `peer.test` (PEM).
+    public var multipleCommonNamesCertificateFile: String { path("multiple-cn.pem") }
+    /// Its private key (PEM).
+    public var multipleCommonNamesKeyFile: String { path("multiple-cn-key.pem") }
     /// A second CA certificate that signed nothing here, for "untrusted peer" tests.
     public var otherCAFile: String { path("other-ca.pem") }
 
@@ -50,6 +60,15 @@ public struct TestCertificates: Sendable {
         )
         try await certificates.issue(
             "client", subject: "/O=Tessera Tests/CN=\(certificates.clientCommonName)",
+            extensions: "extendedKeyUsage=clientAuth\n"
+        )
+        try await certificates.issue(
+            "second-client", subject: "/O=Tessera Tests/CN=\(certificates.secondClientCommonName)",
+            extensions: "extendedKeyUsage=clientAuth\n"
+        )
+        try await certificates.issue(
+            "multiple-cn",
+            subject: "/O=Tessera Tests/CN=\(certificates.clientCommonName)/CN=\(certificates.secondClientCommonName)",
             extensions: "extendedKeyUsage=clientAuth\n"
         )
         return certificates

@@ -13,9 +13,11 @@ struct CallCommand: AsyncParsableCommand {
         discussion: """
             The body uses the protobuf JSON mapping of the method's request message (bytes fields in base64),
             for example:
-              tessera call tessera.v1.Passwords/Hash --json '{"password": "…"}'
               tessera call tessera.v1.Health/Check
-              echo '{"plaintext": "aGVsbG8="}' | tessera call tessera.v1.Secrets/Seal --json -
+              tessera call tessera.v1.Passwords/Hash --json-file request.json
+              printf '%s' "$REQUEST" | tessera call tessera.v1.Secrets/Seal --json-file -
+            A request that holds a secret (a password, a plaintext) belongs in a file or on standard input \
+            (--json-file), not in --json, where other local users see it in argv and it stays in shell history.
             A failed call prints `CODE: message` on standard error and exits with status 1.
             `tessera call --list` lists the methods.
             """
@@ -26,10 +28,18 @@ struct CallCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The request as JSON; @path reads it from a file, - from standard input.", valueName: "json"
+            "The request as JSON (default {}); @path reads it from a file, - from standard input. Visible in argv: "
+                + "use --json-file for a request holding a secret.",
+            valueName: "json"
         )
     )
-    var json = "{}"
+    var json: String?
+
+    @Option(
+        name: .customLong("json-file"),
+        help: ArgumentHelp("Read the request's JSON from a file; - reads standard input.", valueName: "path")
+    )
+    var jsonFile: String?
 
     @Flag(help: "List the methods with their request and response messages, and exit.")
     var list = false
@@ -42,6 +52,9 @@ struct CallCommand: AsyncParsableCommand {
     func validate() throws {
         if !self.list && self.method == nil {
             throw ValidationError("give a METHOD, or --list")
+        }
+        if self.json != nil && self.jsonFile != nil {
+            throw ValidationError("give --json or --json-file, not both")
         }
     }
 
@@ -82,19 +95,31 @@ struct CallCommand: AsyncParsableCommand {
         }
     }
 
-    /// The `--json` text: inline, `@file`, or `-` for standard input.
+    /// The request's JSON: `--json-file` (a path, or `-` for standard input), else `--json` (inline, `@file`, or
+    /// `-`), else `{}`.
     private func readJSON() throws -> String {
-        if self.json == "-" {
+        if let jsonFile {
+            return try Self.read(jsonFile)
+        }
+        guard let json else { return "{}" }
+        if json == "-" {
+            return try Self.read("-")
+        }
+        if json.hasPrefix("@") {
+            return try Self.read(String(json.dropFirst()))
+        }
+        return json
+    }
+
+    /// The text of a file, or of standard input for `-`.
+    private static func read(_ path: String) throws -> String {
+        if path == "-" {
             return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
-        if self.json.hasPrefix("@") {
-            let path = String(self.json.dropFirst())
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read \(path)")
-            }
-            return String(decoding: data, as: UTF8.self)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path)")
         }
-        return self.json
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Decodes a message of a type known only at run time from JSON.

@@ -8,13 +8,16 @@ struct RootKeyOptions: ParsableArguments {
         name: .customLong("root-key-file"),
         help: ArgumentHelp(
             "The root key file (mode 0600). Default: $TESSERA_ROOT_KEY (base64) if set, else the DEVELOPMENT key "
-                + "keys-dev/root-key.dev.",
+                + "keys-dev/root-key.dev (for 'tessera serve' only with --development).",
             valueName: "path"
         )
     )
     var path: String?
 
-    @Flag(name: .customLong("production"), help: "Refuse a development root key.")
+    @Flag(
+        name: .customLong("production"),
+        help: "Refuse a development root key (for 'tessera serve' this is the default; --development lifts it)."
+    )
     var production = false
 
     /// Loads the root key, printing warnings on standard error, and refuses a development key in production mode.

@@ -8,6 +8,7 @@ import TesseraKeyring
 import TesseraObservability
 import TesseraServer
 import TesseraStore
+import TesseraStorePostgres
 
 /// `tessera serve`: runs the RPC server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
 struct ServeCommand: AsyncParsableCommand {
@@ -19,12 +20,24 @@ struct ServeCommand: AsyncParsableCommand {
             TESSERA_* environment variables (the JSON key in upper case, e.g. TESSERA_PORT, \
             TESSERA_CALLERS_FILE, TESSERA_TLS_CLIENT_CA), and the flags below. See docs/server.md.
 
+            Production mode is the default: it needs a root key (--root-key-file, or $TESSERA_ROOT_KEY in base64) \
+            and refuses the development key, needs TLS (--tls-cert, --tls-key) unless --allow-plaintext is given, \
+            and connects to PostgreSQL with sslmode=verify-full unless the URL names another sslmode. \
+            --development (what 'make run' uses) allows the DEVELOPMENT key keys-dev/root-key.dev (the default \
+            root key then), plain TCP, and sslmode=prefer. Settings keys: development, allow_plaintext \
+            (production: false also means development).
+
             Keys: the master key versions live in the database (the persistent keyring, see docs/keyring.md), \
-            wrapped by the root key from --root-key-file, else $TESSERA_ROOT_KEY (base64), else the DEVELOPMENT \
-            key keys-dev/root-key.dev, which --production refuses. The database is PostgreSQL from \
-            --database-url or $DATABASE_URL, else the embedded SQLite file; it must be migrated to exactly the \
-            schema this build knows ('tessera migrate'); a newer schema is refused. A key version added by \
-            'tessera keys rotate' (from any process) is picked up within the keyring poll interval.
+            wrapped by the root key. The database is PostgreSQL from --database-url-file (a file of mode 0600), \
+            $TESSERA_DATABASE_URL or $DATABASE_URL (--database-url also works, but puts its password in argv), \
+            else the embedded SQLite file; it must be migrated to exactly the schema this build knows \
+            ('tessera migrate'); a newer schema is refused. A key version added by 'tessera keys rotate' (from \
+            any process) is picked up within the keyring poll interval.
+
+            Every setting is checked before anything starts: a value out of range is refused with one line naming \
+            the setting and its range (docs/server.md lists them). The callers file must not be writable by group \
+            or others and must belong to the service's user, at start and at every reload (a reload that finds it \
+            otherwise keeps the previous callers and logs a warning).
 
             SIGTERM or SIGINT: the server sends go_away to every connection, stops accepting, lets calls in \
             flight finish within the grace period, and exits 0. SIGHUP re-reads the callers file (so does a \
@@ -43,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to bind (default 127.0.0.1).")
     var host: String?
 
-    @Option(help: "The TCP port (default 7450; 0 picks a free port).")
+    @Option(help: "The TCP port, 0 to 65535 (default 7450; 0 picks a free port).")
     var port: Int?
 
     @Option(help: ArgumentHelp("The callers file (default callers.json).", valueName: "path"))
@@ -53,49 +66,71 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var rootKey: RootKeyOptions
 
+    @Flag(
+        name: .customLong("development"),
+        help: "Development mode: allow the development root key (the default key then), plain TCP, sslmode=prefer."
+    )
+    var development = false
+
+    @Flag(
+        name: .customLong("allow-plaintext"),
+        help: "In production mode, serve plain TCP without TLS on purpose (e.g. TLS ends at a local sidecar)."
+    )
+    var allowPlaintext = false
+
     @Option(
         name: .customLong("keyring-poll"),
-        help: "Seconds between checks for a master key version added by another process (default 2)."
+        help: "Seconds between checks for a key version added by another process, 0.001 to 3600 (default 2)."
     )
     var keyringPollSeconds: Double?
 
-    @Option(name: .customLong("max-frame-bytes"), help: "The largest frame accepted, in bytes (default 1048576).")
+    @Option(
+        name: .customLong("max-frame-bytes"),
+        help: "The largest frame accepted, 1024 to 67108864 bytes (default 1048576).")
     var maxFrameBytes: Int?
 
-    @Option(name: .customLong("max-connections"), help: "Connections served at once (default 1024).")
+    @Option(name: .customLong("max-connections"), help: "Connections served at once, 1 to 1000000 (default 1024).")
     var maxConnections: Int?
 
-    @Option(name: .customLong("max-calls-in-flight"), help: "Calls in flight per connection (default 128).")
+    @Option(
+        name: .customLong("max-calls-in-flight"), help: "Calls in flight per connection, 1 to 100000 (default 128).")
     var maxCallsInFlight: Int?
 
-    @Option(name: .customLong("default-timeout-ms"), help: "The deadline of calls with timeout_ms 0 (default 10000).")
+    @Option(
+        name: .customLong("default-timeout-ms"),
+        help: "The deadline of calls with timeout_ms 0, 1 to 3600000 ms (default 10000).")
     var defaultTimeoutMilliseconds: Int?
 
-    @Option(name: .customLong("max-timeout-ms"), help: "The longest deadline granted, in ms (default 60000).")
+    @Option(name: .customLong("max-timeout-ms"), help: "The longest deadline granted, 1 to 3600000 ms (default 60000).")
     var maxTimeoutMilliseconds: Int?
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed (default 300).")
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds before an idle connection is closed, 0.001 to 86400 (default 300).")
     var idleTimeoutSeconds: Double?
 
     @Option(
         name: .customLong("write-timeout"),
-        help: "Seconds a reply may wait for a client that does not read before it is disconnected (default 30)."
+        help: "Seconds a reply may wait for a client that does not read, 0.001 to 3600 (default 30)."
     )
     var writeTimeoutSeconds: Double?
 
-    @Option(name: .customLong("shutdown-grace"), help: "Seconds calls may finish after SIGTERM (default 10).")
+    @Option(
+        name: .customLong("shutdown-grace"), help: "Seconds calls may finish after SIGTERM, 0 to 3600 (default 10).")
     var shutdownGraceSeconds: Double?
 
-    @Option(name: .customLong("max-batch-items"), help: "Items per SealBatch/OpenBatch call (default 1000).")
+    @Option(
+        name: .customLong("max-batch-items"), help: "Items per SealBatch/OpenBatch call, 1 to 100000 (default 1000).")
     var maxBatchItems: Int?
 
-    @Option(name: .customLong("totp-window"), help: "TOTP skew window in steps either side (default 1).")
+    @Option(name: .customLong("totp-window"), help: "TOTP skew window in steps either side, 0 to 10 (default 1).")
     var totpWindow: Int?
 
-    @Option(name: .customLong("argon2-workers"), help: "Argon2 worker threads (default: one per core).")
+    @Option(name: .customLong("argon2-workers"), help: "Argon2 worker threads, 1 to 1024 (default: one per core).")
     var argon2Workers: Int?
 
-    @Option(name: .customLong("argon2-max-queued"), help: "Argon2 jobs that may wait (default 4 per worker).")
+    @Option(
+        name: .customLong("argon2-max-queued"), help: "Argon2 jobs that may wait, 0 to 1000000 (default 4 per worker).")
     var argon2MaxQueued: Int?
 
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp("TLS certificate chain (PEM).", valueName: "path"))
@@ -117,7 +152,8 @@ struct ServeCommand: AsyncParsableCommand {
     var metricsHost: String?
 
     @Option(
-        name: .customLong("metrics-port"), help: "The port of the metrics endpoint (default 9450; 0 picks a free port)."
+        name: .customLong("metrics-port"),
+        help: "The port of the metrics endpoint, 0 to 65535 (default 9450; 0 picks a free port)."
     )
     var metricsPort: Int?
 
@@ -135,10 +171,20 @@ struct ServeCommand: AsyncParsableCommand {
         settings.port = port
         settings.callersFile = callers
         settings.databaseURL = store.databaseURL
+        settings.databaseURLFile = store.databaseURLFile
         settings.sqlitePath = store.sqlitePath
         settings.rootKeyFile = rootKey.path
         settings.keyringPollSeconds = keyringPollSeconds
-        settings.production = rootKey.production ? true : nil
+        // A mode flag decides over the lower layers' mode keys.
+        if rootKey.production {
+            settings.production = true
+            settings.development = false
+        }
+        if development {
+            settings.production = false
+            settings.development = true
+        }
+        settings.allowPlaintext = allowPlaintext ? true : nil
         settings.maxFrameBytes = maxFrameBytes
         settings.maxConnections = maxConnections
         settings.maxCallsInFlight = maxCallsInFlight
@@ -169,6 +215,17 @@ struct ServeCommand: AsyncParsableCommand {
             .overlaid(by: flagSettings)
         let serverConfiguration = try settings.serverConfiguration()
         let metricsEndpoint = try settings.metricsEndpoint()
+        if rootKey.production && development {
+            throw ValidationError("give --production or --development, not both")
+        }
+        let production = try settings.isProductionMode()
+        if production && settings.rootKeyFile == nil && !RootKeyEnvironment().isSet {
+            throw ServeError(
+                "production mode needs a root key: give --root-key-file or $TESSERA_ROOT_KEY "
+                    + "(the development key \(RootKey.developmentRelativePath) needs --development)"
+            )
+        }
+        try settings.requireTransportSecurity()
 
         let level =
             try settings.logLevel.map { name in
@@ -186,7 +243,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         var rootKeyOptions = rootKey
         rootKeyOptions.path = settings.rootKeyFile
-        rootKeyOptions.production = settings.production ?? false
+        rootKeyOptions.production = production
         let key = try rootKeyOptions.load()
         let pollInterval = try settings.keyringPollInterval()
         let callersPath = settings.callersFile ?? "callers.json"
@@ -197,8 +254,13 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = try CallerRegistry.load(from: callersPath)
         var storeOptions = store
         storeOptions.databaseURL = settings.databaseURL
+        storeOptions.databaseURLFile = settings.databaseURLFile
         storeOptions.sqlitePath = settings.sqlitePath
-        try await storeOptions.withCheckedStore { store in
+        // Resolved once (a URL file is read here), so the store and the log line see the same URL.
+        let databaseURL = try storeOptions.postgresURL()
+        storeOptions.databaseURL = databaseURL
+        storeOptions.databaseURLFile = nil
+        try await storeOptions.withCheckedStore(defaultTLS: production ? .require : .prefer) { store in
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))
             let keyring = try await KeyringManager.start(
                 store: store, rootKey: key, audit: audit, logger: Logger(label: "tessera.keyring")
@@ -206,7 +268,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await serve(
                 settings: settings, serverConfiguration: serverConfiguration, metricsEndpoint: metricsEndpoint,
                 registry: registry, callersPath: callersPath, keyring: keyring, pollInterval: pollInterval,
-                storeName: storeOptions.displayName, logger: logger
+                mode: production ? "production" : "development",
+                storeName: storeOptions.displayName(url: databaseURL), logger: logger
             )
         }
     }
@@ -221,6 +284,7 @@ struct ServeCommand: AsyncParsableCommand {
         callersPath: String,
         keyring: KeyringManager,
         pollInterval: Duration,
+        mode: String,
         storeName: String,
         logger: Logger
     ) async throws {
@@ -278,6 +342,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info(
             "starting",
             metadata: [
+                "mode": "\(mode)",
                 "callers": "\(registry.callers.count)",
                 "store": "\(storeName)",
                 "root_key": "\(keyring.rootKeyFingerprint)",

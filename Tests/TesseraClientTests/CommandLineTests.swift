@@ -26,12 +26,48 @@ private let tesseraExecutable: URL? = {
 )
 struct CommandLineTests {
     private func run(
-        _ arguments: [String], credential: String? = TestClient.credentialMarker
+        _ arguments: [String], credential: String? = TestClient.credentialMarker, standardInput: Data = Data()
     ) async throws -> ChildProcess.Outcome {
         let executable: URL = try #require(tesseraExecutable)
         var environment = ProcessInfo.processInfo.environment
         environment["TESSERA_CREDENTIAL"] = credential
-        return try await ChildProcess.run(executable.path, arguments, environment: environment)
+        return try await ChildProcess.run(
+            executable.path, arguments, environment: environment, standardInput: standardInput
+        )
+    }
+
+    /// Where `--json-file` reads the request from.
+    enum JSONSource: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case file
+        case standardInput
+
+        var testDescription: String { rawValue }
+    }
+
+    @Test(
+        "tessera call --json-file reads the request from a file or from standard input (-)",
+        arguments: JSONSource.allCases)
+    func jsonFile(source: JSONSource) async throws {
+        let server = try await FakeServer.start(behaviour: FakeServices.behaviour())
+        let request = Data(#"{"plaintext": "aGVsbG8=", "context": {"user_id": "42"}}"#.utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("call-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try request.write(to: URL(fileURLWithPath: path))
+        let outcome = try await self.run(
+            [
+                "call", "tessera.v1.Secrets/Seal", "--port", "\(server.port)", "--json-file",
+                source == .file ? path : "-",
+            ],
+            standardInput: source == .standardInput ? request : Data()
+        )
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let response = try Tessera_V1_SealResponse(jsonString: outcome.standardOutput)
+        #expect(response.sealed == FakeServices.seal(Data("hello".utf8), ["user_id": "42"]))
+        await server.stop()
+
+        let both = try await self.run(["call", "tessera.v1.Health/Check", "--json", "{}", "--json-file", path])
+        #expect(both.status != 0)
+        #expect(both.standardError.contains("not both"), "\(both.standardError)")
     }
 
     @Test("tessera call sends a JSON body with the credential from the environment and prints the JSON reply")

@@ -112,7 +112,8 @@ struct ServeProcessTests {
         let process = try ChildProcess.start(
             try #require(tesseraExecutable),
             [
-                "serve", "--port", "\(port)", "--callers", directory.appendingPathComponent("callers.json").path,
+                "serve", "--development", "--port", "\(port)",
+                "--callers", directory.appendingPathComponent("callers.json").path,
                 "--argon2-workers", "1", "--no-metrics", "--keyring-poll", "0.2",
             ] + store + extra,
             environment: Self.cleanEnvironment, inheriting: false, directory: packageRoot.path, logFile: log.path
@@ -235,7 +236,7 @@ struct ServeProcessTests {
             try await backend.withDatabase(in: directory) { store in
                 let token = try await addCaller(in: directory)
                 let callers = directory.appendingPathComponent("callers.json").path
-                let arguments = ["serve", "--port", "0", "--no-metrics", "--callers", callers] + store
+                let arguments = ["serve", "--development", "--port", "0", "--no-metrics", "--callers", callers] + store
 
                 let unmigrated = try await tessera(arguments)
                 #expect(unmigrated.status != 0)
@@ -276,7 +277,8 @@ struct ServeProcessTests {
             let token = try await addCaller(in: directory)
             let outcome = try await tessera(
                 [
-                    "serve", "--port", "0", "--no-metrics", "--production",
+                    "serve", "--port", "0", "--no-metrics", "--production", "--allow-plaintext",
+                    "--root-key-file", "keys-dev/root-key.dev",
                     "--callers", directory.appendingPathComponent("callers.json").path,
                     "--sqlite-path", directory.appendingPathComponent("tessera.sqlite").path,
                 ]

@@ -92,10 +92,17 @@ struct AuthorizationTests {
         #expect(try CallersFile.load(from: path) == file)
 
         let registry = try CallerRegistry.load(from: path)
-        let caller = try registry.authenticate(authorization: "Bearer \(token.reveal())", certificateSubject: nil).get()
+        // The caller has both a credential and a certificate subject: it needs both.
+        let caller = try registry.authenticate(
+            authorization: "Bearer \(token.reveal())", certificateSubject: "gateway.internal"
+        ).get()
         #expect(caller.id == "gateway")
-        #expect(
-            try registry.authenticate(authorization: nil, certificateSubject: "gateway.internal").get().id == "gateway")
+        #expect(throws: CallError.self) {
+            try registry.authenticate(authorization: "Bearer \(token.reveal())", certificateSubject: nil).get()
+        }
+        #expect(throws: CallError.self) {
+            try registry.authenticate(authorization: nil, certificateSubject: "gateway.internal").get()
+        }
         #expect(throws: CallError.self) {
             try registry.authenticate(authorization: nil, certificateSubject: "someone.else").get()
         }
@@ -109,6 +116,60 @@ struct AuthorizationTests {
                     .init(id: "x", credentialSHA256: token.digest.hex, allow: ["*"]),
                     .init(id: "x", credentialSHA256: token.digest.hex, allow: ["*"]),
                 ]))
+        }
+    }
+
+    @Test(
+        "A certificate alone identifies only a caller without a credential; a caller with both needs both",
+        arguments: [
+            // (bearer of `both`, certificate subject presented, caller expected or nil for UNAUTHENTICATED)
+            (false, "cert-only.internal", "cert-only"),
+            (false, "both.internal", nil),
+            (true, "both.internal", "both"),
+            (true, nil, nil),
+            (true, "cert-only.internal", nil),
+            (false, nil, nil),
+        ] as [(Bool, String?, String?)]
+    )
+    func certificateAndBearer(bearer: Bool, subject: String?, expected: String?) throws {
+        let token = OpaqueToken.generate(.caller)
+        let registry = try CallerRegistry(
+            file: CallersFile(callers: [
+                .init(id: "cert-only", credentialSHA256: nil, allow: ["*"], certificateSubject: "cert-only.internal"),
+                .init(
+                    id: "both", credentialSHA256: token.digest.hex, allow: ["*"], certificateSubject: "both.internal"),
+            ]))
+        let outcome = registry.authenticate(
+            authorization: bearer ? "Bearer \(token.reveal())" : nil, certificateSubject: subject
+        )
+        switch outcome {
+        case .success(let caller): #expect(caller.id == expected)
+        case .failure(let error):
+            #expect(expected == nil)
+            #expect(error.code == .unauthenticated)
+            #expect(!error.message.contains(token.reveal()))
+        }
+    }
+
+    @Test("Two callers with one certificate_subject, or an empty one, are refused (at load and on replace)")
+    func duplicateCertificateSubjects() throws {
+        let token = OpaqueToken.generate(.caller)
+        let duplicate = CallersFile(callers: [
+            .init(id: "a", credentialSHA256: nil, allow: ["*"], certificateSubject: "shared.internal"),
+            .init(id: "b", credentialSHA256: token.digest.hex, allow: ["*"], certificateSubject: "shared.internal"),
+        ])
+        #expect(throws: CallerRegistryError.self) { try CallerRegistry(file: duplicate) }
+        let registry = try CallerRegistry(
+            file: CallersFile(callers: [
+                .init(id: "a", credentialSHA256: nil, allow: ["*"], certificateSubject: "shared.internal")
+            ]))
+        #expect(throws: CallerRegistryError.self) { try registry.replace(with: duplicate) }
+        #expect(registry.callers.map(\.id) == ["a"])
+        #expect(throws: CallerRegistryError.self) {
+            try CallerRegistry(
+                file: CallersFile(callers: [.init(id: "e", credentialSHA256: nil, allow: ["*"], certificateSubject: "")]
+                )
+            )
         }
     }
 

@@ -38,4 +38,23 @@ struct TestPostgresTests {
             }
         }
     }
+
+    @Test(
+        "A URL without sslmode gets the caller's default (verify-full for tessera serve in production); its own wins",
+        arguments: [
+            (
+                "postgres://u@h/d", PostgresStoreConfiguration.TLSMode.require,
+                PostgresStoreConfiguration.TLSMode.require
+            ),
+            ("postgres://u@h/d", .prefer, .prefer),
+            ("postgres://u@h/d?sslmode=disable", .require, .disable),
+            ("postgres://u@h/d?sslmode=prefer", .require, .prefer),
+            ("postgres://u@h/d?sslmode=verify-full", .prefer, .require),
+        ]
+    )
+    func defaultTLS(
+        url: String, defaultTLS: PostgresStoreConfiguration.TLSMode, expected: PostgresStoreConfiguration.TLSMode
+    ) throws {
+        #expect(try PostgresStoreConfiguration(url: url, defaultTLS: defaultTLS).tls == expected)
+    }
 }

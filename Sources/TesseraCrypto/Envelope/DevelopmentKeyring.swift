@@ -71,7 +71,7 @@ public struct DevelopmentKeyring: Sendable, CustomStringConvertible {
 
     private init(parsingBytes bytes: [UInt8]) throws {
         let parsed = try KeyFileFields(
-            parsing: bytes, names: ["purpose", "version", "key"], developmentHeader: Self.header,
+            parsing: bytes[...], names: ["purpose", "version", "key"], developmentHeader: Self.header,
             malformed: Self.malformed
         )
         guard let versionText = parsed.text("version"), let version = UInt32(versionText), version >= 1 else {

@@ -7,7 +7,7 @@
 /// them in place with ``withValue(_:_:)``, or as text with ``text(_:)`` for the fields that are not secret.
 struct KeyFileFields {
     /// The file's bytes (shared with the caller, not copied).
-    private let bytes: [UInt8]
+    private let bytes: ArraySlice<UInt8>
     /// Where each field's value lies in ``bytes``.
     private let ranges: [String: Range<Int>]
     /// Whether the file carries the development header comment.
@@ -24,7 +24,7 @@ struct KeyFileFields {
     ///   - malformed: Makes the error for a reason.
     /// - Throws: What `malformed` makes.
     init(
-        parsing bytes: [UInt8],
+        parsing bytes: ArraySlice<UInt8>,
         names: [String],
         developmentHeader: String,
         malformed: (String) -> CryptoError
@@ -73,6 +73,9 @@ struct KeyFileFields {
     /// Lends a field's bytes in place (for a key: decode them without a copy), or nil when absent.
     func withValue<R>(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
         guard let range = ranges[name] else { return nil }
-        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        let offset = bytes.startIndex
+        return try bytes.withUnsafeBytes {
+            try body(UnsafeRawBufferPointer(rebasing: $0[(range.lowerBound - offset)..<(range.upperBound - offset)]))
+        }
     }
 }

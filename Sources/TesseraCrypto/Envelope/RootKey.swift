@@ -92,6 +92,12 @@ public struct RootKey: Sendable, CustomStringConvertible {
     ///   - origin: Where it came from, for messages.
     /// - Throws: `CryptoError(.malformedSecret)` when it is not in the format; messages never quote a line.
     public init(parsingFile bytes: [UInt8], origin: String) throws {
+        try self.init(parsingFileBytes: bytes[...], origin: origin)
+    }
+
+    /// Parses a root key file's text lent in place (the reader's buffer, which it wipes); see
+    /// ``init(parsingFile:origin:)``.
+    init(parsingFileBytes bytes: ArraySlice<UInt8>, origin: String) throws {
         guard bytes.count <= Self.maxFileBytes else {
             throw CryptoError(.invalidParameter, "the root key file \(origin) is too large")
         }
