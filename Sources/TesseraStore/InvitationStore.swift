@@ -1,0 +1,24 @@
+import Foundation
+
+/// Invitations (`auth.invitations`): codes stored as hashes, redeemed atomically.
+///
+/// One of the narrow protocols ``TesseraStore`` is composed of: a flow, and its in-memory fake, depends only on the
+/// parts it uses. Every method is a single atomic unit against the database.
+public protocol InvitationStore: Sendable {
+
+    /// Inserts an invitation.
+    /// - Throws: ``StoreError/Code/duplicateInvitationCode``, ``StoreError/Code/invalidValue`` (max uses < 1).
+    func createInvitation(_ invitation: InvitationRecord) async throws
+
+    /// The invitation with this code hash, or nil.
+    func invitation(codeHash: [UInt8]) async throws -> InvitationRecord?
+
+    /// Atomically takes one use of an invitation; never beyond `max_uses`, even under concurrency.
+    func redeemInvitation(codeHash: [UInt8], now: Date) async throws -> InvitationRedemption
+
+    /// Revokes an invitation. Returns whether it was revoked by this call (false if unknown or already revoked).
+    func revokeInvitation(id: UUID, now: Date) async throws -> Bool
+
+    /// Deletes invitations that expired before `cutoff`. Returns how many were deleted.
+    func deleteExpiredInvitations(before cutoff: Date) async throws -> Int
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Users (`auth.users`): accounts, their password hashes, lockout counters.
+///
+/// One of the narrow protocols ``TesseraStore`` is composed of: a flow, and its in-memory fake, depends only on the
+/// parts it uses. Every method is a single atomic unit against the database.
+public protocol UserStore: Sendable {
+
+    /// Inserts a user.
+    /// - Throws: ``StoreError/Code/duplicateEmail``, ``StoreError/Code/invalidValue`` (malformed email).
+    func createUser(_ user: UserRecord) async throws
+
+    /// The user with this id, or nil.
+    func user(id: UUID) async throws -> UserRecord?
+
+    /// The user with this (normalised) email address, or nil.
+    func user(email: String) async throws -> UserRecord?
+
+    /// Overwrites every column of an existing user except `id` and `createdAt`.
+    /// - Throws: ``StoreError/Code/notFound``, ``StoreError/Code/duplicateEmail``.
+    func updateUser(_ user: UserRecord) async throws
+
+    /// Atomically adds one failed login and, when the count reaches `lockThreshold`, sets `locked_until` to
+    /// `now + lockDuration`. Returns the new count.
+    /// - Throws: ``StoreError/Code/notFound``.
+    func recordFailedLogin(userID: UUID, now: Date, lockThreshold: Int, lockDuration: Duration) async throws -> Int
+
+    /// Records a successful login: `last_login = now`, failures reset, lock cleared.
+    /// - Throws: ``StoreError/Code/notFound``.
+    func recordSuccessfulLogin(userID: UUID, now: Date) async throws
+
+    /// Deletes a user and (by cascade) everything that belongs to them. Returns whether a row was deleted.
+    func deleteUser(id: UUID) async throws -> Bool
+}
