@@ -17,6 +17,14 @@ final class ClientConnection: Sendable {
     private let flags: ConnectionFlags
     private let nextID = Atomic<UInt64>(1)
     private let callsInFlight = Atomic<Int>(0)
+    /// Whether a reply has shown that a call on this connection passed authentication: until then the server takes
+    /// only small frames (see ``unauthenticatedFrameLimit``).
+    private let hasAuthenticated = Atomic<Bool>(false)
+
+    /// The largest frame a server takes, by default, before a call on the connection has been authenticated
+    /// (`unauthenticated_max_frame_bytes` in `proto/README.md`). A larger first call is preceded by a small
+    /// `Health/Check` carrying the same credential.
+    static let unauthenticatedFrameLimit = 16 << 10
 
     private init(channel: any Channel, handler: NIOLoopBound<ClientCallHandler>, flags: ConnectionFlags) {
         self.channel = channel
@@ -116,6 +124,38 @@ final class ClientConnection: Sendable {
     /// - Returns: The server's reply, whatever its status.
     /// - Throws: ``TesseraClientError`` when no reply is to be had.
     func send(_ call: Tessera_Wire_V1_Call, timeout: TimeAmount) async throws -> Tessera_Wire_V1_Reply {
+        if !self.hasAuthenticated.load(ordering: .relaxed), call.method != MethodCatalog.healthCheck.name,
+            Self.frameBytes(of: call) > Self.unauthenticatedFrameLimit
+        {
+            // The server would refuse the frame from its header (and close the connection): authenticate first.
+            var probe = Tessera_Wire_V1_Call()
+            probe.method = MethodCatalog.healthCheck.name
+            probe.metadata = call.metadata
+            _ = try await self.exchange(probe, timeout: timeout)
+        }
+        return try await self.exchange(call, timeout: timeout)
+    }
+
+    /// The encoded size of a call's frame, with room for its id and timeout.
+    private static func frameBytes(of call: Tessera_Wire_V1_Call) -> Int {
+        let frame = Tessera_Wire_V1_Frame.with { $0.kind = .call(call) }
+        return ((try? frame.serializedBytes() as [UInt8])?.count ?? Int.max) + 16
+    }
+
+    /// Sends one call as it is and waits for its reply, noting whether it shows the connection authenticated.
+    private func exchange(_ call: Tessera_Wire_V1_Call, timeout: TimeAmount) async throws -> Tessera_Wire_V1_Reply {
+        let reply = try await self.transmit(call, timeout: timeout)
+        switch reply.status.statusCode {
+        case .unauthenticated, .invalidArgument, .resourceExhausted, .unavailable:
+            // Refusals that can come before authentication.
+            break
+        default:
+            self.hasAuthenticated.store(true, ordering: .relaxed)
+        }
+        return reply
+    }
+
+    private func transmit(_ call: Tessera_Wire_V1_Call, timeout: TimeAmount) async throws -> Tessera_Wire_V1_Reply {
         let id = self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         var call = call
         call.id = id

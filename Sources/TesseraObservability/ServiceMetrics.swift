@@ -192,6 +192,6 @@ public struct ServiceMetrics: Sendable {
     /// listed here.
     static let allWireErrorCodes: [WireError.Code] = [
         .frameTooLarge, .emptyFrame, .malformedFrame, .missingFrameKind, .unexpectedFrameKind, .invalidCallID,
-        .duplicateCallID, .truncatedFrame,
+        .duplicateCallID, .truncatedFrame, .frameTimeout,
     ]
 }

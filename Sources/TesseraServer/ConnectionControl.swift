@@ -36,19 +36,71 @@ final class ConnectionControl: Sendable {
         var backlog: (bytes: Int, since: ContinuousClock.Instant)?
         /// Whether the read loop runs: calls are answered on the event loop only then.
         var isServing = false
+        /// Whether the read loop has ended (the client closed, or the connection was closed).
+        var hasEnded = false
+        /// Set when the client's address ran out of refusals before authentication: the connection is to get a
+        /// `go_away` and be closed once the refused call's reply is out.
+        var isThrottled = false
     }
 
     /// A number for logs.
     let id: Int
+    /// The client's IP address (no port), the key of the per-address limits; `nil` when the socket has none.
+    let address: String?
+    /// When the connection was set up: an unauthenticated connection's time is counted from here.
+    let openedAt: ContinuousClock.Instant
+    /// Whether a call on the connection has passed authentication; until then frames are held to a small limit
+    /// (``InboundFrameGuard``) and the connection to a short lifetime. Read on the event loop, so it is atomic.
+    private let authenticated = Atomic<Bool>(false)
     private let state: Mutex<State>
     private let io = Mutex<(channel: (any Channel)?, outbound: NIOAsyncChannelOutboundWriter<Tessera_Wire_V1_Frame>?)>(
         (nil, nil)
     )
 
-    init(id: Int, now: ContinuousClock.Instant = .now) {
+    init(id: Int, address: String? = nil, now: ContinuousClock.Instant = .now) {
         self.id = id
+        self.address = address
+        self.openedAt = now
         self.state = Mutex(State(lastActivity: now))
     }
+
+    /// Whether a call on the connection has passed authentication.
+    var hasAuthenticatedCall: Bool { authenticated.load(ordering: .acquiring) }
+
+    /// Notes that a call passed authentication: the connection's limits before authentication are lifted. Set before
+    /// the call's reply is written, so a client that has that reply may send larger frames.
+    func markAuthenticated() {
+        if !authenticated.load(ordering: .relaxed) {
+            authenticated.store(true, ordering: .releasing)
+        }
+    }
+
+    /// Notes that the client's address has no refusals before authentication left: the connection is closed once
+    /// the refused call is answered.
+    func markThrottled() {
+        state.withLock { $0.isThrottled = true }
+    }
+
+    /// Whether the connection is to be closed for its address's refusals, and if so marks it closing, once; returns
+    /// the last call id for the `go_away`.
+    func takeThrottled() -> UInt64? {
+        state.withLock { state in
+            guard state.isThrottled, !state.isClosing else { return nil }
+            state.isClosing = true
+            return state.lastCallID
+        }
+    }
+
+    /// Notes that the read loop has ended.
+    func markEnded() {
+        state.withLock { $0.hasEnded = true }
+    }
+
+    /// Whether the read loop has ended.
+    var hasEnded: Bool { state.withLock { $0.hasEnded } }
+
+    /// When a frame last arrived or a call last finished.
+    var lastActivity: ContinuousClock.Instant { state.withLock { $0.lastActivity } }
 
     /// Records the channel and its writer once the connection's async wrapper runs.
     func attach(channel: any Channel, outbound: NIOAsyncChannelOutboundWriter<Tessera_Wire_V1_Frame>) {
@@ -200,10 +252,12 @@ final class ConnectionControl: Sendable {
 
     /// Starts a graceful drain; returns the last call id for the `go_away`, or `nil` when already draining or
     /// closing.
-    func beginDraining() -> UInt64? {
+    func beginDraining(now: ContinuousClock.Instant = .now) -> UInt64? {
         state.withLock { state in
             guard !state.isDraining, !state.isClosing else { return nil }
             state.isDraining = true
+            // The linger after the go_away counts from here.
+            state.lastActivity = now
             return state.lastCallID
         }
     }
@@ -228,17 +282,21 @@ final class ConnectionControl: Sendable {
         case stop
     }
 
-    /// Decides whether the connection has been idle (no call in flight, no frame) for `idleTimeout`, or has made no
-    /// write progress for `writeTimeout` while it had replies to deliver. When it closes the connection, it is
-    /// marked closing in the same step, so no call slips in.
+    /// Decides whether the connection has been idle (no call in flight, no frame) for `idleTimeout`, has had no
+    /// call authenticated within `unauthenticatedIdleTimeout` of opening, or has made no write progress for
+    /// `writeTimeout` while it had replies to deliver. When it closes the connection, it is marked closing in the
+    /// same step, so no call slips in.
     ///
     /// - Parameters:
     ///   - idleTimeout: How long a connection may be idle.
+    ///   - unauthenticatedIdleTimeout: How long a connection may stay open, from when it opened, before a call on it
+    ///     has been authenticated; frames do not extend it.
     ///   - writeTimeout: How long a backlog of replies may go without shrinking.
     ///   - bufferedBytes: The bytes waiting in the channel's outbound buffer now.
     ///   - now: The current instant.
     func supervisorVerdict(
         idleTimeout: Duration,
+        unauthenticatedIdleTimeout: Duration,
         writeTimeout: Duration,
         bufferedBytes: Int,
         now: ContinuousClock.Instant = .now
@@ -268,7 +326,10 @@ final class ConnectionControl: Sendable {
             if state.activeCalls > 0 || hasBacklog {
                 return .checkAt(now + checkInterval)
             }
-            let due = state.lastActivity + idleTimeout
+            var due = state.lastActivity + idleTimeout
+            if !hasAuthenticatedCall {
+                due = min(due, openedAt + unauthenticatedIdleTimeout)
+            }
             if now >= due {
                 state.isClosing = true
                 return .closeIdle(state.lastCallID)

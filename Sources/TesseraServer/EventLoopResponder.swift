@@ -77,6 +77,13 @@ final class EventLoopResponder: ChannelInboundHandler, RemovableChannelHandler {
             )
             if answered {
                 answeredThisRead += 1
+                if let lastCallID = control.takeThrottled() {
+                    // The address ran out of refusals before authentication: the reply, a go_away, then close.
+                    let channel = context.channel
+                    context.writeAndFlush(wrapOutboundOut(TesseraServer.throttledGoAway(lastCallID: lastCallID)))
+                        .whenComplete { _ in channel.close(promise: nil) }
+                    answeredThisRead = 0
+                }
                 return
             }
         }

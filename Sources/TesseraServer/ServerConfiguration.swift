@@ -29,6 +29,32 @@ public struct ServerConfiguration: Sendable {
     /// The most items in one `SealBatch` or `OpenBatch` call; more fail the call with `INVALID_ARGUMENT`.
     /// Default: 1000.
     public var maxBatchItems: Int
+    /// How long a frame may take to arrive whole once its first byte has arrived; past it the connection gets a
+    /// `go_away` and is closed, so a client cannot hold a partly received frame in the server's memory.
+    /// Default: 10 s.
+    public var frameCompleteTimeout: Duration
+    /// The largest frame body accepted before a call on the connection has been authenticated, in bytes; a larger
+    /// header gets a `go_away` and the connection is closed, before its body is read. Default: 16 KiB.
+    public var unauthenticatedMaxFrameBytes: Int
+    /// How long a connection may stay open before a call on it has been authenticated, counted from when it opened
+    /// (frames and refused calls do not extend it); past it the connection gets a `go_away` (`idle`) and is closed.
+    /// Default: 10 s.
+    public var unauthenticatedIdleTimeout: Duration
+    /// Connections served at once from one client IP address; a connection past it gets a `go_away` and is closed
+    /// at once. Default: 64.
+    public var maxConnectionsPerAddress: Int
+    /// Calls one client IP address may have refused before authentication (`UNAUTHENTICATED`, or metadata out of
+    /// bounds) per ``unauthenticatedFailureWindow``, as a token bucket of this capacity refilled over the window;
+    /// the refusal past it is followed by a `go_away` and the connection is closed. Default: 20.
+    public var maxUnauthenticatedFailuresPerAddress: Int
+    /// The window over which ``maxUnauthenticatedFailuresPerAddress`` refills. Default: 60 s.
+    public var unauthenticatedFailureWindow: Duration
+    /// The bounds on a call's metadata, checked before authentication.
+    public var metadataLimits: CallMetadataLimits
+    /// How long a connection that was sent a `go_away` by a graceful shutdown, and has no call in flight, keeps
+    /// answering late calls `UNAVAILABLE` after the last frame it received before it is closed (the client closing
+    /// its side, or the grace period ending, closes it sooner). Default: 1 s.
+    public var goAwayLinger: Duration
     /// TLS, or `nil` (the default) for plain TCP.
     public var tls: ServerTLSConfiguration?
 
@@ -46,6 +72,14 @@ public struct ServerConfiguration: Sendable {
     ///   - writeTimeout: How long a write may wait for a client that does not read.
     ///   - shutdownGracePeriod: How long calls in flight may finish during a graceful shutdown.
     ///   - maxBatchItems: The item limit of batch calls.
+    ///   - frameCompleteTimeout: How long a frame may take to arrive once it has begun.
+    ///   - unauthenticatedMaxFrameBytes: The frame size limit before a call has been authenticated.
+    ///   - unauthenticatedIdleTimeout: How long a connection may stay open before a call has been authenticated.
+    ///   - maxConnectionsPerAddress: The connection limit per client IP address.
+    ///   - maxUnauthenticatedFailuresPerAddress: Calls refused before authentication per address and window.
+    ///   - unauthenticatedFailureWindow: The window of that budget.
+    ///   - metadataLimits: The bounds on a call's metadata.
+    ///   - goAwayLinger: How long a draining connection keeps answering late calls after its last frame.
     ///   - tls: TLS settings, or `nil` for plain TCP.
     public init(
         host: String = "127.0.0.1",
@@ -59,6 +93,14 @@ public struct ServerConfiguration: Sendable {
         writeTimeout: Duration = .seconds(30),
         shutdownGracePeriod: Duration = .seconds(10),
         maxBatchItems: Int = 1000,
+        frameCompleteTimeout: Duration = .seconds(10),
+        unauthenticatedMaxFrameBytes: Int = 16 << 10,
+        unauthenticatedIdleTimeout: Duration = .seconds(10),
+        maxConnectionsPerAddress: Int = 64,
+        maxUnauthenticatedFailuresPerAddress: Int = 20,
+        unauthenticatedFailureWindow: Duration = .seconds(60),
+        metadataLimits: CallMetadataLimits = CallMetadataLimits(),
+        goAwayLinger: Duration = .seconds(1),
         tls: ServerTLSConfiguration? = nil
     ) {
         self.host = host
@@ -72,6 +114,14 @@ public struct ServerConfiguration: Sendable {
         self.writeTimeout = writeTimeout
         self.shutdownGracePeriod = shutdownGracePeriod
         self.maxBatchItems = maxBatchItems
+        self.frameCompleteTimeout = frameCompleteTimeout
+        self.unauthenticatedMaxFrameBytes = unauthenticatedMaxFrameBytes
+        self.unauthenticatedIdleTimeout = unauthenticatedIdleTimeout
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.maxUnauthenticatedFailuresPerAddress = maxUnauthenticatedFailuresPerAddress
+        self.unauthenticatedFailureWindow = unauthenticatedFailureWindow
+        self.metadataLimits = metadataLimits
+        self.goAwayLinger = goAwayLinger
         self.tls = tls
     }
 

@@ -78,6 +78,21 @@ extension ServerSettings {
             whole(.argon2Workers, "--argon2-workers", 1...1024) { $0.argon2Workers },
             whole(.argon2MaxQueued, "--argon2-max-queued", 0...1_000_000) { $0.argon2MaxQueued },
             whole(.metricsPort, "--metrics-port", 0...65535) { $0.metricsPort },
+            seconds(.frameCompleteTimeoutSeconds, "frame_complete_timeout_seconds", 0.001...3600) {
+                $0.frameCompleteTimeoutSeconds
+            },
+            seconds(.unauthenticatedIdleTimeoutSeconds, "unauthenticated_idle_timeout_seconds", 0.001...3600) {
+                $0.unauthenticatedIdleTimeoutSeconds
+            },
+            whole(.unauthenticatedMaxFrameBytes, "unauthenticated_max_frame_bytes", 1024...(64 << 20)) {
+                $0.unauthenticatedMaxFrameBytes
+            },
+            whole(.maxConnectionsPerAddress, "max_connections_per_address", 1...1_000_000) {
+                $0.maxConnectionsPerAddress
+            },
+            whole(.maxUnauthenticatedFailuresPerAddress, "max_unauthenticated_failures_per_address", 1...1_000_000) {
+                $0.maxUnauthenticatedFailuresPerAddress
+            },
         ]
     }
 

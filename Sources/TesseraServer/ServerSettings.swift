@@ -8,7 +8,9 @@ import Foundation
 /// `max_timeout_ms`, `idle_timeout_seconds`, `write_timeout_seconds`, `shutdown_grace_seconds`, `max_batch_items`, `totp_window`,
 /// `callers_file`, `database_url`, `sqlite_path`, `root_key_file`, `keyring_poll_seconds`, `production`, `argon2_workers`, `argon2_max_queued`, `log_level`,
 /// `development`, `allow_plaintext`, `database_url_file`,
-/// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`, `metrics_host`, `metrics_port`, `metrics_enabled`.
+/// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`, `metrics_host`, `metrics_port`, `metrics_enabled`,
+/// `frame_complete_timeout_seconds`, `unauthenticated_idle_timeout_seconds`, `unauthenticated_max_frame_bytes`,
+/// `max_connections_per_address`, `max_unauthenticated_failures_per_address`.
 public struct ServerSettings: Codable, Sendable, Hashable {
     /// The address to bind.
     public var host: String?
@@ -72,6 +74,16 @@ public struct ServerSettings: Codable, Sendable, Hashable {
     public var metricsPort: Int?
     /// Whether to run the observability endpoint; default true.
     public var metricsEnabled: Bool?
+    /// How long a begun frame may take to arrive whole, in seconds.
+    public var frameCompleteTimeoutSeconds: Double?
+    /// How long a connection may stay open before a call on it is authenticated, in seconds.
+    public var unauthenticatedIdleTimeoutSeconds: Double?
+    /// The frame size limit before a call on the connection is authenticated, in bytes.
+    public var unauthenticatedMaxFrameBytes: Int?
+    /// The connection limit per client IP address.
+    public var maxConnectionsPerAddress: Int?
+    /// Calls refused before authentication per client IP address and minute.
+    public var maxUnauthenticatedFailuresPerAddress: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host
@@ -104,6 +116,11 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         case development
         case allowPlaintext = "allow_plaintext"
         case databaseURLFile = "database_url_file"
+        case frameCompleteTimeoutSeconds = "frame_complete_timeout_seconds"
+        case unauthenticatedIdleTimeoutSeconds = "unauthenticated_idle_timeout_seconds"
+        case unauthenticatedMaxFrameBytes = "unauthenticated_max_frame_bytes"
+        case maxConnectionsPerAddress = "max_connections_per_address"
+        case maxUnauthenticatedFailuresPerAddress = "max_unauthenticated_failures_per_address"
     }
 
     /// Empty settings: every default applies.
@@ -149,7 +166,8 @@ public struct ServerSettings: Codable, Sendable, Hashable {
                     throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be true or false")
                 }
                 object[key.rawValue] = flag
-            case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds, .keyringPollSeconds:
+            case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds, .keyringPollSeconds,
+                .frameCompleteTimeoutSeconds, .unauthenticatedIdleTimeoutSeconds:
                 guard let number = Double(value), number.isFinite else {
                     throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be a finite number")
                 }
@@ -205,6 +223,13 @@ public struct ServerSettings: Codable, Sendable, Hashable {
             result.databaseURL = other.databaseURL
             result.databaseURLFile = other.databaseURLFile
         }
+        result.frameCompleteTimeoutSeconds = other.frameCompleteTimeoutSeconds ?? frameCompleteTimeoutSeconds
+        result.unauthenticatedIdleTimeoutSeconds =
+            other.unauthenticatedIdleTimeoutSeconds ?? unauthenticatedIdleTimeoutSeconds
+        result.unauthenticatedMaxFrameBytes = other.unauthenticatedMaxFrameBytes ?? unauthenticatedMaxFrameBytes
+        result.maxConnectionsPerAddress = other.maxConnectionsPerAddress ?? maxConnectionsPerAddress
+        result.maxUnauthenticatedFailuresPerAddress =
+            other.maxUnauthenticatedFailuresPerAddress ?? maxUnauthenticatedFailuresPerAddress
         return result
     }
 
@@ -266,6 +291,7 @@ public struct ServerSettings: Codable, Sendable, Hashable {
             }
             configuration.shutdownGracePeriod = .milliseconds(Int64(seconds * 1000))
         }
+        try applyConnectionLimits(to: &configuration)
         switch (tlsCertificateChain, tlsPrivateKey) {
         case (let chain?, let key?):
             configuration.tls = ServerTLSConfiguration(
@@ -290,6 +316,35 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         let port = metricsPort ?? 9450
         guard (0...65535).contains(port) else { throw ServerSettingsError("metrics_port must be 0 to 65535") }
         return (metricsHost ?? "127.0.0.1", port)
+    }
+
+    /// Maps the limits on connections before authentication (the `frame_complete_timeout_seconds` …
+    /// `max_unauthenticated_failures_per_address` keys) onto the configuration.
+    private func applyConnectionLimits(to configuration: inout ServerConfiguration) throws {
+        if let seconds = frameCompleteTimeoutSeconds {
+            guard seconds > 0, seconds <= 3600 else {
+                throw ServerSettingsError("frame_complete_timeout_seconds must be above 0 and at most 3600")
+            }
+            configuration.frameCompleteTimeout = .milliseconds(Int64(seconds * 1000))
+        }
+        if let seconds = unauthenticatedIdleTimeoutSeconds {
+            guard seconds > 0, seconds <= 3600 else {
+                throw ServerSettingsError("unauthenticated_idle_timeout_seconds must be above 0 and at most 3600")
+            }
+            configuration.unauthenticatedIdleTimeout = .milliseconds(Int64(seconds * 1000))
+        }
+        if let bytes = unauthenticatedMaxFrameBytes {
+            guard (1024...(64 << 20)).contains(bytes) else {
+                throw ServerSettingsError("unauthenticated_max_frame_bytes must be 1024 to 67108864")
+            }
+            configuration.unauthenticatedMaxFrameBytes = bytes
+        }
+        configuration.maxConnectionsPerAddress =
+            try Self.positive(maxConnectionsPerAddress, "max_connections_per_address")
+            ?? configuration.maxConnectionsPerAddress
+        configuration.maxUnauthenticatedFailuresPerAddress =
+            try Self.positive(maxUnauthenticatedFailuresPerAddress, "max_unauthenticated_failures_per_address")
+            ?? configuration.maxUnauthenticatedFailuresPerAddress
     }
 
     private static func positive(_ value: Int?, _ name: String) throws -> Int? {

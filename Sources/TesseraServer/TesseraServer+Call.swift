@@ -29,7 +29,7 @@ extension TesseraServer {
     ) async -> Dispatch {
         let context: CallContext
         let route: CallRouter.Route
-        switch await admit(call, control: control) {
+        switch await admit(call, control: control, logger: logger) {
         case .failure(let error):
             await complete(
                 call, caller: nil, result: .failure(error), received: received, control: control, logger: logger)
@@ -133,21 +133,36 @@ extension TesseraServer {
     /// Authentication, method lookup, authorisation and rate limit, in that order.
     private func admit(
         _ call: Tessera_Wire_V1_Call,
-        control: ConnectionControl
+        control: ConnectionControl,
+        logger: Logger
     ) async -> Result<(Caller, MethodDescriptor, CallRouter.Route), CallError> {
-        admit(call, certificateSubject: await certificateSubject(of: control))
+        admit(call, certificateSubject: await certificateSubject(of: control), control: control, logger: logger)
     }
 
-    /// Authentication, method lookup, authorisation and rate limit, in that order, for a caller whose client
-    /// certificate (mutual TLS only) has the given subject.
+    /// The metadata bounds, authentication, method lookup, authorisation and rate limit, in that order, for a caller
+    /// whose client certificate (mutual TLS only) has the given subject.
+    ///
+    /// A call refused before authentication (metadata out of bounds, `UNAUTHENTICATED`) takes one refusal from its
+    /// address's budget; when there is none left the connection is marked to be closed after the reply. A call that
+    /// passes authentication lifts the connection's limits before authentication, before its reply is written.
     func admit(
         _ call: Tessera_Wire_V1_Call,
-        certificateSubject subject: String?
+        certificateSubject subject: String?,
+        control: ConnectionControl,
+        logger: Logger
     ) -> Result<(Caller, MethodDescriptor, CallRouter.Route), CallError> {
+        if let violation = configuration.metadataLimits.violation(in: call.metadata) {
+            refusedBeforeAuthentication(control: control, logger: logger)
+            return .failure(CallError(.invalidArgument, violation))
+        }
         let caller: Caller
         switch callers.authenticate(authorization: call.metadata["authorization"], certificateSubject: subject) {
-        case .failure(let error): return .failure(error)
-        case .success(let found): caller = found
+        case .failure(let error):
+            refusedBeforeAuthentication(control: control, logger: logger)
+            return .failure(error)
+        case .success(let found):
+            caller = found
+            control.markAuthenticated()
         }
         guard let method = MethodCatalog.method(named: call.method), let route = router.route(for: method) else {
             return .failure(CallError(.unimplemented, "unknown method"))
@@ -159,6 +174,26 @@ extension TesseraServer {
             return .failure(CallError(.resourceExhausted, "rate limit exceeded; retry with back-off"))
         }
         return .success((caller, method, route))
+    }
+
+    /// Takes one refusal from the connection's address; when it has none left, marks the connection to be closed.
+    /// Logged above debug only the first time an address runs out, so a flood of refusals is not a flood of lines.
+    private func refusedBeforeAuthentication(control: ConnectionControl, logger: Logger) {
+        switch unauthenticatedThrottle.takeRefusal(from: control.address) {
+        case .allowed:
+            return
+        case .exhausted(let isFirst):
+            let level: Logger.Level = isFirst ? .notice : .debug
+            logger.log(
+                level: level,
+                "closing connection: too many calls refused before authentication from its address",
+                metadata: [
+                    "limit": "\(configuration.maxUnauthenticatedFailuresPerAddress)",
+                    "window_seconds": "\(configuration.unauthenticatedFailureWindow.components.seconds)",
+                ]
+            )
+            control.markThrottled()
+        }
     }
 
     /// Runs a handler that never suspends, unless the deadline has passed already; what it returns after the
@@ -177,12 +212,17 @@ extension TesseraServer {
         return ContinuousClock.now >= context.deadline ? .failure(exceeded) : outcome
     }
 
-    /// A handler's error as a call's, logged (by type only) when unexpected.
+    /// A handler's error as a call's, logged (by type only): at `error` when it is a server fault (`INTERNAL`), at
+    /// `debug` when it is an ordinary outcome (a password too long, a full hashing queue, a value that does not open),
+    /// which the call's status already reports.
     private static func mapped(_ error: any Error, context: CallContext) -> CallError {
+        let mapped = CallError.from(error)
         if !(error is CallError) && !(error is CancellationError) {
-            context.logger.error("method failed", metadata: ["error": "\(type(of: error))"])
+            let level: Logger.Level = mapped.code == .internal ? .error : .debug
+            context.logger.log(
+                level: level, "method failed", metadata: ["error": "\(type(of: error))", "status": "\(mapped.code)"])
         }
-        return CallError.from(error)
+        return mapped
     }
 
     /// A handler's result as a call's: its error mapped to a status, and logged (by type only) when unexpected.

@@ -15,15 +15,24 @@ extension TesseraServer {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 control.attach(channel: connection.channel, outbound: outbound)
-                if isDraining {
-                    // Accepted just as the shutdown began: say so before anything else.
-                    _ = control.beginDraining()
-                    await control.write(Self.goAway(reason: "server shutting down", lastCallID: 0))
-                    return
+                // Accepted as the shutdown began: say so before anything else, then answer what the client already
+                // sent `UNAVAILABLE` until it closes or the linger ends, as on every draining connection.
+                let drainingFromStart = isDraining
+                if drainingFromStart {
+                    let lastCallID = control.beginDraining() ?? control.lastCallID
+                    await control.write(
+                        Self.goAway(reason: "server shutting down", lastCallID: lastCallID),
+                        timeout: Self.goAwayWriteTimeout
+                    )
+                } else {
+                    control.startServing()
                 }
-                control.startServing()
                 await withDiscardingTaskGroup { group in
-                    group.addTask { await self.superviseIdle(control, logger: logger) }
+                    if drainingFromStart {
+                        group.addTask { await self.lingerThenClose(control) }
+                    } else {
+                        group.addTask { await self.superviseIdle(control, logger: logger) }
+                    }
                     do {
                         var sinceYield = 0
                         for try await frame in inbound {
@@ -38,6 +47,11 @@ extension TesseraServer {
                             switch frame.kind {
                             case .call(let call):
                                 try await accept(call, control: control, logger: logger, group: &group)
+                                if let lastCallID = control.takeThrottled() {
+                                    await control.write(
+                                        Self.throttledGoAway(lastCallID: lastCallID), timeout: Self.goAwayWriteTimeout)
+                                    control.close()
+                                }
                             case .cancel(let cancel):
                                 control.cancel(cancel.id)
                             case .ping(let ping):
@@ -65,6 +79,7 @@ extension TesseraServer {
                         logger.debug("connection ended", metadata: ["error": "\(error)"])
                     }
                     // The client is gone or the connection is closing: nothing more can be answered.
+                    control.markEnded()
                     group.cancelAll()
                 }
             }
@@ -78,6 +93,11 @@ extension TesseraServer {
 
     /// How long a `go_away` sent before closing may wait for a client that does not read.
     static let goAwayWriteTimeout: Duration = .seconds(1)
+
+    /// The `go_away` of a connection closed because its address ran out of refusals before authentication.
+    static func throttledGoAway(lastCallID: UInt64) -> Tessera_Wire_V1_Frame {
+        goAway(reason: "too many calls refused before authentication from this address", lastCallID: lastCallID)
+    }
 
     /// Registers a new call and answers it on the read loop when it can (refused, or a handler that never
     /// suspends), or starts its task.
@@ -124,6 +144,7 @@ extension TesseraServer {
             let buffered = try? await control.channel?.getOption(.bufferedWritableBytes).get()
             let verdict = control.supervisorVerdict(
                 idleTimeout: configuration.idleTimeout,
+                unauthenticatedIdleTimeout: configuration.unauthenticatedIdleTimeout,
                 writeTimeout: configuration.writeTimeout,
                 bufferedBytes: buffered ?? 0
             )
@@ -152,15 +173,26 @@ extension TesseraServer {
         }
     }
 
-    /// Sends a connection its `go_away`, waits for its calls in flight (up to the grace period), then closes it.
+    /// Sends a connection its `go_away`, then lets it finish as ``lingerThenClose(_:)`` says.
     func drain(_ control: ConnectionControl) async {
         guard let lastCallID = control.beginDraining() else { return }
-        let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
         await control.write(
             Self.goAway(reason: "server shutting down", lastCallID: lastCallID),
             timeout: configuration.shutdownGracePeriod
         )
-        while control.callsInFlight > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+        await lingerThenClose(control)
+    }
+
+    /// Keeps a connection that was sent its shutdown `go_away` open while its calls in flight finish and, after
+    /// that, until it has received nothing for ``ServerConfiguration/goAwayLinger`` (the calls the client sent before
+    /// it read the `go_away` are answered `UNAVAILABLE` by its read loop meanwhile); then closes it. The client
+    /// closing its side ends it at once, and the grace period bounds it.
+    func lingerThenClose(_ control: ConnectionControl) async {
+        let deadline = drainDeadline
+        while !Task.isCancelled, !control.hasEnded {
+            let now = ContinuousClock.now
+            if now >= deadline { break }
+            if control.callsInFlight == 0, now - control.lastActivity >= configuration.goAwayLinger { break }
             try? await Task.sleep(for: .milliseconds(5))
         }
         control.close()
@@ -204,12 +236,12 @@ extension TesseraServer {
     }
 
     /// The one log line of a call: method (or `unknown`), caller id, status and duration; never bodies or
-    /// metadata.
+    /// metadata. At debug: one line per call at `info` would let any client, authenticated or not, flood the log.
     func logCall(_ method: String, caller: Caller?, status: StatusCode, duration: Duration, logger: Logger) {
         let milliseconds =
             Double(duration.components.seconds) * 1000
             + Double(duration.components.attoseconds) / 1e15
-        logger.info(
+        logger.debug(
             "call",
             metadata: [
                 "method": "\(metrics.methodLabel(for: method))",

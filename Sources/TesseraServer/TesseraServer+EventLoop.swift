@@ -42,7 +42,7 @@ extension TesseraServer {
         metrics.callStarted(method: call.method)
         let caller: Caller?
         let result: Result<Data, CallError>
-        switch admit(call, certificateSubject: certificateSubject()) {
+        switch admit(call, certificateSubject: certificateSubject(), control: control, logger: logger) {
         case .failure(let error):
             caller = nil
             result = .failure(error)

@@ -50,6 +50,10 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     let hasher: PasswordHasher?
     /// The hasher's rejection count at the last look, so each new rejection is recorded once.
     private let argon2RejectedSeen = Mutex(0)
+    /// Each client address's budget of calls refused before authentication.
+    let unauthenticatedThrottle: AddressThrottle
+    /// The bytes of incomplete frames held across all connections.
+    let bufferedFrameBytes = BufferedFrameBytes()
 
     private struct State {
         var address: SocketAddress?
@@ -57,6 +61,11 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         var addressWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
         var serverChannel: (any Channel)?
         var connections: [Int: ConnectionControl] = [:]
+        /// Connections served per client IP address, for ``ServerConfiguration/maxConnectionsPerAddress``; an
+        /// address leaves the table with its last connection.
+        var connectionsPerAddress: [String: Int] = [:]
+        /// When the graceful shutdown's grace period ends, once it has begun.
+        var drainDeadline: ContinuousClock.Instant?
         var nextConnectionID = 1
         var isDraining = false
         var hasRun = false
@@ -118,6 +127,10 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
             factory: metricsFactory ?? MetricsSystem.factory
         )
         self.configuration = configuration
+        self.unauthenticatedThrottle = AddressThrottle(
+            capacity: configuration.maxUnauthenticatedFailuresPerAddress,
+            window: configuration.unauthenticatedFailureWindow
+        )
         self.router = router
         self.callers = callers
         self.hasher = hasher
@@ -156,6 +169,9 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     public func shutdownGracefully() {
         let channel = state.withLock { state -> (any Channel)? in
             state.isDraining = true
+            if state.drainDeadline == nil {
+                state.drainDeadline = .now + configuration.shutdownGracePeriod
+            }
             return state.serverChannel
         }
         channel?.close(promise: nil)
@@ -163,6 +179,11 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
 
     /// Whether a graceful shutdown has begun.
     var isDraining: Bool { state.withLock { $0.isDraining } }
+
+    /// When the graceful shutdown's grace period ends (the grace period from now, when none has begun).
+    var drainDeadline: ContinuousClock.Instant {
+        state.withLock { $0.drainDeadline } ?? .now + configuration.shutdownGracePeriod
+    }
 
     /// Whether the server takes new calls: it is listening and no graceful shutdown has begun. Cheap (one lock),
     /// so it can answer every readiness probe (`/readyz`).
@@ -230,9 +251,13 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                 do {
                     try await serverChannel.executeThenClose { inbound in
                         for try await connection in inbound {
-                            guard let control = admitConnection(takePending(connection)) else {
+                            let control: ConnectionControl
+                            switch admitConnection(takePending(connection)) {
+                            case .admitted(let admitted):
+                                control = admitted
+                            case .refused(let reason):
                                 metrics.connectionRejected()
-                                group.addTask { await self.refuse(connection) }
+                                group.addTask { await self.refuse(connection, reason: reason) }
                                 continue
                             }
                             group.addTask {
@@ -247,6 +272,9 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                 // No new connections from here on: drain those we have.
                 let controls = state.withLock { state in
                     state.isDraining = true
+                    if state.drainDeadline == nil {
+                        state.drainDeadline = .now + configuration.shutdownGracePeriod
+                    }
                     return Array(state.connections.values)
                 }
                 for control in controls {
@@ -264,6 +292,9 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     private func bind() async throws -> NIOAsyncChannel<Connection, Never> {
         let sslContext = try configuration.tls?.makeContext()
         let maxFrameBytes = configuration.maxFrameBytes
+        let unauthenticatedMaxFrameBytes = configuration.unauthenticatedMaxFrameBytes
+        let frameCompleteTimeout = configuration.frameCompleteTimeout
+        let bufferedFrameBytes = self.bufferedFrameBytes
         return try await ServerBootstrap(group: eventLoopGroup, childGroup: connectionEventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -274,13 +305,21 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
                     if let sslContext {
                         try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
+                    let control = self.makeControl(address: channel.remoteAddress?.ipAddress)
+                    try pipeline.addHandler(
+                        InboundFrameGuard(
+                            control: control,
+                            unauthenticatedMaxFrameBytes: unauthenticatedMaxFrameBytes,
+                            frameCompleteTimeout: frameCompleteTimeout,
+                            gauge: bufferedFrameBytes
+                        )
+                    )
                     try pipeline.addHandler(
                         ByteToMessageHandler(
                             FrameDecoder(direction: .clientToServer, maximumFrameBytes: maxFrameBytes)
                         )
                     )
                     try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameBytes: maxFrameBytes)))
-                    let control = self.makeControl()
                     try pipeline.addHandler(
                         EventLoopResponder(server: self, control: control, logger: self.logger(for: control)))
                     return try self.holdPending(channel, control: control)
@@ -317,11 +356,11 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
         state.withLock { $0.pendingConnections.removeValue(forKey: ObjectIdentifier(connection.channel))?.control }
     }
 
-    /// The state of a new connection, with the next connection number.
-    private func makeControl() -> ConnectionControl {
+    /// The state of a new connection, with the next connection number and the client's IP address.
+    private func makeControl(address: String?) -> ConnectionControl {
         state.withLock { state in
             defer { state.nextConnectionID += 1 }
-            return ConnectionControl(id: state.nextConnectionID)
+            return ConnectionControl(id: state.nextConnectionID, address: address)
         }
     }
 
@@ -333,61 +372,108 @@ public final class TesseraServer: Service, Sendable, CustomStringConvertible {
     }
 
     /// Stops taking connections and returns those the accept loop never received.
-    private func stopAcceptingPending() -> [Connection] {
+    @discardableResult
+    private func stopAcceptingPending() -> [(connection: Connection, control: ConnectionControl)] {
         state.withLock { state in
             state.isStopped = true
             defer { state.pendingConnections = [:] }
-            return state.pendingConnections.values.map(\.connection)
+            return Array(state.pendingConnections.values)
         }
     }
 
-    /// Closes the connections that were accepted but never reached the accept loop (the loop was cancelled while
-    /// NIO still buffered them), and makes the bootstrap refuse any that is still being set up.
+    /// Closes the connections that were accepted but never reached the accept loop (the accept stream ended, or the
+    /// loop was cancelled, while NIO still buffered them), and makes the bootstrap refuse any that is still being set
+    /// up. After a graceful shutdown each gets what a connection accepted during the drain gets (a `go_away`, then
+    /// `UNAVAILABLE` for the calls it sent, until it closes or the linger ends); after a cancellation they are closed
+    /// at once.
     private func closePendingConnections() async {
         let leftovers = stopAcceptingPending()
         guard !leftovers.isEmpty else { return }
-        logger.debug("closing connections accepted after the server stopped", metadata: ["count": "\(leftovers.count)"])
+        let graceful = isDraining && !Task.isCancelled
+        logger.debug(
+            "closing connections accepted after the server stopped",
+            metadata: ["count": "\(leftovers.count)", "graceful": "\(graceful)"]
+        )
         await withDiscardingTaskGroup { group in
-            for connection in leftovers {
+            for (connection, control) in leftovers {
                 group.addTask {
-                    try? await connection.executeThenClose { _, _ in }
+                    if graceful {
+                        await self.serveConnection(connection, control: control)
+                    } else {
+                        try? await connection.executeThenClose { _, _ in }
+                    }
                 }
             }
         }
     }
 
-    /// Counts a connection taken by the accept loop among those served, or returns `nil` when it must be refused
-    /// (past the connection limit, draining, or without the state the bootstrap made for it).
-    private func admitConnection(_ control: ConnectionControl?) -> ConnectionControl? {
-        let control = state.withLock { state -> ConnectionControl? in
-            guard let control, !state.isDraining, state.connections.count < configuration.maxConnections else {
-                return nil
+    /// What ``admitConnection(_:)`` decided about a connection taken by the accept loop.
+    private enum ConnectionAdmission {
+        /// Served (during a graceful shutdown too: it gets its `go_away` from its read loop).
+        case admitted(ConnectionControl)
+        /// Refused with this `go_away` reason.
+        case refused(String)
+    }
+
+    /// Counts a connection taken by the accept loop among those served, or says why it must be refused: past the
+    /// connection limit, past its address's limit, or without the state the bootstrap made for it.
+    private func admitConnection(_ control: ConnectionControl?) -> ConnectionAdmission {
+        let admission = state.withLock { state -> ConnectionAdmission in
+            guard let control else {
+                return .refused(state.isDraining ? "server shutting down" : "connection could not be set up")
+            }
+            guard state.connections.count < configuration.maxConnections else {
+                return .refused(state.isDraining ? "server shutting down" : "too many connections")
+            }
+            if let address = control.address {
+                let count = state.connectionsPerAddress[address, default: 0]
+                guard count < configuration.maxConnectionsPerAddress else {
+                    return .refused(
+                        state.isDraining ? "server shutting down" : "too many connections from this address")
+                }
+                state.connectionsPerAddress[address] = count + 1
             }
             state.connections[control.id] = control
-            return control
+            return .admitted(control)
         }
-        if control != nil {
+        switch admission {
+        case .admitted:
             metrics.connectionOpened()
+        case .refused("too many connections"):
+            logger.warning(
+                "connection refused: too many connections", metadata: ["limit": "\(configuration.maxConnections)"])
+        case .refused("too many connections from this address"):
+            // An address at its limit is one client's problem (or an attack): not worth a line per attempt.
+            logger.debug(
+                "connection refused: too many connections from its address",
+                metadata: ["limit": "\(configuration.maxConnectionsPerAddress)"]
+            )
+        case .refused:
+            break
         }
-        return control
+        return admission
     }
 
     private func releaseConnection(_ control: ConnectionControl) {
-        state.withLock { _ = $0.connections.removeValue(forKey: control.id) }
+        state.withLock { state in
+            _ = state.connections.removeValue(forKey: control.id)
+            if let address = control.address, let count = state.connectionsPerAddress[address] {
+                state.connectionsPerAddress[address] = count > 1 ? count - 1 : nil
+            }
+        }
         metrics.connectionClosed()
     }
 
-    /// Closes a connection that cannot be served at once, with a `go_away` saying why: past the connection limit, or
-    /// arriving during a graceful shutdown.
-    private func refuse(_ connection: Connection) async {
-        let reason: String
-        if isDraining {
-            reason = "server shutting down"
-        } else {
-            reason = "too many connections"
-            logger.warning(
-                "connection refused: too many connections", metadata: ["limit": "\(configuration.maxConnections)"])
-        }
+    /// The connections set up by the bootstrap and not yet taken by the accept loop (for tests).
+    var pendingConnectionCount: Int { state.withLock { $0.pendingConnections.count } }
+
+    /// The connections served from a client address now (for tests).
+    func connectionCount(from address: String) -> Int {
+        state.withLock { $0.connectionsPerAddress[address, default: 0] }
+    }
+
+    /// Closes a connection that cannot be served, with a `go_away` saying why (past a connection limit).
+    private func refuse(_ connection: Connection, reason: String) async {
         try? await connection.executeThenClose { _, outbound in
             try await outbound.write(Self.goAway(reason: reason, lastCallID: 0))
         }

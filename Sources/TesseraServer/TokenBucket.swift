@@ -1,6 +1,6 @@
 /// A token bucket: ``capacity`` tokens at most, refilled at ``refillPerSecond``; each call takes one.
 ///
-/// A value type: ``CallerRegistry`` keeps one per caller behind its lock.
+/// A value type: ``CallerRegistry`` keeps one per caller behind its lock, ``AddressThrottle`` one per client address.
 struct TokenBucket: Sendable {
     let capacity: Double
     let refillPerSecond: Double
@@ -16,14 +16,24 @@ struct TokenBucket: Sendable {
 
     /// Takes one token if there is one.
     mutating func tryTake(now: ContinuousClock.Instant) -> Bool {
+        refill(now: now)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+
+    /// Whether the bucket has refilled to its capacity: one in this state can be forgotten and made anew.
+    mutating func isFull(now: ContinuousClock.Instant) -> Bool {
+        refill(now: now)
+        return tokens >= capacity
+    }
+
+    private mutating func refill(now: ContinuousClock.Instant) {
         let elapsed = now - updated
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if seconds > 0 {
             tokens = min(capacity, tokens + seconds * refillPerSecond)
             updated = now
         }
-        guard tokens >= 1 else { return false }
-        tokens -= 1
-        return true
     }
 }

@@ -18,6 +18,7 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
             case invalidCallID
             case duplicateCallID
             case truncatedFrame
+            case frameTimeout
         }
 
         private let base: Base
@@ -42,6 +43,9 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let duplicateCallID = Code(.duplicateCallID)
         /// The stream ended in the middle of a frame.
         public static let truncatedFrame = Code(.truncatedFrame)
+        /// A frame that had begun did not arrive whole within the receiver's time limit (detected by the server,
+        /// not the codec).
+        public static let frameTimeout = Code(.frameTimeout)
 
         /// The code's name, for example `frameTooLarge`.
         public var description: String {

@@ -24,6 +24,11 @@ struct SettingsRangeTests {
         ("argon2_workers", 1, 1024, false),
         ("argon2_max_queued", 0, 1_000_000, false),
         ("metrics_port", 0, 65535, false),
+        ("frame_complete_timeout_seconds", 0.001, 3600, true),
+        ("unauthenticated_idle_timeout_seconds", 0.001, 3600, true),
+        ("unauthenticated_max_frame_bytes", 1024, 67_108_864, false),
+        ("max_connections_per_address", 1, 1_000_000, false),
+        ("max_unauthenticated_failures_per_address", 1, 1_000_000, false),
     ]
 
     /// A value of a setting and whether it is accepted.

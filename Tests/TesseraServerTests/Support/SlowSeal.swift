@@ -3,14 +3,16 @@ import Synchronization
 import TesseraServer
 import TesseraWire
 
-/// Test routers: `Secrets/Seal` replaced by a handler that sleeps one millisecond per plaintext byte, then echoes
-/// the plaintext, so tests control how long a call takes (cancel, deadline, shutdown, in-flight limits).
+/// Test routers: `Secrets/Seal` replaced by a handler that sleeps for the milliseconds its context's `sleep_ms`
+/// entry says, then echoes the plaintext, so tests control how long a call takes (cancel, deadline, shutdown,
+/// in-flight limits). The duration is not the plaintext's size, so a long call is a small frame, which a connection
+/// accepts before its first call is authenticated.
 enum SlowSeal {
     static let method = MethodCatalog.secretsSeal.name
 
     static func install(_ router: inout CallRouter) {
         router.register(MethodCatalog.secretsSeal, request: Tessera_V1_SealRequest.self) { request, _ in
-            try await Task.sleep(for: .milliseconds(request.plaintext.count))
+            try await Task.sleep(for: .milliseconds(Int(request.context["sleep_ms"] ?? "") ?? 0))
             var response = Tessera_V1_SealResponse()
             response.sealed = request.plaintext
             return response
@@ -20,7 +22,8 @@ enum SlowSeal {
     /// A request that takes `milliseconds` to serve.
     static func request(milliseconds: Int) -> Tessera_V1_SealRequest {
         var request = Tessera_V1_SealRequest()
-        request.plaintext = Data(repeating: 0x2A, count: milliseconds)
+        request.plaintext = Data(repeating: 0x2A, count: 8)
+        request.context["sleep_ms"] = "\(milliseconds)"
         return request
     }
 }

@@ -1,0 +1,130 @@
+import Dispatch
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import TesseraCrypto
+import TesseraWire
+import Testing
+
+@testable import TesseraServer
+
+/// Every call sent on a connection accepted while a graceful shutdown begins gets an answer (issue 14, item 11):
+/// the connection gets a `go_away`, then `UNAVAILABLE` for each call it had pipelined, instead of being closed with
+/// its calls unanswered.
+@Suite("Drain of connections accepted during shutdown", .timeLimit(.minutes(1)))
+struct DrainTests {
+    @Test("Calls pipelined on a connection accepted as the shutdown begins get go_away, then UNAVAILABLE each")
+    func pipelinedDuringShutdown() async throws {
+        let token = OpaqueToken.generate(.caller)
+        let registry = try CallerRegistry(
+            file: CallersFile(callers: [.init(id: "admin", credentialSHA256: token.digest.hex, allow: ["*"])]))
+        let hasher = try PasswordHasher(configuration: .init(workers: 1))
+        let cipher = EnvelopeCipher(keyring: try Keyring.generate())
+        var router = StatelessServices(hasher: hasher, cipher: cipher).router()
+        let seal = GatedSeal()
+        seal.install(&router)
+        // The listener and the connections get a loop each, which the test holds in turn. The linger and the grace
+        // period are far longer than the test: each connection ends when its client, having its answers, closes it.
+        let listenerLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let connectionLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = TesseraServer(
+            configuration: .init(
+                host: "127.0.0.1", port: 0, shutdownGracePeriod: .seconds(120), goAwayLinger: .seconds(120)),
+            router: router, callers: registry, hasher: hasher,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metricsFactory: nil, eventLoopGroup: listenerLoops, connectionEventLoopGroup: connectionLoops
+        )
+        let run = Task { try await server.run() }
+        let address = try await server.listeningAddress()
+
+        // A connection with a call in flight keeps the drain going while the late connection is set up.
+        let early = try await RawClient.connect(to: address)
+        let held = try await early.call(
+            GatedSeal.method, body: Tessera_V1_SealRequest(), token: token.reveal(), timeoutMilliseconds: 60_000)
+        var ping = Tessera_Wire_V1_Frame()
+        ping.kind = .ping(Tessera_Wire_V1_Ping())
+        try await early.send(ping)
+        guard case .pong = try await early.receive()?.kind else {
+            Issue.record("expected a pong")
+            return
+        }
+
+        // The late connection is set up in steps the test holds (NIO sets up an accepted connection in two steps on
+        // its loop, with a turn of the listener's loop between them): the listener accepts it while the
+        // connections' loop is held, its initializer runs (it is then pending) while the listener's loop is held, and
+        // the shutdown begins before the listener hands it to the accept loop, so that the listener's close is
+        // queued after that hand-over.
+        let listenerLoop = listenerLoops.next()
+        let connectionLoop = connectionLoops.next()
+        let firstGate = DispatchSemaphore(value: 0)
+        let secondGate = DispatchSemaphore(value: 0)
+        let listenerGate = DispatchSemaphore(value: 0)
+        let (secondGateReached, reached) = AsyncStream<Void>.makeStream()
+        connectionLoop.execute { firstGate.wait() }
+        let late = try await RawClient.connect(to: address)
+        var ids: [UInt64] = []
+        let methods = [MethodCatalog.healthCheck, MethodCatalog.passwordsHash, MethodCatalog.totpGenerate].map(\.name)
+        for method in methods {
+            ids.append(try await late.call(method, token: token.reveal()))
+        }
+        // Two turns of the listener's loop (socket events before tasks): the connection is accepted and its first
+        // set-up step waits behind the first gate.
+        try await listenerLoop.submit {}.get()
+        try await listenerLoop.submit {}.get()
+        connectionLoop.execute {
+            reached.yield()
+            secondGate.wait()
+        }
+        firstGate.signal()
+        var gateIterator = secondGateReached.makeAsyncIterator()
+        _ = await gateIterator.next()
+        // The first step has run and handed back to the listener, which queues the initializer behind the second
+        // gate; then the listener is held.
+        try await listenerLoop.submit {}.get()
+        listenerLoop.execute { listenerGate.wait() }
+        secondGate.signal()
+        while server.pendingConnectionCount == 0 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        server.shutdownGracefully()
+        listenerGate.signal()
+        reached.finish()
+
+        // The early connection: its go_away covers its call, which completes.
+        guard case .goAway(let earlyGoAway) = try await early.receive()?.kind else {
+            Issue.record("expected go_away on the early connection")
+            return
+        }
+        #expect(earlyGoAway.lastCallID == held)
+        seal.open()
+        let reply = try await early.receiveReply()
+        #expect(reply.id == held && reply.code == .ok)
+        await early.close()
+
+        // The late connection: a go_away first, then every call it sent answered UNAVAILABLE.
+        let first = try #require(try await late.receive())
+        guard case .goAway(let goAway) = first.kind else {
+            Issue.record("expected go_away first, got \(first)")
+            return
+        }
+        #expect(goAway.lastCallID == 0)
+        var answered: [UInt64: StatusCode] = [:]
+        while answered.count < ids.count {
+            guard let frame = try await late.receive() else {
+                Issue.record("closed with calls unanswered: \(Set(ids).subtracting(answered.keys).sorted())")
+                break
+            }
+            if case .reply(let reply) = frame.kind {
+                answered[reply.id] = reply.code
+            }
+        }
+        // Every call is after the go_away's last call id: each is answered UNAVAILABLE, none ran.
+        #expect(answered == Dictionary(uniqueKeysWithValues: ids.map { ($0, StatusCode.unavailable) }))
+        await late.close()
+        try await run.value
+        try await hasher.shutdown()
+        try await listenerLoops.shutdownGracefully()
+        try await connectionLoops.shutdownGracefully()
+    }
+}
