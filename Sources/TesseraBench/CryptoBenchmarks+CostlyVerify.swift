@@ -26,18 +26,18 @@ extension CryptoBenchmarks {
         // Every worker has run a job and the sampler runs before the baseline is read, so neither counts as added.
         async let warm = (hasher.hash("warm-up"), hasher.hash("warm-up"))
         _ = try await warm
-        let peak = Mutex(ProcessStatus())
+        let peak = Mutex(MemoryStatus())
         let running = Atomic(true)
         let sampler = Thread {
             while running.load(ordering: .relaxed) {
-                let now = ProcessStatus.read()
+                let now = MemoryStatus.read()
                 peak.withLock { $0 = $0.merged(with: now) }
                 usleep(2_000)
             }
         }
         sampler.start()
         usleep(10_000)
-        let before = ProcessStatus.read()
+        let before = MemoryStatus.read()
         let outcomes = await withTaskGroup(of: Bool?.self) { group in
             for _ in 0..<calls {
                 group.addTask {
@@ -81,34 +81,5 @@ extension CryptoBenchmarks {
                 target: nil
             ),
         ]
-    }
-}
-
-/// The process's resident memory and thread count from `/proc/self/status` (Linux); zeros where unreadable.
-struct ProcessStatus: Sendable {
-    /// `VmRSS`, in KiB.
-    var residentKiB = 0
-    /// `Threads`.
-    var threads = 0
-
-    /// The larger of each value.
-    func merged(with other: ProcessStatus) -> ProcessStatus {
-        ProcessStatus(residentKiB: max(residentKiB, other.residentKiB), threads: max(threads, other.threads))
-    }
-
-    /// Reads the current values.
-    static func read() -> ProcessStatus {
-        var status = ProcessStatus()
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return status }
-        for line in text.split(separator: "\n") {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 2, let value = Int(fields[1]) else { continue }
-            switch fields[0] {
-            case "VmRSS:": status.residentKiB = value
-            case "Threads:": status.threads = value
-            default: break
-            }
-        }
-        return status
     }
 }

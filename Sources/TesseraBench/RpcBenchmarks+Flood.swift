@@ -179,12 +179,22 @@ final class FloodSignals: Sendable {
     }
 }
 
-/// The process's resident memory from `/proc/self/status` (Linux); zeros where it cannot be read.
+/// The process's resident memory and threads from `/proc/self/status` (Linux); zeros where it cannot be read.
 struct MemoryStatus: Sendable {
     /// `VmRSS`: resident now, in KiB.
     var residentKiB = 0
     /// `VmHWM`: the peak resident size of the process so far, in KiB.
     var highWaterKiB = 0
+    /// `Threads`: the process's threads.
+    var threads = 0
+
+    /// The larger of each value.
+    func merged(with other: MemoryStatus) -> MemoryStatus {
+        MemoryStatus(
+            residentKiB: max(residentKiB, other.residentKiB), highWaterKiB: max(highWaterKiB, other.highWaterKiB),
+            threads: max(threads, other.threads)
+        )
+    }
 
     /// Reads the current values.
     static func read() -> MemoryStatus {
@@ -196,6 +206,7 @@ struct MemoryStatus: Sendable {
             switch fields[0] {
             case "VmRSS:": status.residentKiB = value
             case "VmHWM:": status.highWaterKiB = value
+            case "Threads:": status.threads = value
             default: break
             }
         }
