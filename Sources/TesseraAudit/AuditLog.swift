@@ -29,6 +29,8 @@ public struct AuditLog: Sendable {
     ///   - actorID: The user who did it, if a user did.
     ///   - payload: Typed, secret-free details.
     ///   - timestamp: When (default: now).
+    ///   - transaction: The unit of work to append in (the `tx` of `TesseraStore.transaction(_:)`), so the entry
+    ///     commits with the change it records or not at all; nil appends in a transaction of its own.
     /// - Returns: The stored entry.
     /// - Throws: `StoreError` from the store.
     @discardableResult
@@ -37,10 +39,30 @@ public struct AuditLog: Sendable {
         action: AuditName,
         actorID: UUID? = nil,
         payload: AuditPayload = AuditPayload(),
-        at timestamp: Date = Date()
+        at timestamp: Date = Date(),
+        in transaction: (any AuditStore)? = nil
     ) async throws -> AuditEntryRecord {
-        let draft = AuditEvent(entity: entity, action: action, actorID: actorID, payload: payload).draft(at: timestamp)
+        try await self.append(
+            AuditEvent(entity: entity, action: action, actorID: actorID, payload: payload), at: timestamp,
+            in: transaction
+        )
+    }
+
+    /// Appends one event (see ``append(entity:action:actorID:payload:at:in:)``).
+    /// - Parameters:
+    ///   - event: What to record.
+    ///   - timestamp: When.
+    ///   - transaction: The unit of work to append in, or nil for a transaction of its own.
+    /// - Returns: The stored entry.
+    @discardableResult
+    public func append(
+        _ event: AuditEvent,
+        at timestamp: Date = Date(),
+        in transaction: (any AuditStore)? = nil
+    ) async throws -> AuditEntryRecord {
+        let draft = event.draft(at: timestamp)
         let key = self.key
+        let store: any AuditStore = transaction ?? self.store
         return try await store.appendAuditEntry(draft) { draft, link in
             AuditCanonicalForm.seal(draft, link: link, key: key)
         }

@@ -24,8 +24,14 @@ public struct UserRecord: Sendable, Hashable {
     public var lastLogin: Date?
     /// Consecutive failed logins since the last success.
     public var failedLoginAttempts: Int
-    /// Until when logins are refused, if locked out.
+    /// Until when logins are refused, if locked out (`.distantFuture` for a permanent lockout).
     public var lockedUntil: Date?
+    /// When the last failed login happened (the failure-reset time counts from it).
+    public var lastFailedLogin: Date?
+    /// Temporary lockouts since the last successful login (a permanent lockout follows a configured number).
+    public var temporaryLockouts: Int
+    /// When an administrator disabled the account, if one did: it authenticates like an unknown one.
+    public var disabledAt: Date?
     /// Free-form per-user settings (the `settings` jsonb column), as string pairs.
     public var settings: [String: String]
 
@@ -42,6 +48,9 @@ public struct UserRecord: Sendable, Hashable {
     ///   - lastLogin: Last successful login.
     ///   - failedLoginAttempts: Consecutive failures.
     ///   - lockedUntil: Lockout end.
+    ///   - lastFailedLogin: Last failure.
+    ///   - temporaryLockouts: Temporary lockouts since the last success.
+    ///   - disabledAt: When the account was disabled.
     ///   - settings: Per-user settings.
     public init(
         id: UUID = UUID(),
@@ -55,6 +64,9 @@ public struct UserRecord: Sendable, Hashable {
         lastLogin: Date? = nil,
         failedLoginAttempts: Int = 0,
         lockedUntil: Date? = nil,
+        lastFailedLogin: Date? = nil,
+        temporaryLockouts: Int = 0,
+        disabledAt: Date? = nil,
         settings: [String: String] = [:]
     ) {
         self.id = id
@@ -68,6 +80,9 @@ public struct UserRecord: Sendable, Hashable {
         self.lastLogin = lastLogin
         self.failedLoginAttempts = failedLoginAttempts
         self.lockedUntil = lockedUntil
+        self.lastFailedLogin = lastFailedLogin
+        self.temporaryLockouts = temporaryLockouts
+        self.disabledAt = disabledAt
         self.settings = settings
     }
 }

@@ -13,6 +13,11 @@ public protocol UserStore: Sendable {
     /// The user with this id, or nil.
     func user(id: UUID) async throws -> UserRecord?
 
+    /// The user with this id, locked against concurrent writers until the enclosing ``TransactionStore/
+    /// transaction(_:)`` ends (`FOR UPDATE` on PostgreSQL; SQLite's write transaction already excludes them), or
+    /// nil. The primitive under read-decide-write steps such as the lockout: outside a transaction it is a read.
+    func userForUpdate(id: UUID) async throws -> UserRecord?
+
     /// The user with this (normalised) email address, or nil.
     func user(email: String) async throws -> UserRecord?
 

@@ -8,7 +8,7 @@ import TesseraStore
 public enum PostgresMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
-        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards,
+        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
     ]
 
     static let authSchema = Migration(
@@ -353,6 +353,40 @@ public enum PostgresMigrations {
             CREATE TRIGGER audit_chain_head_refuse_truncate BEFORE TRUNCATE ON tessera.audit_chain_head
                 FOR EACH STATEMENT EXECUTE FUNCTION audits.refuse_change()
             """,
+        ]
+    )
+
+    static let authFlows = Migration(
+        version: 7,
+        name: "auth-flows",
+        statements: [
+            // The lockout state the domain's lockout step reads and writes under the row lock, and the
+            // administrative disable (a disabled account authenticates like an unknown one).
+            """
+            ALTER TABLE auth.users
+                ADD COLUMN last_failed_login timestamptz,
+                ADD COLUMN temporary_lockouts integer NOT NULL DEFAULT 0
+                    CONSTRAINT users_temporary_lockouts_check CHECK (temporary_lockouts >= 0),
+                ADD COLUMN disabled_at timestamptz
+            """,
+            // A password accepted for an account with a second factor: the challenge token (stored as SHA-256
+            // only) that `CompleteMfa` consumes once, before it expires, within a few attempts.
+            """
+            CREATE TABLE auth.mfa_challenges (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+                challenge_hash bytea NOT NULL,
+                device_info jsonb NOT NULL DEFAULT '{}'::jsonb,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                failed_attempts integer NOT NULL DEFAULT 0,
+                consumed_at timestamptz,
+                CONSTRAINT mfa_challenges_challenge_hash_key UNIQUE (challenge_hash),
+                CONSTRAINT mfa_challenges_failed_attempts_check CHECK (failed_attempts >= 0)
+            )
+            """,
+            "CREATE INDEX mfa_challenges_user_id_idx ON auth.mfa_challenges (user_id)",
+            "CREATE INDEX mfa_challenges_expires_at_idx ON auth.mfa_challenges (expires_at)",
         ]
     )
 }

@@ -10,7 +10,7 @@ extension PostgresStore {
         _ draft: AuditEntryDraft,
         seal: @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
     ) async throws -> AuditEntryRecord {
-        try await self.transaction { transaction in
+        try await self.withTransaction { transaction in
             let link = try await Self.lockAuditChainHead(in: transaction)
             return try await Self.appendAuditEntry(draft, at: link, seal: seal, in: transaction)
         }

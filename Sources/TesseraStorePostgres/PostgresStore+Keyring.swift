@@ -6,7 +6,7 @@ extension PostgresStore {
     /// Inserts a master key version; every keyring write first bumps (and so locks) the single head row, which
     /// serialises keyring writers across processes.
     public func insertMasterKeyVersion(_ record: MasterKeyVersionRecord) async throws {
-        try await self.transaction { transaction in
+        try await self.withTransaction { transaction in
             try await transaction.rows("UPDATE tessera.keyring_head SET revision = revision + 1 WHERE id = 1")
             if record.state == .active {
                 try await transaction.rows(
@@ -48,7 +48,7 @@ extension PostgresStore {
 
     /// Changes a version's state under the head-row lock.
     public func setMasterKeyState(version: Int, state: MasterKeyState) async throws {
-        try await self.transaction { transaction in
+        try await self.withTransaction { transaction in
             try await transaction.rows("UPDATE tessera.keyring_head SET revision = revision + 1 WHERE id = 1")
             let rows = try await transaction.rows(
                 "SELECT dek_count FROM tessera.keyring_versions WHERE version = \(version) FOR UPDATE"

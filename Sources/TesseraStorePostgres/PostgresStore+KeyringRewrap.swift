@@ -84,7 +84,7 @@ extension PostgresStore {
         fromVersion: Int,
         toVersion: Int
     ) async throws -> Bool {
-        try await self.transaction { transaction in
+        try await self.withTransaction { transaction in
             let changed = try await transaction.rows(
                 """
                 UPDATE providers.user_providers SET encrypted_dek = \(ByteBuffer(bytes: replacement))

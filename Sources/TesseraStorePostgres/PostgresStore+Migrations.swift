@@ -11,7 +11,7 @@ extension PostgresStore {
         var applied: [Migration] = []
         while true {
             let migrations = self.migrations
-            let next: Migration? = try await self.transaction { transaction in
+            let next: Migration? = try await self.withTransaction { transaction in
                 try await transaction.rows("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
                 try await transaction.run("CREATE SCHEMA IF NOT EXISTS tessera")
                 try await transaction.run(

@@ -21,7 +21,7 @@ extension PostgresStore {
         seal: @escaping @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
     ) async throws -> AuditedRefreshRotation {
         let auditing = RefreshRotationAudit(audit: audit, seal: seal)
-        return try await self.transaction { transaction in
+        return try await self.withTransaction { transaction in
             let presented = try await transaction.execute(PostgresStatements.SessionForUpdate(hash: oldHash)).first
             guard let old = presented else {
                 return try await Self.audited(.notFound, presented: nil, auditing, in: transaction)

@@ -18,7 +18,7 @@ extension PostgresStore {
 
     /// Replaces a user's recovery codes in one transaction.
     public func replaceRecoveryCodes(userID: UUID, codeHashes: [[UInt8]], now: Date) async throws {
-        try await self.transaction { transaction in
+        try await self.withTransaction { transaction in
             try await transaction.rows("DELETE FROM tessera.recovery_codes WHERE user_id = \(userID)")
             for hash in codeHashes {
                 try await transaction.rows(

@@ -6,7 +6,8 @@ extension PostgresStore {
     /// The fixed column list of user reads (a constant, never a value).
     static let selectUser = """
         SELECT id, email, password_hash, role, verified, totp_secret, created_at, updated_at, last_login,
-            failed_login_attempts, locked_until, settings::text FROM auth.users
+            failed_login_attempts, locked_until, settings::text, last_failed_login, temporary_lockouts, disabled_at
+        FROM auth.users
         """
 
     /// Inserts a user.
@@ -14,11 +15,13 @@ extension PostgresStore {
         try await self.rows(
             """
             INSERT INTO auth.users (id, email, password_hash, role, verified, totp_secret, created_at, updated_at,
-                last_login, failed_login_attempts, locked_until, settings)
+                last_login, failed_login_attempts, locked_until, settings, last_failed_login, temporary_lockouts,
+                disabled_at)
             VALUES (\(user.id), \(user.email), \(user.passwordHash), \(user.role.rawValue), \(user.verified),
                 \(user.sealedTOTPSecret.map { ByteBuffer(bytes: $0) }), \(user.createdAt), \(user.updatedAt),
                 \(user.lastLogin), \(user.failedLoginAttempts), \(user.lockedUntil),
-                \(JSONColumn.encode(user.settings))::jsonb)
+                \(JSONColumn.encode(user.settings))::jsonb, \(user.lastFailedLogin), \(user.temporaryLockouts),
+                \(user.disabledAt))
             """
         )
     }
@@ -26,6 +29,11 @@ extension PostgresStore {
     /// The user with this id, or nil.
     public func user(id: UUID) async throws -> UserRecord? {
         try await self.rows("\(unescaped: Self.selectUser) WHERE id = \(id)").first.map(Self.decodeUser)
+    }
+
+    /// The user with this id, its row locked `FOR UPDATE` until the enclosing transaction ends.
+    public func userForUpdate(id: UUID) async throws -> UserRecord? {
+        try await self.rows("\(unescaped: Self.selectUser) WHERE id = \(id) FOR UPDATE").first.map(Self.decodeUser)
     }
 
     /// The user with this email, or nil.
@@ -41,7 +49,9 @@ extension PostgresStore {
                 role = \(user.role.rawValue), verified = \(user.verified),
                 totp_secret = \(user.sealedTOTPSecret.map { ByteBuffer(bytes: $0) }), updated_at = \(user.updatedAt),
                 last_login = \(user.lastLogin), failed_login_attempts = \(user.failedLoginAttempts),
-                locked_until = \(user.lockedUntil), settings = \(JSONColumn.encode(user.settings))::jsonb
+                locked_until = \(user.lockedUntil), settings = \(JSONColumn.encode(user.settings))::jsonb,
+                last_failed_login = \(user.lastFailedLogin), temporary_lockouts = \(user.temporaryLockouts),
+                disabled_at = \(user.disabledAt)
             WHERE id = \(user.id) RETURNING id
             """
         )
@@ -89,9 +99,12 @@ extension PostgresStore {
         try Self.decoding {
             let (
                 id, email, passwordHash, role, verified, totp, createdAt, updatedAt, lastLogin, failures, lockedUntil,
-                settings
+                settings, lastFailedLogin, temporaryLockouts, disabledAt
             ) = try row.decode(
-                (UUID, String, String, String, Bool, ByteBuffer?, Date, Date, Date?, Int, Date?, String).self
+                (
+                    UUID, String, String, String, Bool, ByteBuffer?, Date, Date, Date?, Int, Date?, String, Date?,
+                    Int, Date?
+                ).self
             )
             guard let role = UserRole(rawValue: role) else {
                 throw StoreError(.backend, "a stored role is unknown")
@@ -100,6 +113,7 @@ extension PostgresStore {
                 id: id, email: email, passwordHash: passwordHash, role: role, verified: verified,
                 sealedTOTPSecret: totp.map { Array($0.readableBytesView) }, createdAt: createdAt,
                 updatedAt: updatedAt, lastLogin: lastLogin, failedLoginAttempts: failures, lockedUntil: lockedUntil,
+                lastFailedLogin: lastFailedLogin, temporaryLockouts: temporaryLockouts, disabledAt: disabledAt,
                 settings: try JSONColumn.decode(settings)
             )
         }

@@ -12,6 +12,8 @@ public final class PostgresStore: TesseraStore {
     let client: PostgresClient
     let logger: Logger
     let migrations: [Migration]
+    /// The open transaction this value is bound to (the `tx` of ``transaction(_:)``), or nil for the pooled store.
+    let bound: PostgresTransaction?
 
     /// Creates a store; no connection is made until the first query (and ``run()`` must be running by then).
     /// - Parameters:
@@ -26,6 +28,15 @@ public final class PostgresStore: TesseraStore {
         self.client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
         self.logger = logger
         self.migrations = migrations
+        self.bound = nil
+    }
+
+    /// The store bound to one open transaction: every statement runs on its connection.
+    private init(bound transaction: PostgresTransaction, of store: PostgresStore) {
+        self.client = store.client
+        self.logger = store.logger
+        self.migrations = store.migrations
+        self.bound = transaction
     }
 
     /// Runs the connection pool until the calling task is cancelled.
@@ -61,12 +72,34 @@ public final class PostgresStore: TesseraStore {
         }
     }
 
+    // MARK: Unit of work
+
+    /// Runs `body` in one transaction on one pooled connection (see ``TesseraStore/TransactionStore``). Inside a
+    /// transaction already, `body` joins it.
+    public func transaction<Result: Sendable>(
+        _ body: @Sendable (any TesseraStore) async throws -> Result
+    ) async throws -> Result {
+        try await self.withTransaction { transaction in
+            do {
+                return try await body(PostgresStore(bound: transaction, of: self))
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw CallerError(error)
+            }
+        }
+    }
+
     // MARK: Plumbing
 
-    /// Runs one statement and returns its rows, translating driver errors.
+    /// Runs one statement and returns its rows, translating driver errors; on the bound transaction's connection
+    /// when there is one.
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         do {
+            if let bound {
+                return try await bound.rows(query)
+            }
             return try await self.client.query(query, logger: self.logger).collect()
         } catch {
             throw Self.translate(error)
@@ -76,9 +109,21 @@ public final class PostgresStore: TesseraStore {
     /// Runs `body` inside BEGIN … COMMIT on one pooled connection, rolling back when it throws. BEGIN and COMMIT
     /// are prepared statements (parsed once per connection); ROLLBACK is not, so that nothing is ever prepared in a
     /// failed transaction (postgres-nio would remember the failure for the connection's lifetime).
-    func transaction<Result: Sendable>(
+    ///
+    /// On a store bound to a transaction, `body` runs in that transaction (no nesting, no savepoint): the outer
+    /// transaction commits or rolls back everything.
+    func withTransaction<Result: Sendable>(
         _ body: @Sendable (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
+        if let bound {
+            do {
+                return try await body(bound)
+            } catch let error as CallerError {
+                throw error.underlying
+            } catch {
+                throw Self.translate(error)
+            }
+        }
         do {
             return try await self.client.withConnection { connection in
                 let transaction = PostgresTransaction(connection: connection, logger: self.logger)

@@ -7,7 +7,7 @@ import TesseraStore
 public enum SQLiteMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
-        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards,
+        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
     ]
 
     static let authSchema = Migration(
@@ -247,6 +247,36 @@ public enum SQLiteMigrations {
                 SELECT RAISE(ABORT, 'tessera_audit_chain_head cannot be deleted');
             END
             """,
+        ]
+    )
+
+    static let authFlows = Migration(
+        version: 7,
+        name: "auth-flows",
+        statements: [
+            "ALTER TABLE auth_users ADD COLUMN last_failed_login INTEGER",
+            """
+            ALTER TABLE auth_users ADD COLUMN temporary_lockouts INTEGER NOT NULL DEFAULT 0
+                CONSTRAINT users_temporary_lockouts_check CHECK (temporary_lockouts >= 0)
+            """,
+            "ALTER TABLE auth_users ADD COLUMN disabled_at INTEGER",
+            """
+            CREATE TABLE auth_mfa_challenges (
+                id TEXT NOT NULL PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES auth_users (id) ON DELETE CASCADE,
+                challenge_hash BLOB NOT NULL,
+                device_info TEXT NOT NULL DEFAULT '{}',
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                failed_attempts INTEGER NOT NULL DEFAULT 0,
+                consumed_at INTEGER,
+                CONSTRAINT mfa_challenges_challenge_hash_key UNIQUE (challenge_hash),
+                CONSTRAINT mfa_challenges_failed_attempts_check CHECK (failed_attempts >= 0),
+                CONSTRAINT mfa_challenges_device_info_json CHECK (json_valid(device_info))
+            )
+            """,
+            "CREATE INDEX mfa_challenges_user_id_idx ON auth_mfa_challenges (user_id)",
+            "CREATE INDEX mfa_challenges_expires_at_idx ON auth_mfa_challenges (expires_at)",
         ]
     )
 }

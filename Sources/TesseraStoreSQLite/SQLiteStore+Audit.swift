@@ -8,13 +8,13 @@ extension SQLiteStore {
         _ draft: AuditEntryDraft,
         seal: @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
     ) async throws -> AuditEntryRecord {
-        try await self.transaction { store in
+        try await self.withTransaction { store in
             try await store.unlockedAppendAuditEntry(draft, seal: seal)
         }
     }
 
     /// Reads the head, seals `draft` after it, inserts the entry and moves the head; the caller must hold a write
-    /// transaction (inside ``transaction(_:)``).
+    /// transaction (inside ``withTransaction(_:)``).
     func unlockedAppendAuditEntry(
         _ draft: AuditEntryDraft,
         seal: (AuditEntryDraft, AuditChainLink) throws -> AuditSeal

@@ -5,7 +5,7 @@ import TesseraStore
 extension SQLiteStore {
     /// Inserts a master key version in one `BEGIN IMMEDIATE` transaction.
     public func insertMasterKeyVersion(_ record: MasterKeyVersionRecord) async throws {
-        try await self.transaction { store in
+        try await self.withTransaction { store in
             _ = try await store.unlockedRows("UPDATE tessera_keyring_head SET revision = revision + 1 WHERE id = 1", [])
             if record.state == .active {
                 _ = try await store.unlockedRows(
@@ -45,7 +45,7 @@ extension SQLiteStore {
 
     /// Changes a version's state in one transaction.
     public func setMasterKeyState(version: Int, state: MasterKeyState) async throws {
-        try await self.transaction { store in
+        try await self.withTransaction { store in
             _ = try await store.unlockedRows("UPDATE tessera_keyring_head SET revision = revision + 1 WHERE id = 1", [])
             let rows = try await store.unlockedRows(
                 "SELECT dek_count FROM tessera_keyring_versions WHERE version = ?",
@@ -73,7 +73,7 @@ extension SQLiteStore {
 
     /// Adjusts a version's data-key count with one conditional UPDATE (a retired version gains none).
     public func adjustDEKCount(version: Int, delta: Int64) async throws -> Int64 {
-        try await self.transaction { store in
+        try await self.withTransaction { store in
             let rows = try await store.unlockedRows(
                 """
                 UPDATE tessera_keyring_versions SET dek_count = dek_count + ?

@@ -46,7 +46,7 @@ extension SQLiteStore {
         fromVersion: Int,
         toVersion: Int
     ) async throws -> Bool {
-        try await self.transaction { store in
+        try await self.withTransaction { store in
             let changed = try await store.unlockedRows(
                 "UPDATE providers_user_providers SET encrypted_dek = ? WHERE id = ? AND encrypted_dek = ? RETURNING id",
                 [SQLiteBind.bytes(replacement), SQLiteBind.uuid(id), SQLiteBind.bytes(expected)]

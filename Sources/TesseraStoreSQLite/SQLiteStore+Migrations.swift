@@ -9,7 +9,7 @@ extension SQLiteStore {
         var applied: [Migration] = []
         while true {
             let migrations = self.migrations
-            let next: Migration? = try await self.transaction { store in
+            let next: Migration? = try await self.withTransaction { store in
                 _ = try await store.unlockedRows(
                     """
                     CREATE TABLE IF NOT EXISTS tessera_schema_migrations (

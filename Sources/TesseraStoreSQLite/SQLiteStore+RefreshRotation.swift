@@ -18,7 +18,7 @@ extension SQLiteStore {
         seal: @escaping @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
     ) async throws -> AuditedRefreshRotation {
         let auditing = RefreshRotationAudit(audit: audit, seal: seal)
-        return try await self.transaction { store in
+        return try await self.withTransaction { store in
             let rows = try await store.unlockedRows(
                 Self.selectSession + " WHERE refresh_token_hash = ?",
                 [SQLiteBind.bytes(oldHash)]

@@ -18,7 +18,7 @@ extension SQLiteStore {
 
     /// Replaces a user's recovery codes in one transaction.
     public func replaceRecoveryCodes(userID: UUID, codeHashes: [[UInt8]], now: Date) async throws {
-        try await self.transaction { store in
+        try await self.withTransaction { store in
             _ = try await store.unlockedRows(
                 "DELETE FROM tessera_recovery_codes WHERE user_id = ?",
                 [SQLiteBind.uuid(userID)]

@@ -5,7 +5,8 @@ import TesseraStore
 extension SQLiteStore {
     static let selectUser = """
         SELECT id, email, password_hash, role, verified, totp_secret, created_at, updated_at, last_login,
-            failed_login_attempts, locked_until, settings FROM auth_users
+            failed_login_attempts, locked_until, settings, last_failed_login, temporary_lockouts, disabled_at
+        FROM auth_users
         """
 
     /// Inserts a user.
@@ -13,8 +14,9 @@ extension SQLiteStore {
         _ = try await self.rows(
             """
             INSERT INTO auth_users (id, email, password_hash, role, verified, totp_secret, created_at, updated_at,
-                last_login, failed_login_attempts, locked_until, settings)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                last_login, failed_login_attempts, locked_until, settings, last_failed_login, temporary_lockouts,
+                disabled_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 SQLiteBind.uuid(user.id), SQLiteBind.text(user.email), SQLiteBind.text(user.passwordHash),
@@ -23,6 +25,8 @@ extension SQLiteStore {
                 SQLiteBind.date(user.updatedAt), SQLiteBind.date(user.lastLogin),
                 SQLiteBind.int(user.failedLoginAttempts),
                 SQLiteBind.date(user.lockedUntil), SQLiteBind.json(user.settings),
+                SQLiteBind.date(user.lastFailedLogin), SQLiteBind.int(user.temporaryLockouts),
+                SQLiteBind.date(user.disabledAt),
             ]
         )
     }
@@ -30,6 +34,11 @@ extension SQLiteStore {
     /// The user with this id, or nil.
     public func user(id: UUID) async throws -> UserRecord? {
         try await self.rows(Self.selectUser + " WHERE id = ?", [SQLiteBind.uuid(id)]).first.map(Self.decodeUser)
+    }
+
+    /// The user with this id (inside a transaction, `BEGIN IMMEDIATE` already excludes every other writer).
+    public func userForUpdate(id: UUID) async throws -> UserRecord? {
+        try await self.user(id: id)
     }
 
     /// The user with this email, or nil.
@@ -42,7 +51,8 @@ extension SQLiteStore {
         let rows = try await self.rows(
             """
             UPDATE auth_users SET email = ?, password_hash = ?, role = ?, verified = ?, totp_secret = ?,
-                updated_at = ?, last_login = ?, failed_login_attempts = ?, locked_until = ?, settings = ?
+                updated_at = ?, last_login = ?, failed_login_attempts = ?, locked_until = ?, settings = ?,
+                last_failed_login = ?, temporary_lockouts = ?, disabled_at = ?
             WHERE id = ? RETURNING id
             """,
             [
@@ -50,7 +60,9 @@ extension SQLiteStore {
                 SQLiteBind.bool(user.verified), SQLiteBind.bytes(user.sealedTOTPSecret),
                 SQLiteBind.date(user.updatedAt),
                 SQLiteBind.date(user.lastLogin), SQLiteBind.int(user.failedLoginAttempts),
-                SQLiteBind.date(user.lockedUntil), SQLiteBind.json(user.settings), SQLiteBind.uuid(user.id),
+                SQLiteBind.date(user.lockedUntil), SQLiteBind.json(user.settings),
+                SQLiteBind.date(user.lastFailedLogin), SQLiteBind.int(user.temporaryLockouts),
+                SQLiteBind.date(user.disabledAt), SQLiteBind.uuid(user.id),
             ]
         )
         guard !rows.isEmpty else { throw StoreError(.notFound, "no such user") }
@@ -103,7 +115,10 @@ extension SQLiteStore {
             sealedTOTPSecret: try row.optionalBytes("totp_secret"), createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"), lastLogin: try row.optionalDate("last_login"),
             failedLoginAttempts: try row.int("failed_login_attempts"),
-            lockedUntil: try row.optionalDate("locked_until"), settings: try row.json("settings")
+            lockedUntil: try row.optionalDate("locked_until"),
+            lastFailedLogin: try row.optionalDate("last_failed_login"),
+            temporaryLockouts: try row.int("temporary_lockouts"), disabledAt: try row.optionalDate("disabled_at"),
+            settings: try row.json("settings")
         )
     }
 }

@@ -24,12 +24,21 @@ public final class SQLiteStore: TesseraStore {
     let lock = AsyncSerialLock()
     let migrations: [Migration]
     let logger: Logger
+    /// Whether this value is the `tx` of ``transaction(_:)``: it runs inside the lock and the open transaction.
+    let isBound: Bool
 
-    private init(connection: SQLiteConnection, threadPool: NIOThreadPool, migrations: [Migration], logger: Logger) {
+    private init(
+        connection: SQLiteConnection,
+        threadPool: NIOThreadPool,
+        migrations: [Migration],
+        logger: Logger,
+        isBound: Bool = false
+    ) {
         self.connection = connection
         self.threadPool = threadPool
         self.migrations = migrations
         self.logger = logger
+        self.isBound = isBound
     }
 
     /// Opens (creating if needed) the database file and configures the connection.
@@ -128,18 +137,51 @@ public final class SQLiteStore: TesseraStore {
         }
     }
 
+    // MARK: Unit of work
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction (see ``TesseraStore/TransactionStore``). Inside a
+    /// transaction already, `body` joins it.
+    public func transaction<Result: Sendable>(
+        _ body: @Sendable (any TesseraStore) async throws -> Result
+    ) async throws -> Result {
+        try await self.withTransaction { store in
+            let bound = SQLiteStore(
+                connection: store.connection, threadPool: store.threadPool, migrations: store.migrations,
+                logger: store.logger, isBound: true
+            )
+            do {
+                return try await body(bound)
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw CallerError(error)
+            }
+        }
+    }
+
     // MARK: Plumbing
 
-    /// Runs one statement under the lock and returns its rows.
+    /// Runs one statement under the lock (or in the bound transaction) and returns its rows.
     func rows(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRowReader] {
-        try await self.lock.withLock {
+        if isBound {
+            return try await self.unlockedRows(sql, binds)
+        }
+        return try await self.lock.withLock {
             try await self.unlockedRows(sql, binds)
         }
     }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction under the lock, rolling back when it throws.
-    func transaction<Result: Sendable>(_ body: (SQLiteStore) async throws -> Result) async throws -> Result {
-        try await self.lock.withLock {
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction under the lock, rolling back when it throws. On a store bound
+    /// to a transaction, `body` runs in that one (no nesting): the outer transaction commits or rolls back all.
+    func withTransaction<Result: Sendable>(_ body: (SQLiteStore) async throws -> Result) async throws -> Result {
+        if isBound {
+            do {
+                return try await body(self)
+            } catch let error as CallerError {
+                throw error.underlying
+            }
+        }
+        return try await self.lock.withLock {
             _ = try await self.unlockedRows("BEGIN IMMEDIATE", [])
             do {
                 let result = try await body(self)
@@ -155,7 +197,7 @@ public final class SQLiteStore: TesseraStore {
         }
     }
 
-    /// Runs one statement; the caller must hold the lock (inside ``transaction(_:)``).
+    /// Runs one statement; the caller must hold the lock (inside ``withTransaction(_:)``).
     func unlockedRows(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRowReader] {
         do {
             return try await self.connection.query(sql, binds).map(SQLiteRowReader.init)

@@ -141,7 +141,7 @@ struct AuditChainTests {
                 #expect(
                     try await AuditVerifier(store: store, key: Self.key, pageSize: 3).verify() == .intact(entries: 20))
                 let statements = tampering.statements
-                try await store.transaction { transaction in
+                try await store.withTransaction { transaction in
                     try await transaction.run("SET LOCAL session_replication_role = replica")
                     for statement in statements {
                         try await transaction.run(statement)
@@ -161,7 +161,7 @@ struct AuditChainTests {
                 _ = try await store.migrate()
                 try await Self.appendEntries(10, to: AuditLog(store: store, key: Self.key))
                 // Entry 8's prev_hash is entry 7's hash: the head as it was after the seventh append.
-                try await store.transaction { transaction in
+                try await store.withTransaction { transaction in
                     try await transaction.run("SET LOCAL session_replication_role = replica")
                     try await transaction.run(
                         """
@@ -213,7 +213,7 @@ struct AuditChainTests {
                     "GRANT USAGE ON SCHEMA audits, tessera TO \(role)",
                     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA audits, tessera TO \(role)",
                 ] {
-                    try await store.transaction { try await $0.run(statement) }
+                    try await store.withTransaction { try await $0.run(statement) }
                 }
             }
             var components = try #require(URLComponents(string: url))
@@ -243,13 +243,13 @@ struct AuditChainTests {
                 }
                 // Only a superuser may switch the triggers off.
                 await #expect(throws: StoreError.self) {
-                    try await store.transaction { try await $0.run("SET LOCAL session_replication_role = replica") }
+                    try await store.withTransaction { try await $0.run("SET LOCAL session_replication_role = replica") }
                 }
                 #expect(try await AuditVerifier(store: store, key: Self.key).verify() == .intact(entries: 4))
             }
             try await PostgresStore.withStore(configuration: configuration) { store in
-                try await store.transaction { try await $0.run("DROP OWNED BY \(role)") }
-                try await store.transaction { try await $0.run("DROP ROLE \(role)") }
+                try await store.withTransaction { try await $0.run("DROP OWNED BY \(role)") }
+                try await store.withTransaction { try await $0.run("DROP ROLE \(role)") }
             }
         }
     }
@@ -274,7 +274,7 @@ struct AuditChainTests {
                 #expect(pages.value == total / 1000)
                 print("verified \(total) audit entries in \(ContinuousClock.now - started)")
 
-                try await store.transaction { transaction in
+                try await store.withTransaction { transaction in
                     try await transaction.run("SET LOCAL session_replication_role = replica")
                     try await transaction.run("UPDATE audits.audit_log SET action = 'login.forged' WHERE id = 54321")
                 }

@@ -52,7 +52,7 @@ struct AuditTriggerTests {
                 #expect(try await store.firstAuditEntryBeyondChainHead() == nil)
 
                 // What the tamper-detection tests will rely on: a superuser can switch the triggers off.
-                try await store.transaction { transaction in
+                try await store.withTransaction { transaction in
                     try await transaction.run("SET LOCAL session_replication_role = replica")
                     try await transaction.run("UPDATE audits.audit_log SET action = 'tampered'")
                 }

@@ -48,7 +48,7 @@ struct QueryPlanTests {
             let configuration = try PostgresStoreConfiguration(url: url, maximumConnections: 1)
             try await PostgresStore.withStore(configuration: configuration) { store in
                 _ = try await store.migrate()
-                let plan = try await store.transaction { transaction in
+                let plan = try await store.withTransaction { transaction in
                     // With sequential scans priced out, a plan without an index means there is no index to use.
                     try await transaction.run("SET LOCAL enable_seqscan = off")
                     return try await transaction.rows(PostgresQuery(unsafeSQL: "EXPLAIN " + lookup))
@@ -110,7 +110,7 @@ struct QueryPlanTests {
             let configuration = try PostgresStoreConfiguration(url: url, maximumConnections: 1)
             try await PostgresStore.withStore(configuration: configuration) { store in
                 _ = try await store.migrate()
-                let plan = try await store.transaction { transaction in
+                let plan = try await store.withTransaction { transaction in
                     try await transaction.run("SET LOCAL enable_seqscan = off")
                     let types = statement.types.isEmpty ? "" : "(" + statement.types.joined(separator: ", ") + ")"
                     try await transaction.run("PREPARE lookup\(types) AS " + statement.sql)
