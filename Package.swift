@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TesseraObservability", targets: ["TesseraObservability"]),
         .library(name: "TesseraKeyring", targets: ["TesseraKeyring"]),
         .library(name: "TesseraAudit", targets: ["TesseraAudit"]),
+        .library(name: "TesseraAuth", targets: ["TesseraAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -118,6 +119,18 @@ let package = Package(
                 "TesseraAudit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The login flows (accounts, lockout, MFA, sessions): the domain between the store, crypto, audit and
+        // keyring below and the server's thin adapters above. No frames, sockets or protobuf here.
+        .target(
+            name: "TesseraAuth",
+            dependencies: [
+                "TesseraCrypto",
+                "TesseraStore",
+                "TesseraAudit",
+                "TesseraKeyring",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -295,6 +308,19 @@ let package = Package(
                 "TesseraStoreSQLite",
                 "TesseraKeyring",
                 "TesseraAudit",
+                "TesseraTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "TesseraAuthTests",
+            dependencies: [
+                "TesseraAuth",
+                "TesseraCrypto",
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraAudit",
+                "TesseraKeyring",
                 "TesseraTestSupport",
             ]
         ),
