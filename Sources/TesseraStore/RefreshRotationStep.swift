@@ -40,14 +40,15 @@ extension SessionRecord {
             return now.timeIntervalSince(rotatedAt) <= DurationSeconds.of(graceWindow)
                 ? .reportCurrent(familyID: familyID) : .revokeFamily(familyID)
         }
-        if expiresAt <= now {
+        if expiresAt <= now || familyExpiresAt.map({ $0 <= now }) == true {
             return .refuse(.expired)
         }
         return .rotate(
             successor: SessionRecord(
-                id: UUID(), userID: userID, refreshTokenHash: newHash, expiresAt: newExpiresAt,
+                id: UUID(), userID: userID, refreshTokenHash: newHash,
+                expiresAt: familyExpiresAt.map { min($0, newExpiresAt) } ?? newExpiresAt,
                 deviceInfo: deviceInfo, createdAt: now, lastUsed: nil, familyID: familyID, parentID: id,
-                rotationCounter: rotationCounter + 1, rotatedAt: nil, revokedAt: nil
+                rotationCounter: rotationCounter + 1, rotatedAt: nil, revokedAt: nil, familyExpiresAt: familyExpiresAt
             )
         )
     }

@@ -29,6 +29,9 @@ public struct SessionRecord: Sendable, Hashable {
     public var rotatedAt: Date?
     /// When this token (with its family) was revoked, if it was.
     public var revokedAt: Date?
+    /// When the whole family stops being refreshable, whatever the rotations (the session's absolute lifetime),
+    /// or nil for no such limit. Every successor keeps it and expires no later.
+    public var familyExpiresAt: Date?
 
     /// Whether the token is the family's current one (neither rotated nor revoked); expiry is checked separately.
     public var isCurrent: Bool { self.rotatedAt == nil && self.revokedAt == nil }
@@ -41,18 +44,20 @@ public struct SessionRecord: Sendable, Hashable {
     ///   - expiresAt: The token's expiry.
     ///   - deviceInfo: Client/device description.
     ///   - createdAt: Issue time.
+    ///   - familyExpiresAt: The family's absolute end, if any.
     public init(
         id: UUID = UUID(),
         userID: UUID,
         refreshTokenHash: [UInt8],
         expiresAt: Date,
         deviceInfo: [String: String] = [:],
-        createdAt: Date
+        createdAt: Date,
+        familyExpiresAt: Date? = nil
     ) {
         self.init(
             id: id, userID: userID, refreshTokenHash: refreshTokenHash, expiresAt: expiresAt, deviceInfo: deviceInfo,
             createdAt: createdAt, lastUsed: nil, familyID: id, parentID: nil, rotationCounter: 0, rotatedAt: nil,
-            revokedAt: nil
+            revokedAt: nil, familyExpiresAt: familyExpiresAt
         )
     }
 
@@ -70,6 +75,7 @@ public struct SessionRecord: Sendable, Hashable {
     ///   - rotationCounter: Rotations so far.
     ///   - rotatedAt: Rotation time.
     ///   - revokedAt: Revocation time.
+    ///   - familyExpiresAt: The family's absolute end, if any.
     public init(
         id: UUID,
         userID: UUID,
@@ -82,7 +88,8 @@ public struct SessionRecord: Sendable, Hashable {
         parentID: UUID?,
         rotationCounter: Int,
         rotatedAt: Date?,
-        revokedAt: Date?
+        revokedAt: Date?,
+        familyExpiresAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -96,5 +103,6 @@ public struct SessionRecord: Sendable, Hashable {
         self.rotationCounter = rotationCounter
         self.rotatedAt = rotatedAt
         self.revokedAt = revokedAt
+        self.familyExpiresAt = familyExpiresAt
     }
 }

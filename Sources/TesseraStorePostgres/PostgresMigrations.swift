@@ -386,6 +386,8 @@ public enum PostgresMigrations {
             )
             """,
             "CREATE INDEX mfa_challenges_user_id_idx ON auth.mfa_challenges (user_id)",
+            // The session's absolute lifetime, kept by every successor of a family.
+            "ALTER TABLE auth.sessions ADD COLUMN family_expires_at timestamptz",
             "CREATE INDEX mfa_challenges_expires_at_idx ON auth.mfa_challenges (expires_at)",
         ]
     )

@@ -37,8 +37,8 @@ enum PostgresStatements {
                 UPDATE auth.sessions SET rotated_at = $1, last_used = $1 WHERE id = $2 RETURNING id
             )
             INSERT INTO auth.sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used,
-                family_id, parent_id, rotation_counter, rotated_at, revoked_at)
-            SELECT $3, $4, $5, $6, $7::jsonb, $8, NULL, $9, old.id, $10, NULL, NULL FROM old
+                family_id, parent_id, rotation_counter, rotated_at, revoked_at, family_expires_at)
+            SELECT $3, $4, $5, $6, $7::jsonb, $8, NULL, $9, old.id, $10, NULL, NULL, $11 FROM old
             """
         static let bindingDataTypes = RotationBindings.types
         typealias Row = ()
@@ -62,8 +62,8 @@ enum PostgresStatements {
                 UPDATE auth.sessions SET rotated_at = $1, last_used = $1 WHERE id = $2 RETURNING id
             ), successor AS (
                 INSERT INTO auth.sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at,
-                    last_used, family_id, parent_id, rotation_counter, rotated_at, revoked_at)
-                SELECT $3, $4, $5, $6, $7::jsonb, $8, NULL, $9, old.id, $10, NULL, NULL FROM old
+                    last_used, family_id, parent_id, rotation_counter, rotated_at, revoked_at, family_expires_at)
+                SELECT $3, $4, $5, $6, $7::jsonb, $8, NULL, $9, old.id, $10, NULL, NULL, $11 FROM old
                 RETURNING id
             )
             SELECT head.last_id, head.last_hash FROM tessera.audit_chain_head AS head, successor
@@ -81,7 +81,7 @@ enum PostgresStatements {
     /// The values of a rotation's writes: the presented row's id, the time, and the successor's columns.
     struct RotationBindings: Sendable {
         static let types: [PostgresDataType] = [
-            .timestamptz, .uuid, .uuid, .uuid, .bytea, .timestamptz, .text, .timestamptz, .uuid, .int8,
+            .timestamptz, .uuid, .uuid, .uuid, .bytea, .timestamptz, .text, .timestamptz, .uuid, .int8, .timestamptz,
         ]
 
         let now: Date
@@ -89,7 +89,7 @@ enum PostgresStatements {
         let successor: SessionRecord
 
         func make() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 10)
+            var bindings = PostgresBindings(capacity: 11)
             bindings.append(self.now)
             bindings.append(self.oldID)
             bindings.append(self.successor.id)
@@ -100,6 +100,7 @@ enum PostgresStatements {
             bindings.append(self.successor.createdAt)
             bindings.append(self.successor.familyID)
             bindings.append(Int64(self.successor.rotationCounter))
+            bindings.append(self.successor.familyExpiresAt)
             return bindings
         }
     }

@@ -6,7 +6,7 @@ extension PostgresStore {
     /// The fixed column list of session reads (a constant, never a value).
     static let selectSession = """
         SELECT id, user_id, refresh_token_hash, expires_at, device_info::text, created_at, last_used, family_id,
-            parent_id, rotation_counter, rotated_at, revoked_at FROM auth.sessions
+            parent_id, rotation_counter, rotated_at, revoked_at, family_expires_at FROM auth.sessions
         """
 
     /// Inserts a session row.
@@ -56,11 +56,11 @@ extension PostgresStore {
     static func insert(_ session: SessionRecord) -> PostgresQuery {
         """
         INSERT INTO auth.sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used,
-            family_id, parent_id, rotation_counter, rotated_at, revoked_at)
+            family_id, parent_id, rotation_counter, rotated_at, revoked_at, family_expires_at)
         VALUES (\(session.id), \(session.userID), \(ByteBuffer(bytes: session.refreshTokenHash)), \(session.expiresAt),
             \(JSONColumn.encode(session.deviceInfo))::jsonb, \(session.createdAt), \(session.lastUsed),
             \(session.familyID), \(session.parentID), \(session.rotationCounter), \(session.rotatedAt),
-            \(session.revokedAt))
+            \(session.revokedAt), \(session.familyExpiresAt))
         """
     }
 
@@ -68,15 +68,15 @@ extension PostgresStore {
         try Self.decoding {
             let (
                 id, userID, hash, expiresAt, deviceInfo, createdAt, lastUsed, familyID, parentID, counter, rotatedAt,
-                revokedAt
+                revokedAt, familyExpiresAt
             ) = try row.decode(
-                (UUID, UUID, ByteBuffer, Date, String, Date, Date?, UUID, UUID?, Int, Date?, Date?).self
+                (UUID, UUID, ByteBuffer, Date, String, Date, Date?, UUID, UUID?, Int, Date?, Date?, Date?).self
             )
             return SessionRecord(
                 id: id, userID: userID, refreshTokenHash: Array(hash.readableBytesView), expiresAt: expiresAt,
                 deviceInfo: try JSONColumn.decode(deviceInfo), createdAt: createdAt, lastUsed: lastUsed,
                 familyID: familyID, parentID: parentID, rotationCounter: counter, rotatedAt: rotatedAt,
-                revokedAt: revokedAt
+                revokedAt: revokedAt, familyExpiresAt: familyExpiresAt
             )
         }
     }

@@ -276,6 +276,7 @@ public enum SQLiteMigrations {
             )
             """,
             "CREATE INDEX mfa_challenges_user_id_idx ON auth_mfa_challenges (user_id)",
+            "ALTER TABLE auth_sessions ADD COLUMN family_expires_at INTEGER",
             "CREATE INDEX mfa_challenges_expires_at_idx ON auth_mfa_challenges (expires_at)",
         ]
     )

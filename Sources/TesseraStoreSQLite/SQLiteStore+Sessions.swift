@@ -5,7 +5,7 @@ import TesseraStore
 extension SQLiteStore {
     static let selectSession = """
         SELECT id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used, family_id, parent_id,
-            rotation_counter, rotated_at, revoked_at FROM auth_sessions
+            rotation_counter, rotated_at, revoked_at, family_expires_at FROM auth_sessions
         """
 
     /// Inserts a session row.
@@ -55,8 +55,8 @@ extension SQLiteStore {
 
     static let insertSession = """
         INSERT INTO auth_sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at, last_used,
-            family_id, parent_id, rotation_counter, rotated_at, revoked_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            family_id, parent_id, rotation_counter, rotated_at, revoked_at, family_expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     static func binds(_ session: SessionRecord) -> [SQLiteData] {
@@ -65,7 +65,7 @@ extension SQLiteStore {
             SQLiteBind.date(session.expiresAt), SQLiteBind.json(session.deviceInfo), SQLiteBind.date(session.createdAt),
             SQLiteBind.date(session.lastUsed), SQLiteBind.uuid(session.familyID), SQLiteBind.uuid(session.parentID),
             SQLiteBind.int(session.rotationCounter), SQLiteBind.date(session.rotatedAt),
-            SQLiteBind.date(session.revokedAt),
+            SQLiteBind.date(session.revokedAt), SQLiteBind.date(session.familyExpiresAt),
         ]
     }
 
@@ -76,7 +76,8 @@ extension SQLiteStore {
             deviceInfo: try row.json("device_info"), createdAt: try row.date("created_at"),
             lastUsed: try row.optionalDate("last_used"), familyID: try row.uuid("family_id"),
             parentID: try row.optionalUUID("parent_id"), rotationCounter: try row.int("rotation_counter"),
-            rotatedAt: try row.optionalDate("rotated_at"), revokedAt: try row.optionalDate("revoked_at")
+            rotatedAt: try row.optionalDate("rotated_at"), revokedAt: try row.optionalDate("revoked_at"),
+            familyExpiresAt: try row.optionalDate("family_expires_at")
         )
     }
 }

@@ -205,3 +205,21 @@ struct TokenVectorFile: Decodable {
     let vectors: [Vector]
     let invalid: [Invalid]
 }
+
+@Suite("Opaque tokens: derived")
+struct DerivedTokenTests {
+    @Test("a derived token is a valid token, the same for the same key and source, and differs otherwise")
+    func derivedTokens() throws {
+        let key = SecretBytes.random(count: 32)
+        let source = OpaqueToken.generate(.refresh)
+        let first = OpaqueToken.derived(.refresh, key: key, from: source)
+        #expect(first == OpaqueToken.derived(.refresh, key: key, from: source))
+        #expect(try OpaqueToken.parse(first.reveal(), expecting: .refresh) == first)
+        #expect(first != source)
+        #expect(first != OpaqueToken.derived(.refresh, key: SecretBytes.random(count: 32), from: source))
+        #expect(first != OpaqueToken.derived(.refresh, key: key, from: OpaqueToken.generate(.refresh)))
+        let other = OpaqueToken.derived(.mfaChallenge, key: key, from: source)
+        #expect(other.kind == .mfaChallenge)
+        #expect(!other.reveal().dropFirst(4).elementsEqual(first.reveal().dropFirst(4)))
+    }
+}

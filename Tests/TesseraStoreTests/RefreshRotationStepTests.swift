@@ -52,4 +52,18 @@ struct RefreshRotationStepTests {
         #expect(Self.step(revoked, at: 1) == .refuse(.revoked))
         #expect(Self.step(Self.session(expiresIn: 60), at: 60) == .refuse(.expired))
     }
+
+    @Test("a family's absolute end caps every successor's expiry, and refuses at and after it")
+    func familyEnd() throws {
+        var old = Self.session()
+        old.familyExpiresAt = Self.start.addingTimeInterval(1800)
+        guard case .rotate(let successor) = Self.step(old, at: 5) else {
+            Issue.record("expected a rotation")
+            return
+        }
+        #expect(successor.expiresAt == Self.start.addingTimeInterval(1800))
+        #expect(successor.familyExpiresAt == old.familyExpiresAt)
+        #expect(Self.step(old, at: 1800) == .refuse(.expired))
+        #expect(Self.step(old, at: 3000) == .refuse(.expired))
+    }
 }

@@ -1,3 +1,5 @@
+internal import Crypto
+
 /// A high-entropy bearer token — refresh token, invitation code, password reset token or caller credential —
 /// returned to its holder once and stored only as its ``TokenDigest``.
 ///
@@ -26,6 +28,36 @@ public struct OpaqueToken: Sendable, Equatable, CustomStringConvertible, CustomD
     /// - Returns: The token; hand it to its holder once and store only ``digest``.
     public static func generate(_ kind: TokenKind) -> OpaqueToken {
         var bytes = Array(kind.prefix.utf8) + TokenFormat.randomBody(count: TokenFormat.bodyLength)
+        bytes += TokenFormat.checksum(of: bytes)
+        return OpaqueToken(kind: kind, value: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The token of `kind` derived from `source` under `key`: HMAC-SHA256(key, source) stretched to the body, in
+    /// the same format (prefix, 43 base62 characters, checksum) as a random token.
+    ///
+    /// Only the key's holder can compute it, and it is the same every time: a refresh rotated by a concurrent call
+    /// hands out the successor the first call made, although only its hash is stored. Without the key the
+    /// successor is as unpredictable as a random token (HMAC is a PRF).
+    /// - Parameters:
+    ///   - kind: The kind of the derived token.
+    ///   - key: The derivation key (a root-derived purpose key; at least 32 bytes).
+    ///   - source: The token it is derived from.
+    /// - Returns: The derived token.
+    public static func derived(_ kind: TokenKind, key: SecretBytes, from source: OpaqueToken) -> OpaqueToken {
+        let symmetricKey = key.withUnsafeBytes { SymmetricKey(data: $0) }
+        var body: [UInt8] = []
+        body.reserveCapacity(TokenFormat.bodyLength)
+        var block: UInt32 = 0
+        while body.count < TokenFormat.bodyLength {
+            var message = Array(kind.prefix.utf8) + Array(source.value.utf8)
+            withUnsafeBytes(of: block.bigEndian) { message.append(contentsOf: $0) }
+            let mac = HMAC<SHA256>.authenticationCode(for: message, using: symmetricKey)
+            for byte in mac where byte < 248 && body.count < TokenFormat.bodyLength {
+                body.append(TokenFormat.alphabet[Int(byte % 62)])
+            }
+            block += 1
+        }
+        var bytes = Array(kind.prefix.utf8) + body
         bytes += TokenFormat.checksum(of: bytes)
         return OpaqueToken(kind: kind, value: String(decoding: bytes, as: UTF8.self))
     }
