@@ -3,10 +3,10 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 RELEASE_PATH ?= .build-release
 
-.PHONY: help deps build run demo test lint format bench clean
+.PHONY: help deps build run demo test ops-check lint format bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 deps: ## Install missing Debian and Python packages (idempotent)
 	@ops/install-deps.sh
@@ -21,8 +21,12 @@ run: deps ## Build and run the service: embedded SQLite store, development keys,
 demo: deps ## A guided tour of the crypto core (hashing, TOTP, envelopes, tokens) with development keys
 	$(SWIFT) run $(BUILD_FLAGS) tessera demo
 
-test: deps ## The whole test suite (unit, known-answer, interop, store and end-to-end)
+test: deps ops-check ## The whole test suite (unit, known-answer, interop, store and end-to-end), after ops-check
 	$(SWIFT) test $(BUILD_FLAGS)
+
+ops-check: deps ## Check the deployment files in ops/ (systemd-analyze, promtool, flags against `tessera serve --help`)
+	$(SWIFT) build $(BUILD_FLAGS) --product tessera
+	@TESSERA_BIN="$$($(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/tessera" scripts/check-ops.sh
 
 lint: ## Check formatting and that generated code is current
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests

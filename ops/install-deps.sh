@@ -11,6 +11,8 @@ apt_packages=(
     zbar-tools         # tests: decode the QR PNG back to the otpauth URI
     protobuf-compiler  # tests: protoc, the reference protobuf implementation, reads what Swift writes
     postgresql         # tests and production store: initdb/pg_ctl for throwaway servers
+    systemd            # ops checks: systemd-analyze verify/security of ops/tessera.service (promtool, from the
+                       # larger `prometheus` package, is installed by scripts/check-ops.sh when it runs)
     python3
     python3-pip
 )

@@ -96,6 +96,23 @@ public actor TestPostgres {
         try await server.client(["dropdb", "--force", String(name)])
     }
 
+    /// Runs `psql` as the server's superuser against the database a ``withTemporaryDatabase(_:)`` URL names, e.g.
+    /// to apply an SQL file the way an operator would (`-v ON_ERROR_STOP=1 -f file.sql`).
+    ///
+    /// - Parameters:
+    ///   - url: A URL given by ``withTemporaryDatabase(_:)``.
+    ///   - arguments: psql's arguments after the connection options (`-X` and the database are added here).
+    ///   - environment: Variables added to psql's environment (e.g. ones an SQL file reads with `\getenv`).
+    /// - Throws: ``TestSupportError`` when the URL names no database or psql exits non-zero (its output's tail
+    ///   is in the message).
+    public static func psql(url: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
+        let server = try await Self.instance.start()
+        guard let name = URLComponents(string: url)?.path.dropFirst(), !name.isEmpty else {
+            throw TestSupportError("the URL names no database")
+        }
+        try await server.client(["psql", "-X", "-d", String(name)] + arguments, environment: environment)
+    }
+
     private func start() async throws -> Server {
         if let started = self.started {
             return try await started.value
@@ -111,10 +128,10 @@ struct Server: Sendable {
     let endpoint: TestPostgres.Endpoint
     let binDirectory: String
 
-    /// Runs a client tool (`createdb`, `dropdb`, `psql`) against the server.
-    func client(_ arguments: [String]) async throws {
+    /// Runs a client tool (`createdb`, `dropdb`, `psql`) against the server, with `extra` added to its environment.
+    func client(_ arguments: [String], environment extra: [String: String] = [:]) async throws {
         guard let tool = arguments.first else { return }
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, added in added }
         if let password = self.endpoint.password {
             environment["PGPASSWORD"] = password
         }
