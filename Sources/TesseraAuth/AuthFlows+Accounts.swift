@@ -339,7 +339,8 @@ extension AuthFlows {
             row.updatedAt = now
             try await tx.updateUser(row)
             let revoked = disabled ? try await tx.revokeSessions(userID: userID, now: now) : 0
-            try await record(disabled ? "user.disabled" : "user.enabled", entity: "user", actor: actor, at: now, in: tx) {
+            try await record(disabled ? "user.disabled" : "user.enabled", entity: "user", actor: actor, at: now, in: tx)
+            {
                 $0.set(AuditName("user_id"), id: userID)
                 $0.set(AuditName("revoked_sessions"), count: Int64(revoked))
             }

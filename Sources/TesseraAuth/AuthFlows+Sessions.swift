@@ -168,7 +168,8 @@ extension AuthFlows {
     public func sessions(of userID: UUID) async throws -> [SessionSummary] {
         let now = clock.now
         let rows = try await store.sessions(userID: userID)
-        let firstByFamily = Dictionary(rows.map { ($0.familyID, $0) }, uniquingKeysWith: { $0.createdAt < $1.createdAt ? $0 : $1 })
+        let firstByFamily = Dictionary(
+            rows.map { ($0.familyID, $0) }, uniquingKeysWith: { $0.createdAt < $1.createdAt ? $0 : $1 })
         return rows.filter { $0.isCurrent && $0.expiresAt > now }
             .map { row in
                 var info = row.deviceInfo
