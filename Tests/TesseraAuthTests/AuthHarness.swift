@@ -30,7 +30,7 @@ enum AuthBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// A fast policy: the tests exercise the flows, not Argon2's cost.
-    static let testPolicy = try! PasswordPolicy(memoryKiB: 1_024, iterations: 1)
+    static func testPolicy() throws -> PasswordPolicy { try PasswordPolicy(memoryKiB: 1_024, iterations: 1) }
 
     struct Harness: Sendable {
         let flows: AuthFlows
@@ -47,7 +47,7 @@ enum AuthBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         /// A second flows value over another store of the same database (a second replica).
         func replica(_ other: any TesseraStore, policy: AuthPolicy) async throws -> AuthFlows {
             try await AuthFlows.make(
-                store: other, hasher: try PasswordHasher(configuration: .init(policy: AuthBackend.testPolicy)),
+                store: other, hasher: try PasswordHasher(configuration: .init(policy: try AuthBackend.testPolicy())),
                 cipher: cipher, audit: AuditLog(store: other, key: auditKey), keys: keys, policy: policy,
                 clock: clock.auth
             )
@@ -60,7 +60,7 @@ enum AuthBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// database (as a second replica would have).
     func with<Result: Sendable>(
         policy: AuthPolicy = AuthPolicy(),
-        hasherPolicy: PasswordPolicy = AuthBackend.testPolicy,
+        hasherPolicy: PasswordPolicy? = nil,
         _ body: (Harness, any TesseraStore) async throws -> Result
     ) async throws -> Result {
         try await withStores { store, second in
@@ -69,7 +69,9 @@ enum AuthBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let cipher = EnvelopeCipher(keyring: try Keyring.generate())
             let auditKey = AuditSigningKey(material: .random(count: 32))
             let keys = AuthKeys.random()
-            let hasher = try PasswordHasher(configuration: .init(policy: hasherPolicy, workers: 2))
+            let hasher = try PasswordHasher(
+                configuration: .init(policy: try hasherPolicy ?? AuthBackend.testPolicy(), workers: 2)
+            )
             let flows = try await AuthFlows.make(
                 store: store, hasher: hasher, cipher: cipher, audit: AuditLog(store: store, key: auditKey),
                 keys: keys, policy: policy, clock: clock.auth
