@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TesseraKeyring", targets: ["TesseraKeyring"]),
         .library(name: "TesseraAudit", targets: ["TesseraAudit"]),
         .library(name: "TesseraAuth", targets: ["TesseraAuth"]),
+        .library(name: "TesseraAuthServices", targets: ["TesseraAuthServices"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -133,6 +134,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The thin RPC adapters of the login flows: a module of their own so the transport (TesseraServer) depends
+        // on neither the domain nor the store.
+        .target(
+            name: "TesseraAuthServices",
+            dependencies: [
+                "TesseraAuth",
+                "TesseraServer",
+                "TesseraWire",
+                "TesseraStore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(
             name: "TesseraTestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")]
@@ -202,6 +215,8 @@ let package = Package(
                 "TesseraStoreSQLite",
                 "TesseraKeyring",
                 "TesseraAudit",
+                "TesseraAuth",
+                "TesseraAuthServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -36,6 +36,9 @@ public struct CallRouter: Sendable {
     }
 
     private var routes: [String: Route] = [:]
+    /// The methods that run a password hash: the server reports the hasher's metrics after them and counts their
+    /// capacity refusals as Argon2 rejections.
+    private var hashingMethods: Set<String> = []
 
     /// Creates an empty router.
     public init() {}
@@ -47,13 +50,18 @@ public struct CallRouter: Sendable {
     ///   - request: The request message type.
     ///   - refusal: A cheap check run before the call gets a task; when it returns an error, the call is answered
     ///     with it at once. It must only refuse what `body` would refuse too. `nil` (the default) for none.
+    ///   - hashesPasswords: Whether the method runs the password hasher (default false).
     ///   - body: Serves a decoded request; throws ``CallError`` (or `CryptoError`) to fail the call.
     public mutating func register<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: MethodDescriptor,
         request: Request.Type,
         refusingWhen refusal: Refusal? = nil,
+        hashesPasswords: Bool = false,
         _ body: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
+        if hashesPasswords {
+            hashingMethods.insert(method.name)
+        }
         routes[method.name] = .suspending(
             { bytes, context in
                 let response = try await body(try Self.decode(Request.self, from: bytes), context)
@@ -144,6 +152,11 @@ public struct CallRouter: Sendable {
     /// How a method is served, or `nil` when it has no handler.
     func route(for method: MethodDescriptor) -> Route? {
         routes[method.name]
+    }
+
+    /// Whether the method was registered as one that hashes passwords.
+    func hashesPasswords(_ method: String) -> Bool {
+        hashingMethods.contains(method)
     }
 
     /// The names of the methods with a handler.

@@ -40,7 +40,7 @@ public struct MethodPermission: Sendable, Hashable, CustomStringConvertible {
     public func allows(_ method: MethodDescriptor) -> Bool {
         switch base {
         case .everything: true
-        case .service(let service): method.service == service
+        case .service(let service): method.service == service && !method.needsOwnGrant
         case .method(let name): method.name == name
         }
     }

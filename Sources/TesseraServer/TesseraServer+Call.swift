@@ -52,7 +52,7 @@ extension TesseraServer {
             return .answered
         case .suspending(let handler, let refusal):
             if let error = refusal?() {
-                if call.method.hasPrefix("tessera.v1.Passwords/") {
+                if router.hashesPasswords(call.method) {
                     // Refused before reaching the hasher, whose own count of rejections misses it.
                     metrics.argon2Rejected()
                 }
@@ -124,7 +124,7 @@ extension TesseraServer {
         control.finish()
         let duration = ContinuousClock.now - received
         metrics.callFinished(method: call.method, code: status, duration: duration)
-        if let hasher, call.method.hasPrefix("tessera.v1.Passwords/") {
+        if let hasher, router.hashesPasswords(call.method) {
             observeArgon2(hasher)
         }
         logCall(call.method, caller: caller, status: status, duration: duration, logger: logger)

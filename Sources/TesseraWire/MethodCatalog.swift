@@ -59,10 +59,94 @@ public enum MethodCatalog {
         response: Tessera_V1_RewrapResponse.self, isSafeToRetry: true
     )
 
+    /// `tessera.v1.Accounts/Register`.
+    public static let accountsRegister = MethodDescriptor(
+        "tessera.v1.Accounts/Register", request: Tessera_V1_RegisterRequest.self,
+        response: Tessera_V1_RegisterResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Accounts/Authenticate`.
+    public static let accountsAuthenticate = MethodDescriptor(
+        "tessera.v1.Accounts/Authenticate", request: Tessera_V1_AuthenticateRequest.self,
+        response: Tessera_V1_AuthenticateResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Accounts/CompleteMfa`.
+    public static let accountsCompleteMfa = MethodDescriptor(
+        "tessera.v1.Accounts/CompleteMfa", request: Tessera_V1_CompleteMfaRequest.self,
+        response: Tessera_V1_CompleteMfaResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Accounts/ChangePassword`.
+    public static let accountsChangePassword = MethodDescriptor(
+        "tessera.v1.Accounts/ChangePassword", request: Tessera_V1_ChangePasswordRequest.self,
+        response: Tessera_V1_ChangePasswordResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Accounts/GetUser`.
+    public static let accountsGetUser = MethodDescriptor(
+        "tessera.v1.Accounts/GetUser", request: Tessera_V1_GetUserRequest.self,
+        response: Tessera_V1_GetUserResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Accounts/UnlockUser` (administrative: its own grant).
+    public static let accountsUnlockUser = MethodDescriptor(
+        "tessera.v1.Accounts/UnlockUser", request: Tessera_V1_UnlockUserRequest.self,
+        response: Tessera_V1_UnlockUserResponse.self, isSafeToRetry: true, needsOwnGrant: true
+    )
+    /// `tessera.v1.Accounts/DisableUser` (administrative: its own grant).
+    public static let accountsDisableUser = MethodDescriptor(
+        "tessera.v1.Accounts/DisableUser", request: Tessera_V1_DisableUserRequest.self,
+        response: Tessera_V1_DisableUserResponse.self, isSafeToRetry: true, needsOwnGrant: true
+    )
+    /// `tessera.v1.Mfa/BeginTotpEnrolment`.
+    public static let mfaBeginTotpEnrolment = MethodDescriptor(
+        "tessera.v1.Mfa/BeginTotpEnrolment", request: Tessera_V1_BeginTotpEnrolmentRequest.self,
+        response: Tessera_V1_BeginTotpEnrolmentResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Mfa/ConfirmTotpEnrolment`.
+    public static let mfaConfirmTotpEnrolment = MethodDescriptor(
+        "tessera.v1.Mfa/ConfirmTotpEnrolment", request: Tessera_V1_ConfirmTotpEnrolmentRequest.self,
+        response: Tessera_V1_ConfirmTotpEnrolmentResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Mfa/DisableTotp`.
+    public static let mfaDisableTotp = MethodDescriptor(
+        "tessera.v1.Mfa/DisableTotp", request: Tessera_V1_MfaCodeRequest.self,
+        response: Tessera_V1_DisableTotpResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Mfa/RegenerateRecoveryCodes`.
+    public static let mfaRegenerateRecoveryCodes = MethodDescriptor(
+        "tessera.v1.Mfa/RegenerateRecoveryCodes", request: Tessera_V1_MfaCodeRequest.self,
+        response: Tessera_V1_RecoveryCodesResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Mfa/RecoveryCodesLeft`.
+    public static let mfaRecoveryCodesLeft = MethodDescriptor(
+        "tessera.v1.Mfa/RecoveryCodesLeft", request: Tessera_V1_RecoveryCodesLeftRequest.self,
+        response: Tessera_V1_RecoveryCodesLeftResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Sessions/Refresh` (not retried: a retry after the grace window would be a replay).
+    public static let sessionsRefresh = MethodDescriptor(
+        "tessera.v1.Sessions/Refresh", request: Tessera_V1_RefreshRequest.self,
+        response: Tessera_V1_RefreshResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Sessions/Revoke`.
+    public static let sessionsRevoke = MethodDescriptor(
+        "tessera.v1.Sessions/Revoke", request: Tessera_V1_RevokeSessionRequest.self,
+        response: Tessera_V1_RevokeSessionResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Sessions/RevokeAll`.
+    public static let sessionsRevokeAll = MethodDescriptor(
+        "tessera.v1.Sessions/RevokeAll", request: Tessera_V1_RevokeAllSessionsRequest.self,
+        response: Tessera_V1_RevokeAllSessionsResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Sessions/List`.
+    public static let sessionsList = MethodDescriptor(
+        "tessera.v1.Sessions/List", request: Tessera_V1_ListSessionsRequest.self,
+        response: Tessera_V1_ListSessionsResponse.self, isSafeToRetry: true
+    )
     /// All methods, in the order of the protos.
     public static let all: [MethodDescriptor] = [
         healthCheck, passwordsHash, passwordsVerify, totpGenerate, totpVerify, totpRewrap,
         secretsSeal, secretsOpen, secretsSealBatch, secretsOpenBatch, secretsRewrap,
+        accountsRegister, accountsAuthenticate, accountsCompleteMfa, accountsChangePassword, accountsGetUser,
+        accountsUnlockUser, accountsDisableUser, mfaBeginTotpEnrolment, mfaConfirmTotpEnrolment, mfaDisableTotp,
+        mfaRegenerateRecoveryCodes, mfaRecoveryCodesLeft, sessionsRefresh, sessionsRevoke, sessionsRevokeAll,
+        sessionsList,
     ]
 
     /// Methods by wire name.

@@ -15,6 +15,9 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// Whether a client may retry the call after the connection failed with the outcome unknown: true when
     /// running it twice has no effect beyond running it once (stateless or read-only methods).
     public let isSafeToRetry: Bool
+    /// Whether a service-wide grant (`Service/*`) leaves this method out: an administrative method (unlocking or
+    /// disabling an account) needs its own grant, by name or `*`.
+    public let needsOwnGrant: Bool
 
     /// Creates a descriptor.
     ///
@@ -27,12 +30,14 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
         _ name: String,
         request: any SwiftProtobuf.Message.Type,
         response: any SwiftProtobuf.Message.Type,
-        isSafeToRetry: Bool
+        isSafeToRetry: Bool,
+        needsOwnGrant: Bool = false
     ) {
         self.name = name
         self.requestType = request
         self.responseType = response
         self.isSafeToRetry = isSafeToRetry
+        self.needsOwnGrant = needsOwnGrant
     }
 
     /// The service part of ``name``, e.g. `"tessera.v1.Passwords"`.

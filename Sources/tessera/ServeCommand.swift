@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TesseraAudit
+import TesseraAuth
+import TesseraAuthServices
 import TesseraCrypto
 import TesseraKeyring
 import TesseraObservability
@@ -267,7 +269,8 @@ struct ServeCommand: AsyncParsableCommand {
             )
             try await serve(
                 settings: settings, serverConfiguration: serverConfiguration, metricsEndpoint: metricsEndpoint,
-                registry: registry, callersPath: callersPath, keyring: keyring, pollInterval: pollInterval,
+                registry: registry, callersPath: callersPath, keyring: keyring, audit: audit,
+                authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
                 mode: production ? "production" : "development",
                 storeName: storeOptions.displayName(url: databaseURL), logger: logger
             )
@@ -283,6 +286,8 @@ struct ServeCommand: AsyncParsableCommand {
         registry: CallerRegistry,
         callersPath: String,
         keyring: KeyringManager,
+        audit: AuditLog,
+        authKeys: AuthKeys,
         pollInterval: Duration,
         mode: String,
         storeName: String,
@@ -308,9 +313,17 @@ struct ServeCommand: AsyncParsableCommand {
             maxBatchItems: serverConfiguration.maxBatchItems,
             healthComponents: [storeHealth]
         )
+        var policy = AuthPolicy()
+        policy.mfa.totpWindow = settings.totpWindow ?? 1
+        let flows = try await AuthFlows.make(
+            store: keyring.store, hasher: hasher, cipher: keyring.cipher, audit: audit, keys: authKeys, policy: policy
+        )
+        var router = services.router()
+        let passwords = PasswordsService(hasher: hasher)
+        AuthServices(flows: flows, hashingQueueFull: { passwords.queueIsFull() }).register(into: &router)
         let server = TesseraServer(
             configuration: serverConfiguration,
-            router: services.router(),
+            router: router,
             callers: registry,
             hasher: hasher,
             logger: logger

@@ -21,12 +21,14 @@ public struct PasswordsService: Sendable {
     public func register(into router: inout CallRouter) {
         let refusal: CallRouter.Refusal = { queueIsFull() }
         router.register(
-            MethodCatalog.passwordsHash, request: Tessera_V1_HashPasswordRequest.self, refusingWhen: refusal
+            MethodCatalog.passwordsHash, request: Tessera_V1_HashPasswordRequest.self, refusingWhen: refusal,
+            hashesPasswords: true
         ) { request, _ in
             try await hash(request)
         }
         router.register(
-            MethodCatalog.passwordsVerify, request: Tessera_V1_VerifyPasswordRequest.self, refusingWhen: refusal
+            MethodCatalog.passwordsVerify, request: Tessera_V1_VerifyPasswordRequest.self, refusingWhen: refusal,
+            hashesPasswords: true
         ) { request, _ in
             try await verify(request)
         }
@@ -34,7 +36,7 @@ public struct PasswordsService: Sendable {
 
     /// The hasher's own refusal when all its workers and queue slots are taken, `nil` otherwise: the check its
     /// admission makes, without queueing. (A call that passes may still be refused by the hasher itself.)
-    func queueIsFull() -> CallError? {
+    public func queueIsFull() -> CallError? {
         let (capacity, overflow) = hasher.configuration.workers.addingReportingOverflow(hasher.configuration.maxQueued)
         guard !overflow, hasher.inFlight >= capacity else { return nil }
         return CallError.from(CryptoError(.overloaded, "password hashing queue is full; retry later"))

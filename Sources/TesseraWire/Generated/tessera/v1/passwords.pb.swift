@@ -43,7 +43,9 @@ public nonisolated struct Tessera_V1_HashPasswordRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The password, as UTF-8 text. Never logged.
+  /// The password, as UTF-8 text. Never logged. It is NFKC-normalised first;
+  /// empty, containing NUL, or longer than the server's limit after
+  /// normalisation (1024 bytes by default) is INVALID_ARGUMENT.
   public var password: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -72,7 +74,8 @@ public nonisolated struct Tessera_V1_VerifyPasswordRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The password to check, as UTF-8 text. Never logged.
+  /// The password to check, as UTF-8 text. Never logged. The same rules as
+  /// HashPasswordRequest.password apply (INVALID_ARGUMENT otherwise).
   public var password: String = String()
 
   /// The stored hash, a PHC string of Argon2id or Argon2i with any valid
@@ -94,9 +97,13 @@ public nonisolated struct Tessera_V1_VerifyPasswordResponse: Sendable {
   /// True when the password matches the hash.
   public var valid: Bool = false
 
-  /// True when the hash is weaker than the server's current policy (older
-  /// algorithm, lower cost): the caller should store a fresh hash. Reported
-  /// whether or not the password matched.
+  /// True when the hash is weaker than the server's current policy in any
+  /// parameter (Argon2i where the policy is Argon2id, version 1.0, less
+  /// memory, fewer passes or lanes, a shorter salt or hash) or was made without
+  /// the current pepper: the caller should store a fresh hash. A hash stronger
+  /// in every parameter is never reported, so it is never replaced by a weaker
+  /// one (unless the server is configured to rehash every hash that differs).
+  /// Reported whether or not the password matched.
   public var needsRehash: Bool = false
 
   /// A fresh hash of the password under the current policy, set only when

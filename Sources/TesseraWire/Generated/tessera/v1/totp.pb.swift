@@ -13,6 +13,12 @@
 // Methods on the wire (see proto/README.md for the framing):
 //   "tessera.v1.Totp/Generate" GenerateTotpRequest -> GenerateTotpResponse
 //   "tessera.v1.Totp/Verify"   VerifyTotpRequest   -> VerifyTotpResponse
+//   "tessera.v1.Totp/Rewrap"   RewrapRequest       -> RewrapResponse
+//
+// A sealed TOTP secret is bound to its purpose by the server's crypto layer,
+// not by a context entry: it never opens through tessera.v1.Secrets (and a
+// value sealed there is never taken for a TOTP secret). Context keys starting
+// with "tessera." are reserved and refused with INVALID_ARGUMENT.
 //
 // These methods are stateless: they store nothing. Replay protection (a time
 // step accepted once per user) is the caller's job with these methods: store
@@ -95,11 +101,11 @@ public nonisolated struct Tessera_V1_GenerateTotpRequest: Sendable {
   // methods supported on all messages.
 
   /// The service the code is for, shown by authenticator apps (for example
-  /// "Acme"). Required; must not contain ':'.
+  /// "Acme"). Required; must not contain ':' (INVALID_ARGUMENT).
   public var issuer: String = String()
 
   /// The user's account name, shown by authenticator apps (for example
-  /// "alice@example.com"). Required; must not contain ':'.
+  /// "alice@example.com"). Required; must not contain ':' (INVALID_ARGUMENT).
   public var account: String = String()
 
   /// The hash function; UNSPECIFIED means SHA-1.
@@ -112,8 +118,8 @@ public nonisolated struct Tessera_V1_GenerateTotpRequest: Sendable {
   public var periodSeconds: UInt32 = 0
 
   /// The context `sealed_secret` is bound to (see tessera.v1.Secrets), for
-  /// example {"user_id": "42", "purpose": "totp"}. `Verify` must be given the
-  /// same context. May be empty.
+  /// example {"user_id": "42"}. `Verify` must be given the same context. May be
+  /// empty. Keys starting with "tessera." are reserved (INVALID_ARGUMENT).
   public var context: Dictionary<String,String> = [:]
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -177,7 +183,9 @@ public nonisolated struct Tessera_V1_VerifyTotpRequest: Sendable {
     set {secret = .secretBase32(newValue)}
   }
 
-  /// The code the user typed: 6 to 8 decimal digits (as many as `digits`).
+  /// The code the user typed: exactly `digits` ASCII decimal digits (6 to 8).
+  /// A code of another length or with other characters is INVALID_ARGUMENT,
+  /// not a wrong code (`valid` false is only for a well-formed code).
   public var code: String = String()
 
   /// The context `sealed_secret` was sealed with; ignored for `secret_base32`.
