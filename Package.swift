@@ -47,6 +47,12 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
         ),
+        // zlib, to read word lists shipped gzip-compressed (Django's common-passwords.txt.gz).
+        .systemLibrary(
+            name: "CTesseraZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "TesseraCrypto",
             dependencies: [
@@ -130,6 +136,7 @@ let package = Package(
                 "TesseraStore",
                 "TesseraAudit",
                 "TesseraKeyring",
+                "CTesseraZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -322,7 +329,9 @@ let package = Package(
                 "TesseraAudit",
                 "TesseraKeyring",
                 "TesseraTestSupport",
-            ]
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TesseraAuditTests",
