@@ -48,6 +48,12 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
         ),
+        // zlib, to read word lists shipped gzip-compressed (Django's common-passwords.txt.gz).
+        .systemLibrary(
+            name: "CTesseraZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "TesseraCrypto",
             dependencies: [
@@ -131,6 +137,7 @@ let package = Package(
                 "TesseraStore",
                 "TesseraAudit",
                 "TesseraKeyring",
+                "CTesseraZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -337,7 +344,9 @@ let package = Package(
                 "TesseraAudit",
                 "TesseraKeyring",
                 "TesseraTestSupport",
-            ]
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TesseraAuditTests",

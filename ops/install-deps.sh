@@ -8,6 +8,8 @@ apt_packages=(
     libsodium-dev      # secret memory, CSPRNG, Argon2 (fast path)
     libargon2-dev      # Argon2 reference implementation (p > 1, Argon2 v1.0, pepper-free imports)
     libqrencode-dev    # QR codes for TOTP enrolment
+    zlib1g-dev         # reading gzip-compressed password lists
+    python3-django     # its common-passwords.txt.gz: the ~20,000 common passwords refused as new passwords
     zbar-tools         # tests: decode the QR PNG back to the otpauth URI
     protobuf-compiler  # tests: protoc, the reference protobuf implementation, reads what Swift writes
     postgresql         # tests and production store: initdb/pg_ctl for throwaway servers
