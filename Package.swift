@@ -281,6 +281,9 @@ let package = Package(
         .testTarget(
             name: "TesseraEndToEndTests",
             dependencies: [
+                "TesseraAuth",
+                "TesseraAuthServices",
+                "TesseraAudit",
                 "TesseraClient",
                 "TesseraServer",
                 "TesseraCrypto",

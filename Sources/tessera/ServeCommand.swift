@@ -68,6 +68,24 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var rootKey: RootKeyOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "The list of common passwords new passwords are checked against, one per line, plain or gzip "
+                + "(default: Django's list from Debian's python3-django).",
+            valueName: "path"
+        )
+    )
+    var commonPasswords: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A Have I Been Pwned 'Pwned Passwords' file (SHA-1, ordered by hash), searched on disk: new passwords "
+                + "in it are refused as breached.",
+            valueName: "path"
+        )
+    )
+    var breachedPasswords: String?
+
     @Flag(
         name: .customLong("development"),
         help: "Development mode: allow the development root key (the default key then), plain TCP, sslmode=prefer."
@@ -315,6 +333,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         var policy = AuthPolicy()
         policy.mfa.totpWindow = settings.totpWindow ?? 1
+        policy.passwords.screens = try passwordScreens()
         let flows = try await AuthFlows.make(
             store: keyring.store, hasher: hasher, cipher: keyring.cipher, audit: audit, keys: authKeys, policy: policy
         )
@@ -370,6 +389,25 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         try await hasher.shutdown()
+    }
+}
+
+extension ServeCommand {
+    /// The common-password list (required: a login service without one accepts `password1`) and the optional
+    /// breach corpus.
+    func passwordScreens() throws -> [any PasswordScreen] {
+        var screens: [any PasswordScreen] = []
+        do {
+            screens.append(
+                try commonPasswords.map { try CommonPasswordList.load(path: $0) } ?? CommonPasswordList.loadDefault()
+            )
+            if let breachedPasswords {
+                screens.append(try PwnedPasswordsRangeFile(path: breachedPasswords))
+            }
+        } catch let error as PasswordListError {
+            throw ServeError("password list: \(error.message) (install python3-django, or pass --common-passwords)")
+        }
+        return screens
     }
 }
 

@@ -77,3 +77,17 @@ public struct PasswordRules: Sendable {
         return rest <= 4 || remainder.allSatisfy { !$0.isLetter }
     }
 }
+
+extension CommonPasswordList: PasswordScreen {
+    /// `common` when the list has the password.
+    public func refusal(for password: String) throws -> PasswordRefusal? {
+        contains(password) ? .common : nil
+    }
+}
+
+extension PwnedPasswordsRangeFile: PasswordScreen {
+    /// `breached` when the corpus has the password at least once.
+    public func refusal(for password: String) throws -> PasswordRefusal? {
+        try occurrences(of: password) > 0 ? .breached : nil
+    }
+}
