@@ -227,4 +227,30 @@ struct AuthEndToEndTests {
             for client in clients { await client.shutdown() }
         }
     }
+
+    @Test("the stateless and the auth services together serve every method of the catalog")
+    func everyMethodServed() async throws {
+        try await Self.withServers(.sqlite) { servers, _ in
+            let admin = try servers[0].client(token: servers[0].adminToken)
+            for method in MethodCatalog.all {
+                // An empty request: every method answers (OK or a status), none is UNIMPLEMENTED.
+                do {
+                    _ = try await admin.call(method, serializedRequest: Data())
+                } catch let error as TesseraClientError {
+                    #expect(error.code != .status(.unimplemented), "\(method.name) is not served")
+                }
+            }
+            await admin.shutdown()
+        }
+    }
+
+    @Test("a service-wide grant leaves out the administrative methods; a grant by name or * covers them")
+    func ownGrant() throws {
+        let service = try #require(MethodPermission("tessera.v1.Accounts/*"))
+        #expect(service.allows(MethodCatalog.accountsAuthenticate))
+        #expect(!service.allows(MethodCatalog.accountsUnlockUser))
+        #expect(!service.allows(MethodCatalog.accountsDisableUser))
+        #expect(try #require(MethodPermission("tessera.v1.Accounts/UnlockUser")).allows(MethodCatalog.accountsUnlockUser))
+        #expect(try #require(MethodPermission("*")).allows(MethodCatalog.accountsDisableUser))
+    }
 }

@@ -241,10 +241,14 @@ struct EndToEndTests {
         }
     }
 
-    @Test("The stateless router serves every method of the catalog")
+    @Test("The stateless router serves every method of the stateless services")
     func routerIsComplete() throws {
         let hasher = try PasswordHasher(configuration: .init(workers: 1))
         let services = StatelessServices(hasher: hasher, cipher: EnvelopeCipher(keyring: try Keyring.generate()))
-        #expect(services.router().registeredMethods == Set(MethodCatalog.all.map(\.name)))
+        let stateless: Set<Substring> = ["tessera.v1.Passwords", "tessera.v1.Totp", "tessera.v1.Secrets", "tessera.v1.Health"]
+        #expect(
+            services.router().registeredMethods
+                == Set(MethodCatalog.all.filter { stateless.contains($0.service) }.map(\.name))
+        )
     }
 }

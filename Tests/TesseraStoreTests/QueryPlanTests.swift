@@ -93,7 +93,7 @@ struct QueryPlanTests {
             "timestamptz", "uuid", "uuid", "uuid", "bytea", "timestamptz", "text", "timestamptz", "uuid", "int8",
         ]
         static let rotationArguments = [
-            "now()", zero, zero, zero, "'\\x00'", "now()", "'{}'", "now()", zero, "1",
+            "now()", zero, zero, zero, "'\\x00'", "now()", "'{}'", "now()", zero, "1", "now()",
         ]
 
         let name: String

@@ -18,6 +18,9 @@ struct ProtoDocumentationTests {
         "tessera/v1/totp.proto",
         "tessera/v1/secrets.proto",
         "tessera/v1/health.proto",
+        "tessera/v1/accounts.proto",
+        "tessera/v1/mfa.proto",
+        "tessera/v1/sessions.proto",
     ]
 
     @Test("every declaration has a comment", arguments: files)

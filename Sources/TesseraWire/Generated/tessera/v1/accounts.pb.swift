@@ -109,6 +109,8 @@ public nonisolated enum Tessera_V1_PasswordRefusal: SwiftProtobuf.Enum, Swift.Ca
 /// How strongly a sign-in was authenticated (NIST SP 800-63B AAL).
 public nonisolated enum Tessera_V1_AssuranceLevel: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
+
+  /// Not set (never sent by the server for a live value).
   case unspecified // = 0
 
   /// A password alone.
@@ -279,6 +281,7 @@ public nonisolated struct Tessera_V1_AuthenticateResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Exactly one of:
   public var result: Tessera_V1_AuthenticateResponse.OneOf_Result? = nil
 
   /// Signed in.
@@ -310,6 +313,7 @@ public nonisolated struct Tessera_V1_AuthenticateResponse: Sendable {
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// Exactly one of:
   public nonisolated enum OneOf_Result: Equatable, Sendable {
     /// Signed in.
     case session(Tessera_V1_Session)
@@ -373,6 +377,7 @@ public nonisolated struct Tessera_V1_CompleteMfaResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Exactly one of:
   public var result: Tessera_V1_CompleteMfaResponse.OneOf_Result? = nil
 
   /// Signed in at AAL2.
@@ -404,6 +409,7 @@ public nonisolated struct Tessera_V1_CompleteMfaResponse: Sendable {
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// Exactly one of:
   public nonisolated enum OneOf_Result: Equatable, Sendable {
     /// Signed in at AAL2.
     case session(Tessera_V1_Session)
@@ -487,18 +493,22 @@ public nonisolated struct Tessera_V1_User: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
+  /// The normalised (lower-case) email address.
   public var email: String = String()
 
   /// "admin", "user" or "viewer".
   public var role: String = String()
 
+  /// Whether the email address has been verified.
   public var emailVerified: Bool = false
 
   /// Whether TOTP is enrolled.
   public var mfaEnabled: Bool = false
 
+  /// When it was created (seconds since 1970).
   public var createdAtUnix: Int64 = 0
 
   /// 0 when never.
@@ -507,8 +517,10 @@ public nonisolated struct Tessera_V1_User: Sendable {
   /// 0 when not locked; when locked permanently, a time in year 4001.
   public var lockedUntilUnix: Int64 = 0
 
+  /// Whether an administrator disabled the account.
   public var disabled: Bool = false
 
+  /// Consecutive failed sign-ins since the last success.
   public var failedLoginAttempts: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -522,6 +534,7 @@ public nonisolated struct Tessera_V1_GetUserResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The account.
   public var user: Tessera_V1_User {
     get {_user ?? Tessera_V1_User()}
     set {_user = newValue}
@@ -544,6 +557,7 @@ public nonisolated struct Tessera_V1_UnlockUserRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -568,6 +582,7 @@ public nonisolated struct Tessera_V1_DisableUserRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
   /// true to enable a disabled account again.

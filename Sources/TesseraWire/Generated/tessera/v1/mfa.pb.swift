@@ -46,6 +46,7 @@ public nonisolated struct Tessera_V1_BeginTotpEnrolmentRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -87,8 +88,10 @@ public nonisolated struct Tessera_V1_ConfirmTotpEnrolmentRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
+  /// The enrolment_token from BeginTotpEnrolment.
   public var enrolmentToken: String = String()
 
   /// A current 6-digit code from the app.
@@ -122,6 +125,7 @@ public nonisolated struct Tessera_V1_MfaCodeRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
   /// A 6-digit TOTP code (or, for DisableTotp, a recovery code).
@@ -169,6 +173,7 @@ public nonisolated struct Tessera_V1_RecoveryCodesLeftRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -182,6 +187,7 @@ public nonisolated struct Tessera_V1_RecoveryCodesLeftResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Unused recovery codes.
   public var remaining: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -38,6 +38,8 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 /// Why a refresh was refused.
 public nonisolated enum Tessera_V1_RefreshRefusal: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
+
+  /// Not set (never sent by the server for a live value).
   case unspecified // = 0
 
   /// No session has this token.
@@ -111,6 +113,7 @@ public nonisolated struct Tessera_V1_RefreshResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Exactly one of:
   public var result: Tessera_V1_RefreshResponse.OneOf_Result? = nil
 
   /// The successor (`refresh_token` replaces the presented one).
@@ -133,6 +136,7 @@ public nonisolated struct Tessera_V1_RefreshResponse: Sendable {
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// Exactly one of:
   public nonisolated enum OneOf_Result: Equatable, Sendable {
     /// The successor (`refresh_token` replaces the presented one).
     case session(Tessera_V1_Session)
@@ -150,8 +154,10 @@ public nonisolated struct Tessera_V1_RevokeSessionRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
+  /// The session's id (a UUID, stable across refreshes).
   public var sessionID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -179,6 +185,7 @@ public nonisolated struct Tessera_V1_RevokeAllSessionsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -192,6 +199,7 @@ public nonisolated struct Tessera_V1_RevokeAllSessionsResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// How many live sessions were revoked.
   public var revokedSessions: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -205,6 +213,7 @@ public nonisolated struct Tessera_V1_ListSessionsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The user's id (a UUID); unknown: NOT_FOUND.
   public var userID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -218,10 +227,13 @@ public nonisolated struct Tessera_V1_SessionInfo: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The session's id (a UUID, stable across refreshes).
   public var sessionID: String = String()
 
+  /// The device description given at sign-in.
   public var deviceInfo: Dictionary<String,String> = [:]
 
+  /// How the sign-in was authenticated.
   public var assurance: Tessera_V1_AssuranceLevel = .unspecified
 
   /// When the session began (seconds since 1970).
@@ -247,6 +259,7 @@ public nonisolated struct Tessera_V1_ListSessionsResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Newest first.
   public var sessions: [Tessera_V1_SessionInfo] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
