@@ -86,6 +86,14 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var breachedPasswords: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The login flows' settings (lockout, sessions, MFA, password rules) as JSON; see docs/auth-flows.md.",
+            valueName: "path"
+        )
+    )
+    var authConfig: String?
+
     @Flag(
         name: .customLong("development"),
         help: "Development mode: allow the development root key (the default key then), plain TCP, sslmode=prefer."
@@ -331,9 +339,15 @@ struct ServeCommand: AsyncParsableCommand {
             maxBatchItems: serverConfiguration.maxBatchItems,
             healthComponents: [storeHealth]
         )
-        var policy = AuthPolicy()
-        policy.mfa.totpWindow = settings.totpWindow ?? 1
-        policy.passwords.screens = try passwordScreens()
+        var base = AuthPolicy()
+        base.mfa.totpWindow = settings.totpWindow ?? 1
+        base.passwords.screens = try passwordScreens()
+        let policy: AuthPolicy
+        do {
+            policy = try (authConfig.map { try AuthSettings.load(path: $0) } ?? AuthSettings()).policy(over: base)
+        } catch let error as AuthError {
+            throw ServeError(error.message)
+        }
         let flows = try await AuthFlows.make(
             store: keyring.store, hasher: hasher, cipher: keyring.cipher, audit: audit, keys: authKeys, policy: policy
         )

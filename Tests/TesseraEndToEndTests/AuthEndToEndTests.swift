@@ -250,7 +250,8 @@ struct AuthEndToEndTests {
         #expect(service.allows(MethodCatalog.accountsAuthenticate))
         #expect(!service.allows(MethodCatalog.accountsUnlockUser))
         #expect(!service.allows(MethodCatalog.accountsDisableUser))
-        #expect(try #require(MethodPermission("tessera.v1.Accounts/UnlockUser")).allows(MethodCatalog.accountsUnlockUser))
+        #expect(
+            try #require(MethodPermission("tessera.v1.Accounts/UnlockUser")).allows(MethodCatalog.accountsUnlockUser))
         #expect(try #require(MethodPermission("*")).allows(MethodCatalog.accountsDisableUser))
     }
 }

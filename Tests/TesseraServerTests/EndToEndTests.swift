@@ -245,7 +245,9 @@ struct EndToEndTests {
     func routerIsComplete() throws {
         let hasher = try PasswordHasher(configuration: .init(workers: 1))
         let services = StatelessServices(hasher: hasher, cipher: EnvelopeCipher(keyring: try Keyring.generate()))
-        let stateless: Set<Substring> = ["tessera.v1.Passwords", "tessera.v1.Totp", "tessera.v1.Secrets", "tessera.v1.Health"]
+        let stateless: Set<Substring> = [
+            "tessera.v1.Passwords", "tessera.v1.Totp", "tessera.v1.Secrets", "tessera.v1.Health",
+        ]
         #expect(
             services.router().registeredMethods
                 == Set(MethodCatalog.all.filter { stateless.contains($0.service) }.map(\.name))
