@@ -269,6 +269,8 @@ let package = Package(
         .testTarget(
             name: "TesseraStoreTests",
             dependencies: [
+                "TesseraAuth",
+                "TesseraAudit",
                 "TesseraCrypto",
                 "TesseraStore",
                 "TesseraStorePostgres",

@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import TesseraAudit
+import TesseraAuth
 import TesseraCrypto
 import TesseraStore
 import Testing
@@ -193,6 +195,67 @@ enum SecretScanSession {
                 )
             }
         }
+        secrets += try await authFlows(on: store)
         return secrets
+    }
+}
+
+extension SecretScanSession {
+    /// The login flows' part: register, sign in, enrol TOTP, sign in with a TOTP code and with a recovery code,
+    /// 50 refreshes, a reuse, a password change. Returns every password, token, secret and code it used.
+    static func authFlows(on store: any TesseraStore) async throws -> [ScannedSecret] {
+        var secrets: [ScannedSecret] = []
+        let configuration = PasswordHasher.Configuration(
+            policy: try PasswordPolicy(memoryKiB: 1_024, iterations: 1), workers: 1
+        )
+        return try await PasswordHasher.withHasher(configuration: configuration) { hasher in
+            var policy = AuthPolicy()
+            policy.sessions.graceWindow = .zero
+            let flows = try await AuthFlows.make(
+                store: store, hasher: hasher, cipher: EnvelopeCipher(keyring: try Keyring.generate()),
+                audit: AuditLog(store: store, key: AuditSigningKey(material: .random(count: 32))),
+                keys: .random(), policy: policy
+            )
+            let email = "scan-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+            let password = "scan flows passphrase \(UUID().uuidString)"
+            secrets.append(ScannedSecret("flow password", text: password))
+            guard case .registered(let id) = try await flows.register(email: email, password: password),
+                case .session(let first) = try await flows.authenticate(email: email, password: password)
+            else { throw StoreError(.backend, "the scripted sign-in failed") }
+            secrets.append(ScannedSecret("first refresh token", text: first.refreshToken.reveal()))
+
+            let start = try await flows.beginTotpEnrolment(userID: id)
+            secrets.append(ScannedSecret("TOTP secret (base32)", text: start.enrolment.secret.revealBase32()))
+            secrets.append(ScannedSecret("TOTP secret", secret: start.enrolment.secret.bytes))
+            secrets.append(ScannedSecret("enrolment token", text: start.enrolmentToken))
+            let now = Date()
+            guard
+                case .done(let codes) = try await flows.confirmTotpEnrolment(
+                    userID: id, enrolmentToken: start.enrolmentToken,
+                    code: try TOTP.code(for: start.enrolment.secret, at: now)
+                )
+            else { throw StoreError(.backend, "the scripted enrolment failed") }
+            secrets += codes.enumerated().map { ScannedSecret("recovery code \($0.offset)", text: $0.element) }
+
+            guard case .mfaRequired(let challenge, _) = try await flows.authenticate(email: email, password: password),
+                case .session(let strong) = try await flows.completeMfa(challenge: challenge.reveal(), code: codes[0])
+            else { throw StoreError(.backend, "the scripted MFA sign-in failed") }
+            secrets.append(ScannedSecret("MFA challenge", text: challenge.reveal()))
+            var token = strong.refreshToken
+            for index in 0..<50 {
+                guard case .refreshed(let next) = try await flows.refresh(token: token.reveal()) else {
+                    throw StoreError(.backend, "the scripted refresh failed")
+                }
+                secrets.append(ScannedSecret("refresh token \(index)", text: next.refreshToken.reveal()))
+                token = next.refreshToken
+            }
+            // A reuse: the first session's token, rotated, presented again.
+            _ = try await flows.refresh(token: first.refreshToken.reveal())
+            _ = try await flows.refresh(token: first.refreshToken.reveal())
+            let newPassword = "scan flows new passphrase \(UUID().uuidString)"
+            secrets.append(ScannedSecret("flow new password", text: newPassword))
+            _ = try await flows.changePassword(userID: id, current: password, new: newPassword)
+            return secrets
+        }
     }
 }
