@@ -185,6 +185,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // The application's configuration (`tessera serve`'s settings file, environment and flags), out of the
+        // transport: it builds the transport's ServerConfiguration.
+        .target(
+            name: "TesseraSettings",
+            dependencies: [
+                "TesseraServer",
+                "TesseraCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "TesseraObservability",
             dependencies: [
@@ -224,6 +234,7 @@ let package = Package(
                 "TesseraAudit",
                 "TesseraAuth",
                 "TesseraAuthServices",
+                "TesseraSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -241,6 +252,7 @@ let package = Package(
             name: "TesseraServerTests",
             dependencies: [
                 "TesseraServer",
+                "TesseraSettings",
                 "TesseraTestSupport",
                 "TesseraCrypto",
                 "TesseraWire",

@@ -9,6 +9,7 @@ import TesseraCrypto
 import TesseraKeyring
 import TesseraObservability
 import TesseraServer
+import TesseraSettings
 import TesseraStore
 import TesseraStorePostgres
 

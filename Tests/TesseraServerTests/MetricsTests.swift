@@ -2,6 +2,7 @@ import Foundation
 import MetricsTestKit
 import TesseraServer
 import TesseraWire
+import TesseraSettings
 import Testing
 
 /// What the server reports through swift-metrics (`TesseraObservability.ServiceMetrics`).

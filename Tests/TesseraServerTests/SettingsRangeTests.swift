@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TesseraServer
+@testable import TesseraSettings
 
 /// Every numeric setting of `tessera serve` is checked against its range before it is used: out-of-range values
 /// used to trap at start-up (`--idle-timeout 1e300`) or break every call (`--totp-window 100000`).

@@ -4,6 +4,7 @@ import TesseraCrypto
 import Testing
 
 @testable import TesseraServer
+@testable import TesseraSettings
 
 /// `tessera serve` settings, the callers file watcher, and the rate limiter's bucket.
 @Suite("Settings and reloading", .timeLimit(.minutes(5)))

@@ -1,5 +1,6 @@
 import Logging
 import TesseraCrypto
+import TesseraServer
 
 extension ServerSettings {
     /// A numeric setting with its allowed range, inclusive at both ends.

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraServer
 
 /// The settings of `tessera serve` as read from a JSON file, the environment or flags: every field optional, so
 /// sources can be layered (flags over environment over file over defaults) with ``overlaid(by:)``.

@@ -1,3 +1,4 @@
+import TesseraServer
 /// Settings that cannot be used, with a one-line reason.
 public struct ServerSettingsError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.

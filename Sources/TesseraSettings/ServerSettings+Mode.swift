@@ -1,3 +1,4 @@
+import TesseraServer
 extension ServerSettings {
     /// Whether these settings run the server in production mode, the default.
     ///
