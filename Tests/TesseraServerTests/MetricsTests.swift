@@ -1,8 +1,8 @@
 import Foundation
 import MetricsTestKit
 import TesseraServer
-import TesseraWire
 import TesseraSettings
+import TesseraWire
 import Testing
 
 /// What the server reports through swift-metrics (`TesseraObservability.ServiceMetrics`).
