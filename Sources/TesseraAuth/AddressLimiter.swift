@@ -43,6 +43,9 @@ final class AddressLimiter: Sendable {
 
     /// Drops the buckets that have refilled (they hold no state); if more than `keeping` remain, keeps only the
     /// `keeping` touched most recently.
+    /// How many addresses the table holds now.
+    var addressCount: Int { buckets.withLock { $0.count } }
+
     private static func prune(
         _ table: inout [String: Bucket],
         capacity: Double,
