@@ -85,13 +85,8 @@ public struct LockoutPolicy: Sendable, Hashable {
     ///   - now: The login's time.
     /// - Returns: The row to write.
     public func afterSuccess(_ user: UserRecord, at now: Date) -> UserRecord {
-        var next = user
-        next.failedLoginAttempts = 0
-        next.temporaryLockouts = 0
-        next.lockedUntil = nil
-        next.lastFailedLogin = nil
+        var next = cleared(user, at: now)
         next.lastLogin = now
-        next.updatedAt = now
         return next
     }
 
