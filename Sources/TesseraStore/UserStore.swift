@@ -21,6 +21,17 @@ public protocol UserStore: Sendable {
     /// The user with this (normalised) email address, or nil.
     func user(email: String) async throws -> UserRecord?
 
+    /// A page of users ordered by email (byte order, the same on every backend), for operators' listings.
+    ///
+    /// Keyset pagination: pass the last email of one page as `after` to get the next, so a page costs the same
+    /// wherever it starts and rows added meanwhile are neither skipped nor repeated.
+    /// - Parameters:
+    ///   - after: Only users whose email sorts strictly after this one; nil for the first page.
+    ///   - limit: The most users returned (1 or more).
+    /// - Returns: Up to `limit` users, in ascending email order.
+    /// - Throws: ``StoreError/Code/invalidValue`` for a limit below 1.
+    func users(after: String?, limit: Int) async throws -> [UserRecord]
+
     /// Overwrites every column of an existing user except `id` and `createdAt`.
     /// - Throws: ``StoreError/Code/notFound``, ``StoreError/Code/duplicateEmail``.
     func updateUser(_ user: UserRecord) async throws

@@ -41,6 +41,23 @@ extension PostgresStore {
         try await self.rows("\(unescaped: Self.selectUser) WHERE email = \(email)").first.map(Self.decodeUser)
     }
 
+    /// A page of users by email in byte order (`COLLATE "C"`, as SQLite compares), strictly after `after`.
+    public func users(after: String?, limit: Int) async throws -> [UserRecord] {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "a page holds at least one user") }
+        let rows: [PostgresRow]
+        if let after {
+            rows = try await self.rows(
+                """
+                \(unescaped: Self.selectUser) WHERE email COLLATE "C" > \(after) ORDER BY email COLLATE "C"
+                LIMIT \(limit)
+                """
+            )
+        } else {
+            rows = try await self.rows("\(unescaped: Self.selectUser) ORDER BY email COLLATE \"C\" LIMIT \(limit)")
+        }
+        return try rows.map(Self.decodeUser)
+    }
+
     /// Overwrites an existing user's columns except `id` and `created_at`.
     public func updateUser(_ user: UserRecord) async throws {
         let rows = try await self.rows(

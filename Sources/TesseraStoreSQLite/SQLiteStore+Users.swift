@@ -46,6 +46,21 @@ extension SQLiteStore {
         try await self.rows(Self.selectUser + " WHERE email = ?", [SQLiteBind.text(email)]).first.map(Self.decodeUser)
     }
 
+    /// A page of users by email in byte order (SQLite's BINARY collation), strictly after `after`.
+    public func users(after: String?, limit: Int) async throws -> [UserRecord] {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "a page holds at least one user") }
+        let rows =
+            if let after {
+                try await self.rows(
+                    Self.selectUser + " WHERE email > ? ORDER BY email LIMIT ?",
+                    [SQLiteBind.text(after), SQLiteBind.int(limit)]
+                )
+            } else {
+                try await self.rows(Self.selectUser + " ORDER BY email LIMIT ?", [SQLiteBind.int(limit)])
+            }
+        return try rows.map(Self.decodeUser)
+    }
+
     /// Overwrites an existing user's columns except `id` and `created_at`.
     public func updateUser(_ user: UserRecord) async throws {
         let rows = try await self.rows(

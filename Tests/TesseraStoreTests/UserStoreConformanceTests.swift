@@ -105,6 +105,45 @@ struct UserStoreConformanceTests {
         }
     }
 
+    @Test(
+        "users: listed by email in byte order, page after page, none skipped or repeated",
+        arguments: StoreBackend.allCases)
+    func listing(backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            #expect(try await store.users(after: nil, limit: 10).isEmpty)
+            // Byte order, not a locale's: upper case before lower, '-' before '.' before letters, a prefix first.
+            let emails = [
+                "bob@example.com", "Zed@example.com", "a.b@example.com", "a-b@example.com", "ab@example.com",
+                "ab@example.co", "carol@example.org",
+            ]
+            var created: [UserRecord] = []
+            for email in emails {
+                var user = makeUser()
+                user.email = email
+                try await store.createUser(user)
+                created.append(user)
+            }
+            let expected = created.sorted { Array($0.email.utf8).lexicographicallyPrecedes(Array($1.email.utf8)) }
+            #expect(try await store.users(after: nil, limit: 100) == expected)
+
+            var pages: [[UserRecord]] = []
+            var after: String?
+            while true {
+                let page = try await store.users(after: after, limit: 3)
+                if page.isEmpty { break }
+                pages.append(page)
+                after = page.last?.email
+            }
+            #expect(pages.map(\.count) == [3, 3, 1])
+            #expect(pages.flatMap { $0 } == expected)
+
+            // `after` need not be a stored email: the page starts at the next one.
+            #expect(try await store.users(after: "b", limit: 1).map(\.email) == ["bob@example.com"])
+            #expect(try await store.users(after: "zzz", limit: 5).isEmpty)
+            await expectStoreError(.invalidValue) { _ = try await store.users(after: nil, limit: 0) }
+        }
+    }
+
     @Test("failed logins counted concurrently are never lost", arguments: StoreBackend.allCases)
     func concurrentFailures(backend: StoreBackend) async throws {
         try await backend.withStores { first, second in

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TesseraAudit
+import TesseraAuth
+import TesseraCrypto
+import TesseraKeyring
+import TesseraStore
+
+/// `tessera users list|show|unlock|disable|enable|revoke-sessions|reset-mfa`: operators' view of the accounts.
+///
+/// Works directly against the store, like `tessera keys`; every change goes through the login flows, so it is
+/// audited in the same transaction as the change, exactly as the RPC methods are. Nothing printed holds a hash, a
+/// TOTP secret or token material.
+struct UsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users",
+        abstract: "List, inspect, unlock, disable, enable accounts; revoke their sessions; reset their MFA.",
+        discussion: """
+            Runs against the database directly (no server needed). USER is an account's id (a UUID) or its \
+            email address. Every change is written to the audit log with the change; the entries have no actor \
+            user (an operator at the console).
+            """,
+        subcommands: [
+            List.self, Show.self, Unlock.self, Disable.self, Enable.self, RevokeSessions.self, ResetMfa.self,
+        ]
+    )
+
+    /// The account a command acts on: an id or an email address.
+    struct UserArgument: ParsableArguments {
+        @Argument(help: ArgumentHelp("The account: its id (a UUID) or its email address.", valueName: "user"))
+        var user: String
+
+        /// Looks the account up: by id when the argument is a UUID, by email when it holds an `@`.
+        /// - Throws: ``InputError`` for an argument that is neither, a malformed email, or an unknown account.
+        func resolve(in flows: AuthFlows) async throws -> UserSummary {
+            try await UsersCommand.reporting {
+                if let id = UUID(uuidString: user) {
+                    return try await flows.user(id: id)
+                }
+                guard user.contains("@") else {
+                    throw InputError("the user must be given as an id (a UUID) or an email address")
+                }
+                return try await flows.user(email: user)
+            }
+        }
+    }
+
+    /// Opens the store, the keyring and the audit log, builds the login flows over them, and runs `body`.
+    ///
+    /// The hasher has one worker: the flows hash one dummy password when they start, and these commands hash
+    /// nothing else.
+    static func withFlows<Result: Sendable>(
+        store: StoreOptions,
+        rootKey: RootKeyOptions,
+        _ body: (AuthFlows) async throws -> Result
+    ) async throws -> Result {
+        let key = try rootKey.load()
+        return try await store.withCheckedStore { store in
+            var logger = Logger(label: "tessera.users")
+            logger.logLevel = .warning
+            let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))
+            let keyring = try await KeyringManager.start(store: store, rootKey: key, audit: audit, logger: logger)
+            return try await PasswordHasher.withHasher(configuration: .init(workers: 1)) { hasher in
+                let flows = try await AuthFlows.make(
+                    store: store, hasher: hasher, cipher: keyring.cipher, audit: audit, keys: AuthKeys(rootKey: key)
+                )
+                return try await body(flows)
+            }
+        }
+    }
+
+    /// Runs `body`, turning the flows' refusals into one-line ``InputError``s (their messages hold no value).
+    static func reporting<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as AuthError {
+            switch error.code {
+            case .notFound: throw InputError("no such user")
+            default: throw InputError(error.message)
+            }
+        }
+    }
+
+    /// `email (id)`: how a command names the account it changed.
+    static func name(_ user: UserSummary) -> String {
+        "\(user.email) (\(user.id.uuidString.lowercased()))"
+    }
+
+    /// A time as ISO 8601 in UTC, or `placeholder` for none.
+    static func time(_ date: Date?, placeholder: String = "-") -> String {
+        guard let date else { return placeholder }
+        return date == .distantFuture ? "permanently" : ISO8601DateFormatter().string(from: date)
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Clear an account's lockout: failed sign-ins, temporary lockouts and the lock itself.",
+            discussion: "Audited as user.unlocked."
+        )
+
+        @OptionGroup var target: UserArgument
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var rootKey: RootKeyOptions
+
+        func run() async throws {
+            let user = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
+                let user = try await target.resolve(in: flows)
+                try await UsersCommand.reporting { try await flows.unlock(userID: user.id) }
+                return user
+            }
+            print("unlocked \(UsersCommand.name(user))")
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable an account and revoke its sessions: it then signs in like an unknown one.",
+            discussion: "Audited as user.disabled. Disabling a disabled account keeps its original date."
+        )
+
+        @OptionGroup var target: UserArgument
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var rootKey: RootKeyOptions
+
+        func run() async throws {
+            let (user, revoked) = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
+                let user = try await target.resolve(in: flows)
+                let revoked = try await UsersCommand.reporting { try await flows.setDisabled(userID: user.id, true) }
+                return (user, revoked)
+            }
+            print("disabled \(UsersCommand.name(user)); revoked \(revoked) session\(revoked == 1 ? "" : "s")")
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a disabled account again (its revoked sessions stay revoked).",
+            discussion: "Audited as user.enabled."
+        )
+
+        @OptionGroup var target: UserArgument
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var rootKey: RootKeyOptions
+
+        func run() async throws {
+            let user = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
+                let user = try await target.resolve(in: flows)
+                try await UsersCommand.reporting { _ = try await flows.setDisabled(userID: user.id, false) }
+                return user
+            }
+            print("enabled \(UsersCommand.name(user))")
+        }
+    }
+
+    struct RevokeSessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-sessions",
+            abstract: "Revoke every live session of an account (its refresh tokens stop working at once).",
+            discussion: "Audited as session.revoked-all."
+        )
+
+        @OptionGroup var target: UserArgument
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var rootKey: RootKeyOptions
+
+        func run() async throws {
+            let (user, revoked) = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
+                let user = try await target.resolve(in: flows)
+                return (user, try await flows.revokeAllSessions(of: user.id))
+            }
+            print("revoked \(revoked) session\(revoked == 1 ? "" : "s") of \(UsersCommand.name(user))")
+        }
+    }
+
+    struct ResetMfa: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-mfa",
+            abstract: "Remove an account's TOTP enrolment and recovery codes (for a user who lost both).",
+            discussion: "Audited as mfa.reset. The user signs in with the password alone until they enrol again."
+        )
+
+        @OptionGroup var target: UserArgument
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var rootKey: RootKeyOptions
+
+        func run() async throws {
+            let user = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
+                let user = try await target.resolve(in: flows)
+                try await UsersCommand.reporting { try await flows.resetMfa(userID: user.id) }
+                return user
+            }
+            print("removed TOTP and recovery codes of \(UsersCommand.name(user))")
+        }
+    }
+}
