@@ -2,6 +2,8 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 RELEASE_PATH ?= .build-release
+# Arguments of tessera-bench for `make bench`, e.g. BENCH_ARGS="--only auth".
+BENCH_ARGS ?=
 
 .PHONY: help deps build run demo test ops-check lint format bench clean
 
@@ -36,7 +38,7 @@ format: ## Rewrite sources in the project's format
 	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
 
 bench: deps ## Benchmarks (release build), printing ratios against raw baselines measured in the same run
-	$(SWIFT) run -c release --scratch-path $(RELEASE_PATH) tessera-bench
+	$(SWIFT) run -c release --scratch-path $(RELEASE_PATH) tessera-bench $(BENCH_ARGS)
 
 clean: ## Remove build products
 	rm -rf .build $(RELEASE_PATH)

@@ -78,6 +78,10 @@ let package = Package(
                 "TesseraServer",
                 "TesseraClient",
                 "TesseraWire",
+                // The login benchmark: the real flows and their services over PostgreSQL.
+                "TesseraAuth",
+                "TesseraAuthServices",
+                "TesseraAudit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

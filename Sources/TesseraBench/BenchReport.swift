@@ -17,11 +17,24 @@ public struct BenchReport: Codable, Sendable {
         public var baselineName: String?
         /// The ratio the project aims for (value ÷ baseline ≥ target, for rates).
         public var target: Double?
+        /// For a value that must match its baseline rather than beat it (e.g. two latencies that must not tell an
+        /// attacker apart): the largest allowed |value ÷ baseline − 1|. A row has ``target`` or this, not both.
+        public var tolerance: Double?
 
         /// value ÷ baseline, when there is a baseline.
         public var ratio: Double? {
             guard let baseline, baseline > 0 else { return nil }
             return value / baseline
+        }
+
+        /// Whether the row meets its ``target`` or ``tolerance``; nil when it has neither.
+        public var meetsTarget: Bool? {
+            if let tolerance {
+                guard let ratio else { return false }
+                return abs(ratio - 1) <= tolerance
+            }
+            guard let target else { return nil }
+            return (ratio ?? 0) >= target
         }
 
         /// Creates a row.
@@ -31,7 +44,8 @@ public struct BenchReport: Codable, Sendable {
             unit: String,
             baseline: Double? = nil,
             baselineName: String? = nil,
-            target: Double? = nil
+            target: Double? = nil,
+            tolerance: Double? = nil
         ) {
             self.name = name
             self.value = value
@@ -39,6 +53,7 @@ public struct BenchReport: Codable, Sendable {
             self.baseline = baseline
             self.baselineName = baselineName
             self.target = target
+            self.tolerance = tolerance
         }
     }
 
@@ -69,11 +84,15 @@ public struct BenchReport: Codable, Sendable {
             let value = format(row.value) + " " + row.unit
             let baseline = row.baseline.map { format($0) + " " + row.unit } ?? "-"
             let ratio = row.ratio.map { String(format: "%.3f", $0) } ?? "-"
-            let target =
-                row.target.map { t in
-                    let met = (row.ratio ?? 0) >= t
-                    return String(format: "≥ %.2f %@", t, met ? "met" : "MISSED")
-                } ?? ""
+            let verdict = row.meetsTarget.map { $0 ? "met" : "MISSED" } ?? ""
+            let target: String
+            if let tolerance = row.tolerance {
+                target = String(format: "1 ± %.2f %@", tolerance, verdict)
+            } else if let goal = row.target {
+                target = String(format: "≥ %.2f %@", goal, verdict)
+            } else {
+                target = ""
+            }
             lines.append(
                 pad(row.name, nameWidth) + "  " + pad(value, 16) + "  " + pad(baseline, 16) + "  "
                     + pad(ratio, 6) + "  " + target)

@@ -88,6 +88,35 @@ struct Pgbench: Sendable {
     ///   - duration: How long (`-T`).
     ///   - base: The token-number base of this run's seeded families.
     func run(url: String, clients: Int, duration: Duration, base: Int64) async throws -> Double {
+        try await self.measure(url: url, script: Self.script, clients: clients, duration: duration, base: base).rate
+    }
+
+    /// What one pgbench run measured.
+    struct Measurement: Sendable {
+        /// Script runs per second, excluding connection time.
+        let rate: Double
+        /// Every script run's latency, when the run logged them (`-l`); empty otherwise.
+        let latencies: [Duration]
+    }
+
+    /// Runs `script` with `clients` clients and threads for `duration` (whole seconds).
+    /// - Parameters:
+    ///   - url: The database (`postgres://user@host:port/database`, no password).
+    ///   - script: The custom script (`-f`); it may use `:base` and `:counter` (starting at 0).
+    ///   - clients: Concurrent clients (`-c`, `-j`).
+    ///   - duration: How long (`-T`).
+    ///   - base: The token-number base of this run's seeded families.
+    ///   - logLatencies: Whether to log every script run (`-l`, one buffered line each) and return the latencies.
+    /// - Returns: The rate and, if asked for, the latencies.
+    /// - Throws: ``StoreError`` when pgbench fails or reports a failed transaction.
+    func measure(
+        url: String,
+        script: String,
+        clients: Int,
+        duration: Duration,
+        base: Int64,
+        logLatencies: Bool = false
+    ) async throws -> Measurement {
         guard let components = URLComponents(string: url), let host = components.host,
             let user = components.user
         else {
@@ -98,9 +127,13 @@ struct Pgbench: Sendable {
             .appendingPathComponent("tessera-pgbench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let scriptPath = directory.appendingPathComponent("rotation.sql").path
+        let scriptPath = directory.appendingPathComponent("script.sql").path
         let outputPath = directory.appendingPathComponent("output.txt").path
-        try Data(Self.script.utf8).write(to: URL(fileURLWithPath: scriptPath))
+        try Data(script.utf8).write(to: URL(fileURLWithPath: scriptPath))
+        var logging: [String] = []
+        if logLatencies {
+            logging = ["-l", "--log-prefix", directory.appendingPathComponent("latency").path]
+        }
         // Started as the tests start PostgreSQL's tools: none of our descriptors (NIO's pool sockets are not
         // close-on-exec) and default signal dispositions (pgbench ends a -T run on SIGALRM, which our threads block).
         let pgbench = try ChildProcess.start(
@@ -110,8 +143,7 @@ struct Pgbench: Sendable {
                 "-n", "-M", "prepared", "-f", scriptPath,
                 "-c", String(clients), "-j", String(clients), "-T", String(max(1, duration.components.seconds)),
                 "-D", "base=\(base)", "-D", "counter=0",
-                database,
-            ],
+            ] + logging + [database],
             logFile: outputPath
         )
         let status = try await pgbench.exitStatus()
@@ -120,7 +152,25 @@ struct Pgbench: Sendable {
             let tail = text.split(separator: "\n").suffix(8).joined(separator: "\n")
             throw StoreError(.backend, "pgbench failed (status \(status)):\n\(tail)")
         }
-        return tps
+        guard logLatencies else { return Measurement(rate: tps, latencies: []) }
+        let logs = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("latency.") }
+        var latencies: [Duration] = []
+        for name in logs {
+            let log = try String(contentsOfFile: directory.appendingPathComponent(name).path, encoding: .utf8)
+            latencies += Self.latencies(inLog: log)
+        }
+        return Measurement(rate: tps, latencies: latencies)
+    }
+
+    /// The latencies of a per-transaction log (`-l`): its lines read `client_id transaction_no time script_no
+    /// time_epoch time_us …`, `time` being the script run's latency in microseconds.
+    static func latencies(inLog log: String) -> [Duration] {
+        log.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3, let microseconds = Int64(fields[2]) else { return nil }
+            return .microseconds(microseconds)
+        }
     }
 
     /// The `tps = … (without initial connection time)` figure of pgbench's report.

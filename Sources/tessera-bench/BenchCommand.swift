@@ -16,6 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
         case crypto
         case store
         case rpc
+        case auth
     }
 
     @Option(
@@ -30,19 +31,26 @@ struct BenchCommand: AsyncParsableCommand {
                 + "(rpc suite): its ratio must clear 0.95 on a machine whose speed wanders by several percent."))
     var hashRounds: Int = 16
 
+    @Option(
+        help: ArgumentHelp(
+            "Rounds of --seconds each, per side, in which Accounts/Authenticate over RPC alternates with the raw "
+                + "Argon2 verify (auth suite)."))
+    var authRounds: Int = 6
+
     @Option(help: "Seconds per measurement of the store suite (each side, each level of concurrency).")
     var storeSeconds: Int = 5
 
     @Option(
-        help: ArgumentHelp("Run only these suites (crypto, store, rpc); repeatable. Default: all.", valueName: "suite"))
+        help: ArgumentHelp(
+            "Run only these suites (crypto, store, rpc, auth); repeatable. Default: all.", valueName: "suite"))
     var only: [Suite] = []
 
     @Option(help: ArgumentHelp("Where to write the JSON report.", valueName: "path"))
     var output: String = "bench-results/bench.json"
 
     func run() async throws {
-        guard seconds > 0, storeSeconds > 0, hashRounds > 0 else {
-            throw ValidationError("--seconds, --store-seconds and --hash-rounds must be positive")
+        guard seconds > 0, storeSeconds > 0, hashRounds > 0, authRounds > 0 else {
+            throw ValidationError("--seconds, --store-seconds, --hash-rounds and --auth-rounds must be positive")
         }
         let log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
@@ -59,6 +67,11 @@ struct BenchCommand: AsyncParsableCommand {
             var settings = RpcBenchmarks.Settings(duration: .seconds(seconds))
             settings.hashRounds = hashRounds
             report.rows += try await RpcBenchmarks.run(settings, log: log)
+        }
+        if runs(.auth) {
+            var settings = AuthBenchmarks.Settings(duration: .seconds(seconds))
+            settings.authenticateRounds = authRounds
+            report.rows += try await AuthBenchmarks.run(settings, log: log)
         }
         print(report.table)
         let url = URL(fileURLWithPath: output)
