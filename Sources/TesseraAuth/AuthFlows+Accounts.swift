@@ -173,7 +173,7 @@ extension AuthFlows {
                     try await tx.updateUser(row)
                 }
                 let challenge = OpaqueToken.generate(.mfaChallenge)
-                let expires = now.addingTimeInterval(LockoutPolicy.seconds(policy.mfa.challengeLifetime))
+                let expires = now.addingTimeInterval(DurationSeconds.of(policy.mfa.challengeLifetime))
                 let stored = MFAChallengeRecord(
                     userID: row.id, challengeHash: challenge.digest.rawBytes, deviceInfo: device, createdAt: now,
                     expiresAt: expires

@@ -151,7 +151,7 @@ extension AuthFlows {
         let enrolment = try TOTPEnrolment(issuer: policy.mfa.issuer, account: user.email)
         let expires = Date(
             timeIntervalSince1970: (clock.now.timeIntervalSince1970
-                + LockoutPolicy.seconds(policy.mfa.enrolmentLifetime)).rounded(.down)
+                + DurationSeconds.of(policy.mfa.enrolmentLifetime)).rounded(.down)
         )
         let sealed = try cipher.seal(enrolment.secret.bytes, context: try Self.enrolmentContext(userID, expires))
         let token = "\(Int64(expires.timeIntervalSince1970)).\(Self.base64URL(sealed.serialized))"
@@ -192,9 +192,7 @@ extension AuthFlows {
         }
         let stored = try cipher.seal(secret.bytes, context: try TOTPSecretContext.make(userID: userID)).serialized
         let codes = RecoveryCodes.generate()
-        let hashes = codes.map {
-            RecoveryCodes.hash(RecoveryCodes.canonical($0) ?? $0, userID: userID, key: keys.recoveryCodes)
-        }
+        let hashes = RecoveryCodes.hashes(of: codes, userID: userID, key: keys.recoveryCodes)
         try await store.transaction { tx in
             guard var row = try await tx.userForUpdate(id: userID) else { throw AuthError(.notFound, "no such user") }
             guard row.sealedTOTPSecret == nil else {
@@ -229,14 +227,13 @@ extension AuthFlows {
 
     /// Replaces the recovery codes after a current TOTP code; returns the new ones, shown once.
     public func regenerateRecoveryCodes(userID: UUID, code: String) async throws -> CodeCheckedOutcome<[String]> {
-        guard case .totp = try Self.factor(code) else {
+        let factor = try Self.factor(code)
+        guard case .totp = factor else {
             throw AuthError(.invalidArgument, "a current TOTP code is needed (not a recovery code)")
         }
         let codes = RecoveryCodes.generate()
-        let hashes = codes.map {
-            RecoveryCodes.hash(RecoveryCodes.canonical($0) ?? $0, userID: userID, key: keys.recoveryCodes)
-        }
-        let outcome = try await withCurrentFactor(try Self.factor(code), userID: userID) { _, now, tx in
+        let hashes = RecoveryCodes.hashes(of: codes, userID: userID, key: keys.recoveryCodes)
+        let outcome = try await withCurrentFactor(factor, userID: userID) { _, now, tx in
             try await tx.replaceRecoveryCodes(userID: userID, codeHashes: hashes, now: now)
             try await record("mfa.recovery-codes-replaced", entity: "user", actor: userID, at: now, in: tx) {
                 $0.set(AuditName("recovery_codes"), count: Int64(hashes.count))

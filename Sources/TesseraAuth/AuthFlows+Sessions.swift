@@ -54,8 +54,8 @@ extension AuthFlows {
         in tx: any TesseraStore
     ) async throws -> IssuedSession {
         let token = OpaqueToken.generate(.refresh)
-        let end = now.addingTimeInterval(LockoutPolicy.seconds(policy.sessions.absoluteLifetime))
-        let expires = min(end, now.addingTimeInterval(LockoutPolicy.seconds(policy.sessions.idleTimeout)))
+        let end = now.addingTimeInterval(DurationSeconds.of(policy.sessions.absoluteLifetime))
+        let expires = min(end, now.addingTimeInterval(DurationSeconds.of(policy.sessions.idleTimeout)))
         var info = device
         info[Self.assuranceKey] = assurance.rawValue
         let row = SessionRecord(
@@ -83,7 +83,7 @@ extension AuthFlows {
         let rotation = try await audit.rotateRefreshToken(
             oldHash: presented.digest.rawBytes,
             newHash: successorHash,
-            newExpiresAt: now.addingTimeInterval(LockoutPolicy.seconds(policy.sessions.idleTimeout)),
+            newExpiresAt: now.addingTimeInterval(DurationSeconds.of(policy.sessions.idleTimeout)),
             now: now,
             graceWindow: policy.sessions.graceWindow
         )

@@ -61,7 +61,7 @@ public struct LockoutPolicy: Sendable, Hashable {
     /// - Returns: The row to write, and the lock this failure started (nil when it started none).
     public func afterFailure(_ user: UserRecord, at now: Date) -> (user: UserRecord, locked: LockoutState?) {
         var next = user
-        if let last = user.lastFailedLogin, now.timeIntervalSince(last) > Self.seconds(failureResetTime) {
+        if let last = user.lastFailedLogin, now.timeIntervalSince(last) > DurationSeconds.of(failureResetTime) {
             next.failedLoginAttempts = 0
         }
         next.failedLoginAttempts += 1
@@ -73,7 +73,7 @@ public struct LockoutPolicy: Sendable, Hashable {
             next.lockedUntil = .distantFuture
             return (next, .permanent)
         }
-        let wait = min(Self.seconds(waitIncrement) * Double(next.temporaryLockouts), Self.seconds(maxWait))
+        let wait = min(DurationSeconds.of(waitIncrement) * Double(next.temporaryLockouts), DurationSeconds.of(maxWait))
         let until = now.addingTimeInterval(wait)
         next.lockedUntil = until
         return (next, .until(until))
@@ -102,11 +102,6 @@ public struct LockoutPolicy: Sendable, Hashable {
         next.lastFailedLogin = nil
         next.updatedAt = now
         return next
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
 

@@ -49,6 +49,11 @@ enum RecoveryCodes {
     /// Whether `typed` looks like a recovery code rather than a TOTP code.
     static func isRecoveryCode(_ typed: String) -> Bool { canonical(typed) != nil }
 
+    /// The stored forms of a freshly generated set (each generated code is canonical but for its dashes).
+    static func hashes(of codes: [String], userID: UUID, key: SecretBytes) -> [[UInt8]] {
+        codes.map { hash(canonical($0) ?? $0, userID: userID, key: key) }
+    }
+
     /// The stored form of a code for a user: HMAC-SHA256(key, user id ‖ canonical code).
     static func hash(_ canonical: String, userID: UUID, key: SecretBytes) -> [UInt8] {
         let symmetricKey = key.withUnsafeBytes { SymmetricKey(data: $0) }

@@ -82,6 +82,20 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
+    /// Resolves the account, makes one audited change through the flows, and prints what `body` says it did.
+    static func change(
+        _ target: UserArgument,
+        store: StoreOptions,
+        rootKey: RootKeyOptions,
+        _ body: @escaping (AuthFlows, UserSummary) async throws -> String
+    ) async throws {
+        let line = try await withFlows(store: store, rootKey: rootKey) { flows in
+            let user = try await target.resolve(in: flows)
+            return try await reporting { try await body(flows, user) }
+        }
+        print(line)
+    }
+
     /// `email (id)`: how a command names the account it changed.
     static func name(_ user: UserSummary) -> String {
         "\(user.email) (\(user.id.uuidString.lowercased()))"
@@ -104,12 +118,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var rootKey: RootKeyOptions
 
         func run() async throws {
-            let user = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
-                let user = try await target.resolve(in: flows)
-                try await UsersCommand.reporting { try await flows.unlock(userID: user.id) }
-                return user
+            try await UsersCommand.change(target, store: store, rootKey: rootKey) { flows, user in
+                try await flows.unlock(userID: user.id)
+                return "unlocked \(UsersCommand.name(user))"
             }
-            print("unlocked \(UsersCommand.name(user))")
         }
     }
 
@@ -124,12 +136,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var rootKey: RootKeyOptions
 
         func run() async throws {
-            let (user, revoked) = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
-                let user = try await target.resolve(in: flows)
-                let revoked = try await UsersCommand.reporting { try await flows.setDisabled(userID: user.id, true) }
-                return (user, revoked)
+            try await UsersCommand.change(target, store: store, rootKey: rootKey) { flows, user in
+                let revoked = try await flows.setDisabled(userID: user.id, true)
+                return "disabled \(UsersCommand.name(user)); revoked \(revoked) session\(revoked == 1 ? "" : "s")"
             }
-            print("disabled \(UsersCommand.name(user)); revoked \(revoked) session\(revoked == 1 ? "" : "s")")
         }
     }
 
@@ -144,12 +154,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var rootKey: RootKeyOptions
 
         func run() async throws {
-            let user = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
-                let user = try await target.resolve(in: flows)
-                try await UsersCommand.reporting { _ = try await flows.setDisabled(userID: user.id, false) }
-                return user
+            try await UsersCommand.change(target, store: store, rootKey: rootKey) { flows, user in
+                try await flows.setDisabled(userID: user.id, false)
+                return "enabled \(UsersCommand.name(user))"
             }
-            print("enabled \(UsersCommand.name(user))")
         }
     }
 
@@ -165,11 +173,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var rootKey: RootKeyOptions
 
         func run() async throws {
-            let (user, revoked) = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
-                let user = try await target.resolve(in: flows)
-                return (user, try await flows.revokeAllSessions(of: user.id))
+            try await UsersCommand.change(target, store: store, rootKey: rootKey) { flows, user in
+                let revoked = try await flows.revokeAllSessions(of: user.id)
+                return "revoked \(revoked) session\(revoked == 1 ? "" : "s") of \(UsersCommand.name(user))"
             }
-            print("revoked \(revoked) session\(revoked == 1 ? "" : "s") of \(UsersCommand.name(user))")
         }
     }
 
@@ -185,12 +192,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var rootKey: RootKeyOptions
 
         func run() async throws {
-            let user = try await UsersCommand.withFlows(store: store, rootKey: rootKey) { flows in
-                let user = try await target.resolve(in: flows)
-                try await UsersCommand.reporting { try await flows.resetMfa(userID: user.id) }
-                return user
+            try await UsersCommand.change(target, store: store, rootKey: rootKey) { flows, user in
+                try await flows.resetMfa(userID: user.id)
+                return "removed TOTP and recovery codes of \(UsersCommand.name(user))"
             }
-            print("removed TOTP and recovery codes of \(UsersCommand.name(user))")
         }
     }
 }
