@@ -9,6 +9,8 @@ public enum RegistrationOutcome: Sendable {
     case registered(userID: UUID)
     /// The password breaks a rule; nothing was written.
     case passwordRefused(PasswordRefusal)
+    /// The invitation code was not redeemed; no account was created and no use taken.
+    case invitationRefused(InvitationRefusal)
 }
 
 /// What `authenticate` decided. Unknown email, wrong password, locked and disabled accounts are all
@@ -20,6 +22,9 @@ public enum AuthenticationOutcome: Sendable {
     case mfaRequired(challenge: OpaqueToken, expiresAt: Date)
     /// Refused.
     case invalidCredentials
+    /// The password was right but the policy requires a verified email address and this one is not: verify it
+    /// (EmailVerification) and sign in again. Only answered after a correct password.
+    case emailNotVerified
 }
 
 /// What `changePassword` did.
@@ -72,15 +77,18 @@ public struct UserSummary: Sendable, Hashable {
 extension AuthFlows {
     // MARK: Register
 
-    /// Creates an account with a password.
+    /// Creates an account with a password, optionally by invitation.
+    ///
+    /// With an invitation code, taking one use and creating the user are one transaction: a registration that
+    /// fails (a taken address, a refused password) takes no use, and the user gets the invitation's role.
     /// - Parameters:
     ///   - email: The address (normalised to lower case).
     ///   - password: The password, checked against ``PasswordRules``.
-    ///   - invitationCode: Must be empty for now (invitations are not redeemable yet).
-    ///   - role: The new account's role (default `user`).
-    /// - Throws: ``AuthError/Code/invalidArgument`` (malformed email or an over-long password),
-    ///   ``AuthError/Code/alreadyExists`` (the email is taken), ``AuthError/Code/failedPrecondition`` (an
-    ///   invitation code).
+    ///   - invitationCode: An invitation code (`tsi_…`), or empty; required when the policy says so.
+    ///   - role: The new account's role without an invitation (default `user`).
+    /// - Throws: ``AuthError/Code/invalidArgument`` (malformed email, an over-long password, a malformed code),
+    ///   ``AuthError/Code/alreadyExists`` (the email is taken), ``AuthError/Code/failedPrecondition`` (no code
+    ///   where one is required).
     public func register(
         email rawEmail: String,
         password: String,
@@ -89,27 +97,35 @@ extension AuthFlows {
     ) async throws -> RegistrationOutcome {
         let email = try AuthInput.email(rawEmail)
         try AuthInput.password(password, maxBytes: Int.max)
-        guard invitationCode.isEmpty else {
-            throw AuthError(.failedPrecondition, "invitation codes cannot be redeemed yet")
+        let code = try invitationCode.isEmpty ? nil : AuthInput.token(invitationCode, .invitation, field: "invitation code")
+        if code == nil, policy.invitations.requiredForRegistration {
+            throw AuthError(.failedPrecondition, "registration needs an invitation code")
         }
         if let refusal = try policy.passwords.refusal(for: password, email: email, maxBytes: maxPasswordBytes) {
             return .passwordRefused(refusal)
         }
         let hash = try await hasher.hash(password)
         let now = clock.now
-        let user = UserRecord(email: email, passwordHash: hash, role: role, createdAt: now)
         do {
-            try await store.transaction { tx in
+            return try await store.transaction { tx in
+                var invitation: InvitationRecord? = nil
+                if let code {
+                    let (redeemed, refusal) = try await redeem(code, for: email, at: now, in: tx)
+                    if let refusal { return .invitationRefused(refusal) }
+                    invitation = redeemed
+                }
+                let user = UserRecord(email: email, passwordHash: hash, role: invitation?.role ?? role, createdAt: now)
                 try await tx.createUser(user)
                 try await record("user.registered", entity: "user", actor: user.id, at: now, in: tx) {
                     $0.set(AuditName("user_id"), id: user.id)
-                    $0.set(AuditName("role"), identifier: try AuditName(validating: role.rawValue))
+                    $0.set(AuditName("role"), identifier: try AuditName(validating: user.role.rawValue))
+                    if let invitation { $0.set(AuditName("invitation_id"), id: invitation.id) }
                 }
+                return .registered(userID: user.id)
             }
         } catch let error as StoreError where error.code == .duplicateEmail {
             throw AuthError(.alreadyExists, "the email address is already registered")
         }
-        return .registered(userID: user.id)
     }
 
     // MARK: Authenticate
@@ -149,6 +165,10 @@ extension AuthFlows {
         guard verification.isValid else {
             _ = try await recordFailure(userID: user.id, reason: "wrong_password", at: now)
             return .invalidCredentials
+        }
+        if policy.emailVerification.requiredForSignIn, !user.verified {
+            try await refuseSignIn(user.id, reason: "email_not_verified", at: now)
+            return .emailNotVerified
         }
         var fresh: String? = nil
         if verification.needsRehash {

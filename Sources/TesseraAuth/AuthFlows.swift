@@ -25,6 +25,8 @@ public struct AuthFlows: Sendable {
     /// costs the same time as a wrong password.
     let dummyHash: String
     let limiter: AddressLimiter
+    /// The per-address limit of password-reset requests.
+    let resetLimiter: AddressLimiter
 
     /// Creates the flows; hashes the dummy password once (one Argon2 computation).
     /// - Parameters:
@@ -49,7 +51,8 @@ public struct AuthFlows: Sendable {
         let dummy = try await hasher.hash(OpaqueToken.generate(.caller).reveal())
         return AuthFlows(
             store: store, hasher: hasher, cipher: cipher, audit: audit, keys: keys, clock: clock, policy: policy,
-            dummyHash: dummy, limiter: AddressLimiter(perMinute: policy.authenticationsPerAddressPerMinute)
+            dummyHash: dummy, limiter: AddressLimiter(perMinute: policy.authenticationsPerAddressPerMinute),
+            resetLimiter: AddressLimiter(perMinute: policy.resets.requestsPerAddressPerMinute)
         )
     }
 

@@ -8,6 +8,12 @@ public struct AuthPolicy: Sendable {
     public var mfa: MFAPolicy
     /// What a new password must satisfy.
     public var passwords: PasswordRules
+    /// Invitations.
+    public var invitations: InvitationPolicy
+    /// Password resets.
+    public var resets: PasswordResetPolicy
+    /// Email verification.
+    public var emailVerification: EmailVerificationPolicy
     /// `Authenticate` calls per client address per minute on one replica (0: no limit). Default 30.
     public var authenticationsPerAddressPerMinute: Int
 
@@ -17,8 +23,14 @@ public struct AuthPolicy: Sendable {
         sessions: SessionPolicy = SessionPolicy(),
         mfa: MFAPolicy = MFAPolicy(),
         passwords: PasswordRules = PasswordRules(),
+        invitations: InvitationPolicy = InvitationPolicy(),
+        resets: PasswordResetPolicy = PasswordResetPolicy(),
+        emailVerification: EmailVerificationPolicy = EmailVerificationPolicy(),
         authenticationsPerAddressPerMinute: Int = 30
     ) {
+        self.invitations = invitations
+        self.resets = resets
+        self.emailVerification = emailVerification
         self.lockout = lockout
         self.sessions = sessions
         self.mfa = mfa
@@ -32,6 +44,9 @@ public struct AuthPolicy: Sendable {
         try sessions.validate()
         try mfa.validate()
         try passwords.validate()
+        try invitations.validate()
+        try resets.validate()
+        try emailVerification.validate()
         guard authenticationsPerAddressPerMinute >= 0 else {
             throw AuthError(.invalidArgument, "authentications per address per minute must not be negative")
         }

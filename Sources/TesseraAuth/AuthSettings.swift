@@ -7,7 +7,10 @@ import Foundation
 /// `lockout_failure_reset_seconds`, `lockout_permanent_after`, `session_idle_timeout_seconds`,
 /// `session_absolute_lifetime_seconds`, `session_grace_window_seconds`, `mfa_challenge_lifetime_seconds`,
 /// `mfa_max_challenge_attempts`, `mfa_issuer`, `password_minimum_length`, `password_context_words`,
-/// `authentications_per_address_per_minute`. An unknown key is refused, so a typo is not silently ignored.
+/// `authentications_per_address_per_minute`, `invitation_required`, `invitation_default_lifetime_seconds`,
+/// `invitation_max_lifetime_seconds`, `invitation_max_uses`, `reset_link_lifetime_seconds`,
+/// `reset_code_lifetime_seconds`, `reset_requests_per_account_per_hour`, `reset_requests_per_address_per_minute`,
+/// `reset_max_code_attempts`, `email_verification_lifetime_seconds`, `email_verification_required`. An unknown key is refused, so a typo is not silently ignored.
 public struct AuthSettings: Codable, Sendable, Hashable {
     /// Consecutive failures that lock (1-100; default 10).
     public var lockoutMaxFailures: Int?
@@ -37,6 +40,28 @@ public struct AuthSettings: Codable, Sendable, Hashable {
     public var passwordContextWords: [String]?
     /// Authenticate calls per client IP per minute per replica (0: none; default 30).
     public var authenticationsPerAddressPerMinute: Int?
+    /// Whether registration needs an invitation (default false).
+    public var invitationRequired: Bool?
+    /// An invitation's time to live when its creator gives none (default 7 days).
+    public var invitationDefaultLifetimeSeconds: Int?
+    /// The longest time to live of an invitation (default 90 days).
+    public var invitationMaxLifetimeSeconds: Int?
+    /// The most uses of one invitation (default 10000).
+    public var invitationMaxUses: Int?
+    /// A reset link's lifetime (60-86400; default 3600).
+    public var resetLinkLifetimeSeconds: Int?
+    /// A reset code's lifetime (60-3600; default 900).
+    public var resetCodeLifetimeSeconds: Int?
+    /// Reset requests per email address per hour (1-100; default 5).
+    public var resetRequestsPerAccountPerHour: Int?
+    /// Reset requests per client IP per minute per replica (0: none; default 10).
+    public var resetRequestsPerAddressPerMinute: Int?
+    /// Wrong codes a reset code accepts (1-10; default 5).
+    public var resetMaxCodeAttempts: Int?
+    /// An email verification token's lifetime (300-2592000; default 86400).
+    public var emailVerificationLifetimeSeconds: Int?
+    /// Whether sign-in needs a verified email address (default false).
+    public var emailVerificationRequired: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case lockoutMaxFailures = "lockout_max_failures"
@@ -53,6 +78,17 @@ public struct AuthSettings: Codable, Sendable, Hashable {
         case passwordMinimumLength = "password_minimum_length"
         case passwordContextWords = "password_context_words"
         case authenticationsPerAddressPerMinute = "authentications_per_address_per_minute"
+        case invitationRequired = "invitation_required"
+        case invitationDefaultLifetimeSeconds = "invitation_default_lifetime_seconds"
+        case invitationMaxLifetimeSeconds = "invitation_max_lifetime_seconds"
+        case invitationMaxUses = "invitation_max_uses"
+        case resetLinkLifetimeSeconds = "reset_link_lifetime_seconds"
+        case resetCodeLifetimeSeconds = "reset_code_lifetime_seconds"
+        case resetRequestsPerAccountPerHour = "reset_requests_per_account_per_hour"
+        case resetRequestsPerAddressPerMinute = "reset_requests_per_address_per_minute"
+        case resetMaxCodeAttempts = "reset_max_code_attempts"
+        case emailVerificationLifetimeSeconds = "email_verification_lifetime_seconds"
+        case emailVerificationRequired = "email_verification_required"
     }
 
     /// No settings: every default.
@@ -100,6 +136,23 @@ public struct AuthSettings: Codable, Sendable, Hashable {
         policy.passwords.contextWords = passwordContextWords ?? policy.passwords.contextWords
         policy.authenticationsPerAddressPerMinute =
             authenticationsPerAddressPerMinute ?? policy.authenticationsPerAddressPerMinute
+        policy.invitations.requiredForRegistration =
+            invitationRequired ?? policy.invitations.requiredForRegistration
+        policy.invitations.defaultLifetime =
+            seconds(invitationDefaultLifetimeSeconds) ?? policy.invitations.defaultLifetime
+        policy.invitations.maxLifetime = seconds(invitationMaxLifetimeSeconds) ?? policy.invitations.maxLifetime
+        policy.invitations.maxUses = invitationMaxUses ?? policy.invitations.maxUses
+        policy.resets.linkLifetime = seconds(resetLinkLifetimeSeconds) ?? policy.resets.linkLifetime
+        policy.resets.codeLifetime = seconds(resetCodeLifetimeSeconds) ?? policy.resets.codeLifetime
+        policy.resets.requestsPerAccountPerHour =
+            resetRequestsPerAccountPerHour ?? policy.resets.requestsPerAccountPerHour
+        policy.resets.requestsPerAddressPerMinute =
+            resetRequestsPerAddressPerMinute ?? policy.resets.requestsPerAddressPerMinute
+        policy.resets.maxCodeAttempts = resetMaxCodeAttempts ?? policy.resets.maxCodeAttempts
+        policy.emailVerification.lifetime =
+            seconds(emailVerificationLifetimeSeconds) ?? policy.emailVerification.lifetime
+        policy.emailVerification.requiredForSignIn =
+            emailVerificationRequired ?? policy.emailVerification.requiredForSignIn
         try policy.validate()
         return policy
     }

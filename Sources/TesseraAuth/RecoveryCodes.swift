@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import TesseraCrypto
 
@@ -56,8 +55,6 @@ enum RecoveryCodes {
 
     /// The stored form of a code for a user: HMAC-SHA256(key, user id ‖ canonical code).
     static func hash(_ canonical: String, userID: UUID, key: SecretBytes) -> [UInt8] {
-        let symmetricKey = key.withUnsafeBytes { SymmetricKey(data: $0) }
-        let message = Array(userID.uuidString.lowercased().utf8) + [0] + Array(canonical.utf8)
-        return Array(HMAC<SHA256>.authenticationCode(for: message, using: symmetricKey))
+        KeyedDigest.of([userID.uuidString.lowercased(), canonical], key: key)
     }
 }

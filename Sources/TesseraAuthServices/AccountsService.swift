@@ -31,6 +31,7 @@ public struct AccountsService: Sendable {
                 ) {
                 case .registered(let id): response.userID = id.uuidString.lowercased()
                 case .passwordRefused(let reason): response.passwordRefused = AuthWire.refusal(reason)
+                case .invitationRefused(let reason): response.invitationRefused = AuthWire.invitationRefusal(reason)
                 }
                 return response
             }
@@ -54,6 +55,8 @@ public struct AccountsService: Sendable {
                     response.mfaRequired = wire
                 case .invalidCredentials:
                     response.invalidCredentials = Tessera_V1_InvalidCredentials()
+                case .emailNotVerified:
+                    response.emailNotVerified = Tessera_V1_EmailNotVerified()
                 }
                 return response
             }

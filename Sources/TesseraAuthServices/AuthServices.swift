@@ -1,7 +1,8 @@
 import TesseraAuth
 import TesseraServer
 
-/// The stateful services (`Accounts`, `Mfa`, `Sessions`) over one ``AuthFlows``.
+/// The stateful services (`Accounts`, `Mfa`, `Sessions`, `Invitations`, `PasswordResets`, `EmailVerification`)
+/// over one ``AuthFlows``.
 ///
 /// A module of its own, between the domain (`TesseraAuth`) and the transport (`TesseraServer`): the transport stays
 /// free of the store and the flows, and the flows of frames and protobuf.
@@ -18,10 +19,12 @@ public struct AuthServices: Sendable {
         self.hashingQueueFull = hashingQueueFull
     }
 
-    /// Adds every method of the three services to `router`.
+    /// Adds every method of the services to `router`.
     public func register(into router: inout CallRouter) {
         AccountsService(flows: flows, hashingQueueFull: hashingQueueFull).register(into: &router)
         MfaService(flows: flows).register(into: &router)
         SessionsService(flows: flows).register(into: &router)
+        InvitationsService(flows: flows).register(into: &router)
+        PasswordResetsService(flows: flows, hashingQueueFull: hashingQueueFull).register(into: &router)
     }
 }

@@ -62,4 +62,60 @@ enum AuthWire {
         wire.failedLoginAttempts = Int32(clamping: user.failedLoginAttempts)
         return wire
     }
+
+    static func invitation(_ invitation: InvitationSummary) -> Tessera_V1_Invitation {
+        var wire = Tessera_V1_Invitation()
+        wire.id = invitation.id.uuidString.lowercased()
+        wire.role = invitation.role.rawValue
+        wire.maxUses = Int32(clamping: invitation.maxUses)
+        wire.uses = Int32(clamping: invitation.uses)
+        wire.remaining = Int32(clamping: invitation.remaining)
+        wire.expiresAtUnix = unix(invitation.expiresAt)
+        wire.createdBy = invitation.createdBy?.uuidString.lowercased() ?? ""
+        wire.createdAtUnix = unix(invitation.createdAt)
+        wire.revokedAtUnix = unix(invitation.revokedAt)
+        wire.email = invitation.email ?? ""
+        wire.state =
+            switch invitation.state {
+            case .active: .active
+            case .expired: .expired
+            case .revoked: .revoked
+            case .exhausted: .exhausted
+            }
+        return wire
+    }
+
+    static func invitationRefusal(_ refusal: InvitationRefusal) -> Tessera_V1_InvitationRefusal {
+        switch refusal {
+        case .unknown: .unknown
+        case .expired: .expired
+        case .exhausted: .exhausted
+        case .revoked: .revoked
+        case .wrongEmail: .wrongEmail
+        }
+    }
+
+    static func resetRefusal(_ refusal: ResetRefusal) -> Tessera_V1_ResetRefusal {
+        switch refusal {
+        case .unknown: .unknown
+        case .expired: .expired
+        case .used: .used
+        case .superseded: .superseded
+        case .invalidCode: .invalidCode
+        }
+    }
+
+    static func verificationRefusal(_ refusal: EmailVerificationRefusal) -> Tessera_V1_EmailVerificationRefusal {
+        switch refusal {
+        case .unknown: .unknown
+        case .expired: .expired
+        case .used: .used
+        case .emailChanged: .emailChanged
+        }
+    }
+
+    /// An optional UUID field: empty is nil.
+    static func optionalUUID(_ text: String, field: String) throws -> UUID? {
+        text.isEmpty ? nil : try uuid(text, field: field)
+    }
 }

@@ -20,6 +20,8 @@ public struct InvitationRecord: Sendable, Hashable {
     public var createdAt: Date
     /// When it was revoked, if it was.
     public var revokedAt: Date?
+    /// The (normalised) email address it is bound to, if any: it then redeems only for that address.
+    public var email: String?
 
     /// Creates an invitation value.
     /// - Parameters:
@@ -32,6 +34,7 @@ public struct InvitationRecord: Sendable, Hashable {
     ///   - createdBy: Creator.
     ///   - createdAt: Creation time.
     ///   - revokedAt: Revocation time.
+    ///   - email: The email address it is bound to.
     public init(
         id: UUID = UUID(),
         codeHash: [UInt8],
@@ -41,7 +44,8 @@ public struct InvitationRecord: Sendable, Hashable {
         expiresAt: Date,
         createdBy: UUID? = nil,
         createdAt: Date,
-        revokedAt: Date? = nil
+        revokedAt: Date? = nil,
+        email: String? = nil
     ) {
         self.id = id
         self.codeHash = codeHash
@@ -52,5 +56,6 @@ public struct InvitationRecord: Sendable, Hashable {
         self.createdBy = createdBy
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.email = email
     }
 }

@@ -13,6 +13,17 @@ public protocol InvitationStore: Sendable {
     /// The invitation with this code hash, or nil.
     func invitation(codeHash: [UInt8]) async throws -> InvitationRecord?
 
+    /// The invitation with this id, or nil.
+    func invitation(id: UUID) async throws -> InvitationRecord?
+
+    /// A page of invitations ordered by id, for operators' listings (keyset pagination: pass the last id of one
+    /// page as `after` to get the next).
+    /// - Parameters:
+    ///   - after: Only invitations whose id sorts strictly after this one; nil for the first page.
+    ///   - limit: The most returned (1 or more).
+    /// - Throws: ``StoreError/Code/invalidValue`` for a limit below 1.
+    func invitations(after: UUID?, limit: Int) async throws -> [InvitationRecord]
+
     /// Atomically takes one use of an invitation; never beyond `max_uses`, even under concurrency.
     func redeemInvitation(codeHash: [UInt8], now: Date) async throws -> InvitationRedemption
 

@@ -13,7 +13,30 @@ public protocol PasswordResetStore: Sendable {
     /// The reset with this token hash, or nil.
     func passwordReset(tokenHash: [UInt8]) async throws -> PasswordResetRecord?
 
-    /// Atomically consumes a reset token: exactly one caller ever gets ``PasswordResetConsumption/consumed(_:)``.
+    /// Records a reset request in one atomic step: counts the subject's requests in the window and, under the
+    /// limit, logs this one, invalidates the user's earlier live resets and stores the new reset.
+    ///
+    /// The same work runs whether or not `request.reset` is nil (one statement on PostgreSQL), so a request for an
+    /// address without an account costs the same as one with.
+    /// - Throws: ``StoreError/Code/invalidValue`` (a limit below 1), ``StoreError/Code/duplicateResetToken``.
+    func requestPasswordReset(_ request: PasswordResetRequest) async throws -> PasswordResetRequestOutcome
+
+    /// The user's newest live reset of `kind` (not used, not invalidated, not expired at `now`), locked against
+    /// concurrent writers until the enclosing ``TransactionStore/transaction(_:)`` ends; outside one it is a read.
+    /// Codes are consumed through it: the wrong-code count is read and written under the lock.
+    func livePasswordResetForUpdate(userID: UUID, kind: PasswordResetKind, now: Date) async throws
+        -> PasswordResetRecord?
+
+    /// Overwrites `used`, `failed_attempts` and `invalidated_at` of an existing reset.
+    /// - Throws: ``StoreError/Code/notFound``.
+    func updatePasswordReset(_ reset: PasswordResetRecord) async throws
+
+    /// Deletes the subjects' request records older than `cutoff` (the per-account limit's bookkeeping), at most
+    /// `limit` of them. Returns how many were deleted.
+    func deletePasswordResetRequests(before cutoff: Date, limit: Int) async throws -> Int
+
+    /// Atomically consumes a link reset token: exactly one caller ever gets
+    /// ``PasswordResetConsumption/consumed(_:)``; an invalidated one is never consumed.
     func consumePasswordReset(tokenHash: [UInt8], now: Date) async throws -> PasswordResetConsumption
 
     /// Deletes resets that expired before `cutoff`. Returns how many were deleted.

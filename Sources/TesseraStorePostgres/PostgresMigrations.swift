@@ -9,6 +9,7 @@ public enum PostgresMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
         authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
+        accountRecovery,
     ]
 
     static let authSchema = Migration(
@@ -389,6 +390,54 @@ public enum PostgresMigrations {
             // The session's absolute lifetime, kept by every successor of a family.
             "ALTER TABLE auth.sessions ADD COLUMN family_expires_at timestamptz",
             "CREATE INDEX mfa_challenges_expires_at_idx ON auth.mfa_challenges (expires_at)",
+        ]
+    )
+
+    static let accountRecovery = Migration(
+        version: 8,
+        name: "account-recovery",
+        statements: [
+            // An invitation may be bound to one (normalised) email address.
+            "ALTER TABLE auth.invitations ADD COLUMN email text",
+            // Resets come as link tokens or short codes; a code allows a few wrong attempts; a newer request (or
+            // too many wrong codes) invalidates a reset without consuming it.
+            """
+            ALTER TABLE auth.password_resets
+                ADD COLUMN kind text NOT NULL DEFAULT 'link'
+                    CONSTRAINT password_resets_kind_check CHECK (kind IN ('link', 'code')),
+                ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0
+                    CONSTRAINT password_resets_failed_attempts_check CHECK (failed_attempts >= 0),
+                ADD COLUMN invalidated_at timestamptz
+            """,
+            // The per-account request limit's bookkeeping, keyed by an HMAC of the requested address (so it counts
+            // requests for addresses without an account too, and stores no address).
+            """
+            CREATE TABLE auth.password_reset_requests (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                subject_hash bytea NOT NULL,
+                requested_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE INDEX password_reset_requests_subject_idx
+                ON auth.password_reset_requests (subject_hash, requested_at)
+            """,
+            "CREATE INDEX password_reset_requests_requested_at_idx ON auth.password_reset_requests (requested_at)",
+            // Email verification tokens, stored as SHA-256, single use, bound to the address they were sent to.
+            """
+            CREATE TABLE auth.email_verifications (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+                email text NOT NULL,
+                token_hash bytea NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                consumed_at timestamptz,
+                CONSTRAINT email_verifications_token_hash_key UNIQUE (token_hash)
+            )
+            """,
+            "CREATE INDEX email_verifications_user_id_idx ON auth.email_verifications (user_id)",
+            "CREATE INDEX email_verifications_expires_at_idx ON auth.email_verifications (expires_at)",
         ]
     )
 }

@@ -8,6 +8,7 @@ public enum SQLiteMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
         authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
+        accountRecovery,
     ]
 
     static let authSchema = Migration(
@@ -278,6 +279,49 @@ public enum SQLiteMigrations {
             "CREATE INDEX mfa_challenges_user_id_idx ON auth_mfa_challenges (user_id)",
             "ALTER TABLE auth_sessions ADD COLUMN family_expires_at INTEGER",
             "CREATE INDEX mfa_challenges_expires_at_idx ON auth_mfa_challenges (expires_at)",
+        ]
+    )
+
+    static let accountRecovery = Migration(
+        version: 8,
+        name: "account-recovery",
+        statements: [
+            "ALTER TABLE auth_invitations ADD COLUMN email TEXT",
+            """
+            ALTER TABLE auth_password_resets ADD COLUMN kind TEXT NOT NULL DEFAULT 'link'
+                CONSTRAINT password_resets_kind_check CHECK (kind IN ('link', 'code'))
+            """,
+            """
+            ALTER TABLE auth_password_resets ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0
+                CONSTRAINT password_resets_failed_attempts_check CHECK (failed_attempts >= 0)
+            """,
+            "ALTER TABLE auth_password_resets ADD COLUMN invalidated_at INTEGER",
+            """
+            CREATE TABLE auth_password_reset_requests (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                subject_hash BLOB NOT NULL,
+                requested_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE INDEX password_reset_requests_subject_idx
+                ON auth_password_reset_requests (subject_hash, requested_at)
+            """,
+            "CREATE INDEX password_reset_requests_requested_at_idx ON auth_password_reset_requests (requested_at)",
+            """
+            CREATE TABLE auth_email_verifications (
+                id TEXT NOT NULL PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES auth_users (id) ON DELETE CASCADE,
+                email TEXT NOT NULL,
+                token_hash BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                consumed_at INTEGER,
+                CONSTRAINT email_verifications_token_hash_key UNIQUE (token_hash)
+            )
+            """,
+            "CREATE INDEX email_verifications_user_id_idx ON auth_email_verifications (user_id)",
+            "CREATE INDEX email_verifications_expires_at_idx ON auth_email_verifications (expires_at)",
         ]
     )
 }

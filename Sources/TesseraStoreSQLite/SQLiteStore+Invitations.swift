@@ -4,22 +4,22 @@ import TesseraStore
 
 extension SQLiteStore {
     static let invitationColumns =
-        "id, code_hash, role, max_uses, uses, expires_at, created_by, created_at, revoked_at"
+        "id, code_hash, role, max_uses, uses, expires_at, created_by, created_at, revoked_at, email"
 
     /// Inserts an invitation.
     public func createInvitation(_ invitation: InvitationRecord) async throws {
         _ = try await self.rows(
             """
             INSERT INTO auth_invitations (id, code_hash, role, max_uses, uses, expires_at, created_by, created_at,
-                revoked_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                revoked_at, email)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 SQLiteBind.uuid(invitation.id), SQLiteBind.bytes(invitation.codeHash),
                 SQLiteBind.text(invitation.role.rawValue), SQLiteBind.int(invitation.maxUses),
                 SQLiteBind.int(invitation.uses), SQLiteBind.date(invitation.expiresAt),
                 SQLiteBind.uuid(invitation.createdBy), SQLiteBind.date(invitation.createdAt),
-                SQLiteBind.date(invitation.revokedAt),
+                SQLiteBind.date(invitation.revokedAt), SQLiteBind.text(invitation.email),
             ]
         )
     }
@@ -30,6 +30,22 @@ extension SQLiteStore {
             "SELECT \(Self.invitationColumns) FROM auth_invitations WHERE code_hash = ?",
             [SQLiteBind.bytes(codeHash)]
         ).first.map(Self.decodeInvitation)
+    }
+
+    /// The invitation with this id, or nil.
+    public func invitation(id: UUID) async throws -> InvitationRecord? {
+        try await self.rows(
+            "SELECT \(Self.invitationColumns) FROM auth_invitations WHERE id = ?", [SQLiteBind.uuid(id)]
+        ).first.map(Self.decodeInvitation)
+    }
+
+    /// A page of invitations by id (lower-case text, the same order as PostgreSQL's uuid comparison).
+    public func invitations(after: UUID?, limit: Int) async throws -> [InvitationRecord] {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "a page holds at least one invitation") }
+        return try await self.rows(
+            "SELECT \(Self.invitationColumns) FROM auth_invitations WHERE id > ? ORDER BY id LIMIT ?",
+            [after.map(SQLiteBind.uuid) ?? .text(""), SQLiteBind.int(limit)]
+        ).map(Self.decodeInvitation)
     }
 
     /// Takes one use with a single conditional UPDATE (one writer at a time, so `uses` never passes `max_uses`).
@@ -72,7 +88,7 @@ extension SQLiteStore {
             id: try row.uuid("id"), codeHash: try row.bytes("code_hash"), role: try row.role("role"),
             maxUses: try row.int("max_uses"), uses: try row.int("uses"), expiresAt: try row.date("expires_at"),
             createdBy: try row.optionalUUID("created_by"), createdAt: try row.date("created_at"),
-            revokedAt: try row.optionalDate("revoked_at")
+            revokedAt: try row.optionalDate("revoked_at"), email: try row.optionalString("email")
         )
     }
 }

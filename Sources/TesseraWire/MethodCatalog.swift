@@ -139,6 +139,46 @@ public enum MethodCatalog {
         "tessera.v1.Sessions/List", request: Tessera_V1_ListSessionsRequest.self,
         response: Tessera_V1_ListSessionsResponse.self, isSafeToRetry: true
     )
+    /// `tessera.v1.Invitations/Create` (not retried: a retry would create a second invitation).
+    public static let invitationsCreate = MethodDescriptor(
+        "tessera.v1.Invitations/Create", request: Tessera_V1_CreateInvitationRequest.self,
+        response: Tessera_V1_CreateInvitationResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.Invitations/Get`.
+    public static let invitationsGet = MethodDescriptor(
+        "tessera.v1.Invitations/Get", request: Tessera_V1_GetInvitationRequest.self,
+        response: Tessera_V1_GetInvitationResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Invitations/List`.
+    public static let invitationsList = MethodDescriptor(
+        "tessera.v1.Invitations/List", request: Tessera_V1_ListInvitationsRequest.self,
+        response: Tessera_V1_ListInvitationsResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Invitations/Revoke`.
+    public static let invitationsRevoke = MethodDescriptor(
+        "tessera.v1.Invitations/Revoke", request: Tessera_V1_RevokeInvitationRequest.self,
+        response: Tessera_V1_RevokeInvitationResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.PasswordResets/Request` (not retried: a retry would invalidate the first ticket).
+    public static let passwordResetsRequest = MethodDescriptor(
+        "tessera.v1.PasswordResets/Request", request: Tessera_V1_RequestPasswordResetRequest.self,
+        response: Tessera_V1_RequestPasswordResetResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.PasswordResets/Consume` (not retried: the token is single use).
+    public static let passwordResetsConsume = MethodDescriptor(
+        "tessera.v1.PasswordResets/Consume", request: Tessera_V1_ConsumePasswordResetRequest.self,
+        response: Tessera_V1_ConsumePasswordResetResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.EmailVerification/Request`.
+    public static let emailVerificationRequest = MethodDescriptor(
+        "tessera.v1.EmailVerification/Request", request: Tessera_V1_RequestEmailVerificationRequest.self,
+        response: Tessera_V1_RequestEmailVerificationResponse.self, isSafeToRetry: false
+    )
+    /// `tessera.v1.EmailVerification/Confirm` (not retried: the token is single use).
+    public static let emailVerificationConfirm = MethodDescriptor(
+        "tessera.v1.EmailVerification/Confirm", request: Tessera_V1_ConfirmEmailRequest.self,
+        response: Tessera_V1_ConfirmEmailResponse.self, isSafeToRetry: false
+    )
     /// All methods, in the order of the protos.
     public static let all: [MethodDescriptor] = [
         healthCheck, passwordsHash, passwordsVerify, totpGenerate, totpVerify, totpRewrap,
@@ -146,7 +186,8 @@ public enum MethodCatalog {
         accountsRegister, accountsAuthenticate, accountsCompleteMfa, accountsChangePassword, accountsGetUser,
         accountsUnlockUser, accountsDisableUser, mfaBeginTotpEnrolment, mfaConfirmTotpEnrolment, mfaDisableTotp,
         mfaRegenerateRecoveryCodes, mfaRecoveryCodesLeft, sessionsRefresh, sessionsRevoke, sessionsRevokeAll,
-        sessionsList,
+        sessionsList, invitationsCreate, invitationsGet, invitationsList, invitationsRevoke, passwordResetsRequest,
+        passwordResetsConsume, emailVerificationRequest, emailVerificationConfirm,
     ]
 
     /// Methods by wire name.

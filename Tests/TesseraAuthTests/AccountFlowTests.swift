@@ -219,18 +219,6 @@ struct AccountFlowTests {
             #expect(try await h.store.auditChainHead().id == before.id + 2)
         }
     }
-
-    @Test("an invitation code is refused until invitations are redeemable", arguments: AuthBackend.allCases)
-    func invitationCode(backend: AuthBackend) async throws {
-        try await backend.with { h, _ in
-            await expectAuthError(.failedPrecondition) {
-                _ = try await h.flows.register(
-                    email: newEmail(), password: goodPassword,
-                    invitationCode: OpaqueToken.generate(.invitation).reveal()
-                )
-            }
-        }
-    }
 }
 
 @Suite("Auth flows: the lockout step")

@@ -47,7 +47,8 @@ enum AuthBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         /// A second flows value over another store of the same database (a second replica).
         func replica(_ other: any TesseraStore, policy: AuthPolicy) async throws -> AuthFlows {
             try await AuthFlows.make(
-                store: other, hasher: try PasswordHasher(configuration: .init(policy: try AuthBackend.testPolicy())),
+                store: other,
+                hasher: try PasswordHasher(configuration: .init(policy: try AuthBackend.testPolicy(), maxQueued: 64)),
                 cipher: cipher, audit: AuditLog(store: other, key: auditKey), keys: keys, policy: policy,
                 clock: clock.auth
             )
@@ -70,7 +71,7 @@ enum AuthBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let auditKey = AuditSigningKey(material: .random(count: 32))
             let keys = AuthKeys.random()
             let hasher = try PasswordHasher(
-                configuration: .init(policy: try hasherPolicy ?? AuthBackend.testPolicy(), workers: 2)
+                configuration: .init(policy: try hasherPolicy ?? AuthBackend.testPolicy(), workers: 2, maxQueued: 64)
             )
             let flows = try await AuthFlows.make(
                 store: store, hasher: hasher, cipher: cipher, audit: AuditLog(store: store, key: auditKey),

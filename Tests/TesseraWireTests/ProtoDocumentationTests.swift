@@ -21,6 +21,9 @@ struct ProtoDocumentationTests {
         "tessera/v1/accounts.proto",
         "tessera/v1/mfa.proto",
         "tessera/v1/sessions.proto",
+        "tessera/v1/invitations.proto",
+        "tessera/v1/password_resets.proto",
+        "tessera/v1/email_verification.proto",
     ]
 
     @Test("every declaration has a comment", arguments: files)

@@ -1,6 +1,6 @@
 /// What an opaque token is for; the kind is spelled out in the token's readable prefix.
 ///
-/// Prefixes are distinctive (`tsr_`, `tsi_`, `tsp_`, `tsc_`, `tsm_`) so secret scanners can recognise a leaked Tessera
+/// Prefixes are distinctive (`tsr_`, `tsi_`, `tsp_`, `tsc_`, `tsm_`, `tsv_`) so secret scanners can recognise a leaked Tessera
 /// token, and so a token of one kind is never accepted where another is expected. See `docs/tokens.md`.
 public enum TokenKind: String, Sendable, Hashable, CaseIterable {
     /// A session refresh token (`auth.sessions.refresh_token_hash`).
@@ -14,6 +14,8 @@ public enum TokenKind: String, Sendable, Hashable, CaseIterable {
     /// A second-factor challenge: a password was accepted, the TOTP or recovery code is still due
     /// (`auth.mfa_challenges.challenge_hash`).
     case mfaChallenge
+    /// An email verification token (`auth.email_verifications.token_hash`).
+    case emailVerification
 
     /// The readable prefix, including the trailing underscore.
     public var prefix: String {
@@ -23,6 +25,7 @@ public enum TokenKind: String, Sendable, Hashable, CaseIterable {
         case .passwordReset: "tsp_"
         case .caller: "tsc_"
         case .mfaChallenge: "tsm_"
+        case .emailVerification: "tsv_"
         }
     }
 

@@ -151,6 +151,70 @@ public nonisolated enum Tessera_V1_AssuranceLevel: SwiftProtobuf.Enum, Swift.Cas
 
 }
 
+/// Why an invitation code was not redeemed. None says which user or address
+/// it was for.
+public nonisolated enum Tessera_V1_InvitationRefusal: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not refused.
+  case unspecified // = 0
+
+  /// No invitation has this code.
+  case unknown // = 1
+
+  /// It has expired.
+  case expired // = 2
+
+  /// Every use has been taken.
+  case exhausted // = 3
+
+  /// It was revoked.
+  case revoked // = 4
+
+  /// It is bound to another email address.
+  case wrongEmail // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .unknown
+    case 2: self = .expired
+    case 3: self = .exhausted
+    case 4: self = .revoked
+    case 5: self = .wrongEmail
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .unknown: return 1
+    case .expired: return 2
+    case .exhausted: return 3
+    case .revoked: return 4
+    case .wrongEmail: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Tessera_V1_InvitationRefusal] = [
+    .unspecified,
+    .unknown,
+    .expired,
+    .exhausted,
+    .revoked,
+    .wrongEmail,
+  ]
+
+}
+
 /// A session: give `refresh_token` to the end user's client, once. It is
 /// stored only as its SHA-256; Sessions/Refresh exchanges it for a successor.
 public nonisolated struct Tessera_V1_Session: Sendable {
@@ -197,7 +261,8 @@ public nonisolated struct Tessera_V1_RegisterRequest: Sendable {
   /// The password. Never logged.
   public var password: String = String()
 
-  /// Must be empty for now.
+  /// An invitation code (`tsi_…`), or empty. A bad prefix, length or
+  /// checksum is INVALID_ARGUMENT before any database read.
   public var invitationCode: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -216,6 +281,10 @@ public nonisolated struct Tessera_V1_RegisterResponse: Sendable {
 
   /// Why the password was refused (then nothing was created), or UNSPECIFIED.
   public var passwordRefused: Tessera_V1_PasswordRefusal = .unspecified
+
+  /// Why the invitation code was not redeemed (then nothing was created and
+  /// no use taken), or UNSPECIFIED.
+  public var invitationRefused: Tessera_V1_InvitationRefusal = .unspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -275,6 +344,18 @@ public nonisolated struct Tessera_V1_InvalidCredentials: Sendable {
   public init() {}
 }
 
+/// The password was right, but the deployment requires a verified email
+/// address and this account's is not: verify it and sign in again.
+public nonisolated struct Tessera_V1_EmailNotVerified: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// The response of "tessera.v1.Accounts/Authenticate".
 public nonisolated struct Tessera_V1_AuthenticateResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -311,6 +392,15 @@ public nonisolated struct Tessera_V1_AuthenticateResponse: Sendable {
     set {result = .invalidCredentials(newValue)}
   }
 
+  /// The address must be verified first (only after a correct password).
+  public var emailNotVerified: Tessera_V1_EmailNotVerified {
+    get {
+      if case .emailNotVerified(let v)? = result {return v}
+      return Tessera_V1_EmailNotVerified()
+    }
+    set {result = .emailNotVerified(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// Exactly one of:
@@ -321,6 +411,8 @@ public nonisolated struct Tessera_V1_AuthenticateResponse: Sendable {
     case mfaRequired(Tessera_V1_MfaChallenge)
     /// Refused; the audit log records why.
     case invalidCredentials(Tessera_V1_InvalidCredentials)
+    /// The address must be verified first (only after a correct password).
+    case emailNotVerified(Tessera_V1_EmailNotVerified)
 
   }
 
@@ -619,6 +711,10 @@ nonisolated extension Tessera_V1_AssuranceLevel: SwiftProtobuf._ProtoNameProvidi
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ASSURANCE_LEVEL_UNSPECIFIED\0\u{1}ASSURANCE_LEVEL_AAL1\0\u{1}ASSURANCE_LEVEL_AAL2\0")
 }
 
+nonisolated extension Tessera_V1_InvitationRefusal: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0INVITATION_REFUSAL_UNSPECIFIED\0\u{1}INVITATION_REFUSAL_UNKNOWN\0\u{1}INVITATION_REFUSAL_EXPIRED\0\u{1}INVITATION_REFUSAL_EXHAUSTED\0\u{1}INVITATION_REFUSAL_REVOKED\0\u{1}INVITATION_REFUSAL_WRONG_EMAIL\0")
+}
+
 nonisolated extension Tessera_V1_Session: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Session"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refresh_token\0\u{3}session_id\0\u{3}user_id\0\u{1}role\0\u{1}assurance\0\u{3}expires_at_unix\0\u{3}session_expires_at_unix\0")
@@ -721,7 +817,7 @@ nonisolated extension Tessera_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Tessera_V1_RegisterResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{3}password_refused\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{3}password_refused\0\u{3}invitation_refused\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -731,6 +827,7 @@ nonisolated extension Tessera_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.userID) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.passwordRefused) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.invitationRefused) }()
       default: break
       }
     }
@@ -743,12 +840,16 @@ nonisolated extension Tessera_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
     if self.passwordRefused != .unspecified {
       try visitor.visitSingularEnumField(value: self.passwordRefused, fieldNumber: 2)
     }
+    if self.invitationRefused != .unspecified {
+      try visitor.visitSingularEnumField(value: self.invitationRefused, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_RegisterResponse, rhs: Tessera_V1_RegisterResponse) -> Bool {
     if lhs.userID != rhs.userID {return false}
     if lhs.passwordRefused != rhs.passwordRefused {return false}
+    if lhs.invitationRefused != rhs.invitationRefused {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -853,9 +954,28 @@ nonisolated extension Tessera_V1_InvalidCredentials: SwiftProtobuf.Message, Swif
   }
 }
 
+nonisolated extension Tessera_V1_EmailNotVerified: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EmailNotVerified"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_EmailNotVerified, rhs: Tessera_V1_EmailNotVerified) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Tessera_V1_AuthenticateResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AuthenticateResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{3}mfa_required\0\u{3}invalid_credentials\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{3}mfa_required\0\u{3}invalid_credentials\0\u{3}email_not_verified\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -902,6 +1022,19 @@ nonisolated extension Tessera_V1_AuthenticateResponse: SwiftProtobuf.Message, Sw
           self.result = .invalidCredentials(v)
         }
       }()
+      case 4: try {
+        var v: Tessera_V1_EmailNotVerified?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .emailNotVerified(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .emailNotVerified(v)
+        }
+      }()
       default: break
       }
     }
@@ -924,6 +1057,10 @@ nonisolated extension Tessera_V1_AuthenticateResponse: SwiftProtobuf.Message, Sw
     case .invalidCredentials?: try {
       guard case .invalidCredentials(let v)? = self.result else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .emailNotVerified?: try {
+      guard case .emailNotVerified(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     }()
     case nil: break
     }
