@@ -42,9 +42,16 @@ extension PostgresStore {
         return .expired
     }
 
-    /// Deletes expired resets.
-    public func deleteExpiredPasswordResets(before cutoff: Date) async throws -> Int {
-        try await self.rows("DELETE FROM auth.password_resets WHERE expires_at < \(cutoff) RETURNING id").count
+    /// Deletes up to `limit` expired resets, skipping rows another transaction holds.
+    public func deleteExpiredPasswordResets(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth.password_resets WHERE id IN (
+                SELECT id FROM auth.password_resets WHERE expires_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ) RETURNING id
+            """
+        ).count
     }
 
     static func decodeReset(_ row: PostgresRow) throws -> PasswordResetRecord {
