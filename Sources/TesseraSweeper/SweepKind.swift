@@ -9,8 +9,11 @@ public struct SweepKind: Sendable, CustomStringConvertible {
     /// The kind's name: the `kind` label of the sweeper's metrics and the log's `kind` field. A fixed, lowercase
     /// name written in code, so the labels form a closed set.
     public let name: String
-    /// Deletes up to `limit` rows of this kind that expired before `cutoff`; returns how many it deleted.
-    let deleteExpired: @Sendable (_ store: any TesseraStore, _ cutoff: Date, _ limit: Int) async throws -> Int
+    /// Deletes up to `limit` rows of a kind that expired before `cutoff`; returns how many it deleted.
+    public typealias Delete = @Sendable (_ store: any TesseraStore, _ cutoff: Date, _ limit: Int) async throws -> Int
+
+    /// The store's batched delete of this kind.
+    let deleteExpired: Delete
 
     /// Creates a kind.
     /// - Parameters:
@@ -18,8 +21,7 @@ public struct SweepKind: Sendable, CustomStringConvertible {
     ///   - deleteExpired: The store's batched delete of the kind (`store`, `cutoff`, `limit`).
     public init(
         _ name: StaticString,
-        deleteExpired: @escaping @Sendable (_ store: any TesseraStore, _ cutoff: Date, _ limit: Int) async throws
-            -> Int
+        deleteExpired: @escaping Delete
     ) {
         self.name = "\(name)"
         self.deleteExpired = deleteExpired

@@ -24,7 +24,8 @@ extension SecretScanSession {
         let replacement = apiKey("sk-proj-flow-new-")
         let refused = apiKey("sk-refused ") + " with spaces"
         secrets += [
-            ScannedSecret("flow API key openai", text: openai), ScannedSecret("flow API key anthropic", text: anthropic),
+            ScannedSecret("flow API key openai", text: openai),
+            ScannedSecret("flow API key anthropic", text: anthropic),
             ScannedSecret("flow API key openai (replaced)", text: replacement),
             ScannedSecret("refused API key", text: refused),
         ]
@@ -38,9 +39,11 @@ extension SecretScanSession {
             #expect(!error.description.contains(refused))
         }
         #expect(
-            try await keys.open(userID: user, providerType: "openai-flow", caller: "scan").revealAPIKey() == replacement)
+            try await keys.open(userID: user, providerType: "openai-flow", caller: "scan").revealAPIKey() == replacement
+        )
         #expect(
-            try await keys.open(userID: user, providerType: "anthropic-flow", caller: "scan").revealAPIKey() == anthropic)
+            try await keys.open(userID: user, providerType: "anthropic-flow", caller: "scan").revealAPIKey()
+                == anthropic)
         #expect(try await keys.list(userID: user).map(\.providerType).contains("openai-flow"))
         #expect(try await keys.delete(userID: user, providerType: "anthropic-flow", caller: "scan"))
         return secrets
