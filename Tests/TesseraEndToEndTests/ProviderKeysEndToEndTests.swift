@@ -159,7 +159,8 @@ struct ProviderKeysEndToEndTests {
             let opened = entries.filter { $0.action == "provider_key.opened" }
             #expect(opened.count == 3)
             #expect(opened.allSatisfy { $0.payload["caller"] == "provider-proxy" })
-            #expect(entries.filter { $0.action == "provider_key.stored" }.allSatisfy { $0.payload["caller"] == "login" })
+            #expect(
+                entries.filter { $0.action == "provider_key.stored" }.allSatisfy { $0.payload["caller"] == "login" })
             for entry in entries {
                 for needle in needles {
                     #expect(!entry.payload.values.contains { $0.contains(needle) })
