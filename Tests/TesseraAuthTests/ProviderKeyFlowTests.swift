@@ -324,6 +324,51 @@ struct ProviderKeyFlowTests {
             #expect(try await h.store.masterKeyVersions().map(\.dekCount) == [0, 0, 4])
         }
     }
+
+    @Test(
+        "concurrent replacements on two replicas during a rotation and rewrap: one row each, exact counts, v1 retires",
+        arguments: AuthBackend.allCases)
+    func replacementsDuringRewrap(backend: AuthBackend) async throws {
+        try await backend.with { h, other in
+            let r = try await Self.replicas(h, other)
+            var users: [UUID] = []
+            for _ in 0..<3 {
+                let user = try await registered(h.flows, newEmail())
+                _ = try await r.first.put(userID: user, providerType: "openai", apiKey: Self.apiKey(), caller: "l")
+                users.append(user)
+            }
+            let owners = users
+            let written = try await withThrowingTaskGroup(of: (UUID, String)?.self) { group in
+                group.addTask {
+                    try await r.secondKeyring.rotate()
+                    _ = try await r.secondKeyring.rewrap(batchSize: 1)
+                    return nil
+                }
+                for index in 0..<12 {
+                    let flows = index.isMultiple(of: 2) ? r.first : r.second
+                    let user = owners[index % owners.count]
+                    group.addTask {
+                        let key = Self.apiKey("\(index)-")
+                        _ = try await flows.put(userID: user, providerType: "openai", apiKey: key, caller: "l")
+                        return (user, key)
+                    }
+                }
+                return try await group.reduce(into: [(UUID, String)]()) { if let pair = $1 { $0.append(pair) } }
+            }
+            #expect(written.count == 12)
+            // One row per user, holding one of the keys written for it; the counts add up to the rows.
+            for user in owners {
+                #expect(try await h.store.providerKeys(userID: user).count == 1)
+                let opened = try await r.first.open(userID: user, providerType: "openai", caller: "p").revealAPIKey()
+                #expect(written.contains { $0.0 == user && $0.1 == opened })
+            }
+            #expect(try await h.store.masterKeyVersions().map(\.dekCount).reduce(0, +) == 3)
+            // A Put that sealed under version 1 after the rewrap's scan passed it is picked up by a second run.
+            _ = try await r.secondKeyring.rewrap()
+            #expect(try await h.store.masterKeyVersions().map(\.dekCount) == [0, 3])
+            try await r.secondKeyring.retire(version: 1)
+        }
+    }
 }
 
 /// A flag the rotating task raises when it is done.
