@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "TesseraAudit", targets: ["TesseraAudit"]),
         .library(name: "TesseraAuth", targets: ["TesseraAuth"]),
         .library(name: "TesseraAuthServices", targets: ["TesseraAuthServices"]),
+        .library(name: "TesseraSweeper", targets: ["TesseraSweeper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -157,6 +158,18 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // The background sweeper of expired rows and audit partitions: a Service of the server's group, over the
+        // store; no frames, no domain rules.
+        .target(
+            name: "TesseraSweeper",
+            dependencies: [
+                "TesseraStore",
+                "TesseraObservability",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "TesseraTestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")]
@@ -239,6 +252,7 @@ let package = Package(
                 "TesseraAuth",
                 "TesseraAuthServices",
                 "TesseraSettings",
+                "TesseraSweeper",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -300,6 +314,7 @@ let package = Package(
             name: "TesseraEndToEndTests",
             dependencies: [
                 "TesseraAuth",
+                "TesseraKeyring",
                 "TesseraAuthServices",
                 "TesseraAudit",
                 "TesseraClient",
@@ -368,6 +383,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TesseraSweeperTests",
+            dependencies: [
+                "TesseraSweeper",
+                "TesseraObservability",
+                "TesseraStore",
+                "TesseraStorePostgres",
+                "TesseraStoreSQLite",
+                "TesseraTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "TesseraAuditTests",

@@ -22,4 +22,15 @@ public enum MetricName {
     public static let argon2QueueDepth = "tessera_argon2_queue_depth"
     /// Counter of password hashing jobs refused with `RESOURCE_EXHAUSTED` because the Argon2 queue was full.
     public static let argon2Rejected = "tessera_argon2_rejected_total"
+    /// Counter of expired rows the sweeper deleted, labelled `kind` (`sessions`, `invitations`, …).
+    public static let sweeperDeleted = "tessera_sweeper_deleted_total"
+    /// Counter of sweeper steps that failed, labelled `kind` (a row kind, or `audit_partitions`).
+    public static let sweeperFailures = "tessera_sweeper_failures_total"
+    /// Counter of finished sweeper runs.
+    public static let sweeperRuns = "tessera_sweeper_runs_total"
+    /// Gauge of the Unix time the last sweeper run finished.
+    public static let sweeperLastRun = "tessera_sweeper_last_run_timestamp_seconds"
+    /// Gauge of the audit log's monthly partitions missing from the current month to the months kept ahead
+    /// (PostgreSQL; stays above 0 when the server's role may not create them).
+    public static let auditPartitionsMissing = "tessera_audit_partitions_missing"
 }

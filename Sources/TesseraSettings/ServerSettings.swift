@@ -49,6 +49,12 @@ public struct ServerSettings: Codable, Sendable, Hashable {
     public var rootKeyFile: String?
     /// Seconds between the keyring's checks for a version added by another process.
     public var keyringPollSeconds: Double?
+    /// Seconds between two runs of the sweeper of expired rows (default 300).
+    public var sweepIntervalSeconds: Double?
+    /// Rows the sweeper deletes per statement and kind (default 500).
+    public var sweepBatchSize: Int?
+    /// Seconds an expired row is kept before the sweeper deletes it (default 86400).
+    public var sweepRetentionSeconds: Double?
     /// Production mode (the default, see ``isProductionMode()``): refuse the development root key; `false` means
     /// development mode.
     public var production: Bool?
@@ -104,6 +110,9 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         case sqlitePath = "sqlite_path"
         case rootKeyFile = "root_key_file"
         case keyringPollSeconds = "keyring_poll_seconds"
+        case sweepIntervalSeconds = "sweep_interval_seconds"
+        case sweepBatchSize = "sweep_batch_size"
+        case sweepRetentionSeconds = "sweep_retention_seconds"
         case production
         case argon2Workers = "argon2_workers"
         case argon2MaxQueued = "argon2_max_queued"
@@ -168,7 +177,8 @@ public struct ServerSettings: Codable, Sendable, Hashable {
                 }
                 object[key.rawValue] = flag
             case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds, .keyringPollSeconds,
-                .frameCompleteTimeoutSeconds, .unauthenticatedIdleTimeoutSeconds:
+                .frameCompleteTimeoutSeconds, .unauthenticatedIdleTimeoutSeconds, .sweepIntervalSeconds,
+                .sweepRetentionSeconds:
                 guard let number = Double(value), number.isFinite else {
                     throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be a finite number")
                 }
@@ -207,6 +217,9 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         result.sqlitePath = other.sqlitePath ?? sqlitePath
         result.rootKeyFile = other.rootKeyFile ?? rootKeyFile
         result.keyringPollSeconds = other.keyringPollSeconds ?? keyringPollSeconds
+        result.sweepIntervalSeconds = other.sweepIntervalSeconds ?? sweepIntervalSeconds
+        result.sweepBatchSize = other.sweepBatchSize ?? sweepBatchSize
+        result.sweepRetentionSeconds = other.sweepRetentionSeconds ?? sweepRetentionSeconds
         result.production = other.production ?? production
         result.argon2Workers = other.argon2Workers ?? argon2Workers
         result.argon2MaxQueued = other.argon2MaxQueued ?? argon2MaxQueued
@@ -244,6 +257,19 @@ public struct ServerSettings: Codable, Sendable, Hashable {
             throw ServerSettingsError("keyring_poll_seconds (--keyring-poll) must be from 0.001 to 3600")
         }
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// The sweeper's interval, batch size and retention (defaults 300 s, 500 rows, 24 hours).
+    ///
+    /// - Returns: The three values.
+    /// - Throws: ``ServerSettingsError`` for a value out of its range (see ``numericRanges``).
+    public func sweeper() throws -> (interval: Duration, batchSize: Int, retention: Duration) {
+        try validate()
+        return (
+            interval: .milliseconds(Int64((sweepIntervalSeconds ?? 300) * 1000)),
+            batchSize: sweepBatchSize ?? 500,
+            retention: .milliseconds(Int64((sweepRetentionSeconds ?? 86_400) * 1000))
+        )
     }
 
     /// The server configuration these settings describe, with defaults for what they leave out.

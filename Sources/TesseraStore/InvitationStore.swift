@@ -31,5 +31,10 @@ public protocol InvitationStore: Sendable {
     func revokeInvitation(id: UUID, now: Date) async throws -> Bool
 
     /// Deletes invitations that expired before `cutoff`. Returns how many were deleted.
-    func deleteExpiredInvitations(before cutoff: Date) async throws -> Int
+    ///
+    /// Deletes at most `limit` rows, so a sweep holds its locks briefly and can be spread over time; call again
+    /// while the result equals `limit`. On PostgreSQL rows another transaction has locked are skipped (`SKIP
+    /// LOCKED`), so replicas sweeping at once neither wait for nor double-count each other.
+    /// - Throws: ``StoreError/Code/invalidValue`` when `limit` is below 1.
+    func deleteExpiredInvitations(before cutoff: Date, limit: Int) async throws -> Int
 }

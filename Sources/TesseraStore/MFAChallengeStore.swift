@@ -19,5 +19,10 @@ public protocol MFAChallengeStore: Sendable {
     func updateMFAChallenge(_ challenge: MFAChallengeRecord) async throws
 
     /// Deletes challenges that expired before `cutoff`. Returns how many were deleted.
-    func deleteExpiredMFAChallenges(before cutoff: Date) async throws -> Int
+    ///
+    /// Deletes at most `limit` rows, so a sweep holds its locks briefly and can be spread over time; call again
+    /// while the result equals `limit`. On PostgreSQL rows another transaction has locked are skipped (`SKIP
+    /// LOCKED`), so replicas sweeping at once neither wait for nor double-count each other.
+    /// - Throws: ``StoreError/Code/invalidValue`` when `limit` is below 1.
+    func deleteExpiredMFAChallenges(before cutoff: Date, limit: Int) async throws -> Int
 }

@@ -40,5 +40,10 @@ public protocol PasswordResetStore: Sendable {
     func consumePasswordReset(tokenHash: [UInt8], now: Date) async throws -> PasswordResetConsumption
 
     /// Deletes resets that expired before `cutoff`. Returns how many were deleted.
-    func deleteExpiredPasswordResets(before cutoff: Date) async throws -> Int
+    ///
+    /// Deletes at most `limit` rows, so a sweep holds its locks briefly and can be spread over time; call again
+    /// while the result equals `limit`. On PostgreSQL rows another transaction has locked are skipped (`SKIP
+    /// LOCKED`), so replicas sweeping at once neither wait for nor double-count each other.
+    /// - Throws: ``StoreError/Code/invalidValue`` when `limit` is below 1.
+    func deleteExpiredPasswordResets(before cutoff: Date, limit: Int) async throws -> Int
 }

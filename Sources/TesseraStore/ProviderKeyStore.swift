@@ -13,6 +13,14 @@ public protocol ProviderKeyStore: Sendable {
     /// The user's key for a provider type, or nil.
     func providerKey(userID: UUID, providerType: String) async throws -> ProviderKeyRecord?
 
+    /// The user's key for a provider type with its row locked until the enclosing transaction ends (on SQLite
+    /// `BEGIN IMMEDIATE` already excludes every other writer), or nil.
+    ///
+    /// A replacement or deletion reads the old row's data key under this lock, so the keyring rewrap's
+    /// compare-and-swap on the same row waits and then finds it changed, and the per-version data-key counts move
+    /// exactly once.
+    func providerKeyForUpdate(userID: UUID, providerType: String) async throws -> ProviderKeyRecord?
+
     /// Every provider key of a user, ordered by provider type.
     func providerKeys(userID: UUID) async throws -> [ProviderKeyRecord]
 

@@ -73,5 +73,10 @@ public protocol SessionStore: Sendable {
     func revokeSessions(userID: UUID, now: Date) async throws -> Int
 
     /// Deletes session rows that expired before `cutoff`. Returns how many were deleted.
-    func deleteExpiredSessions(before cutoff: Date) async throws -> Int
+    ///
+    /// Deletes at most `limit` rows, so a sweep holds its locks briefly and can be spread over time; call again
+    /// while the result equals `limit`. On PostgreSQL rows another transaction has locked are skipped (`SKIP
+    /// LOCKED`), so replicas sweeping at once neither wait for nor double-count each other.
+    /// - Throws: ``StoreError/Code/invalidValue`` when `limit` is below 1.
+    func deleteExpiredSessions(before cutoff: Date, limit: Int) async throws -> Int
 }

@@ -75,9 +75,16 @@ extension PostgresStore {
         ).isEmpty
     }
 
-    /// Deletes expired invitations.
-    public func deleteExpiredInvitations(before cutoff: Date) async throws -> Int {
-        try await self.rows("DELETE FROM auth.invitations WHERE expires_at < \(cutoff) RETURNING id").count
+    /// Deletes up to `limit` expired invitations, skipping rows another transaction holds.
+    public func deleteExpiredInvitations(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth.invitations WHERE id IN (
+                SELECT id FROM auth.invitations WHERE expires_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ) RETURNING id
+            """
+        ).count
     }
 
     static func decodeInvitation(_ row: PostgresRow) throws -> InvitationRecord {

@@ -52,8 +52,15 @@ extension PostgresStore {
         guard !rows.isEmpty else { throw StoreError(.notFound, "no such challenge") }
     }
 
-    /// Deletes challenges expired before `cutoff`.
-    public func deleteExpiredMFAChallenges(before cutoff: Date) async throws -> Int {
-        try await self.rows("DELETE FROM auth.mfa_challenges WHERE expires_at < \(cutoff) RETURNING id").count
+    /// Deletes up to `limit` expired challenges, skipping rows another transaction holds.
+    public func deleteExpiredMFAChallenges(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth.mfa_challenges WHERE id IN (
+                SELECT id FROM auth.mfa_challenges WHERE expires_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ) RETURNING id
+            """
+        ).count
     }
 }

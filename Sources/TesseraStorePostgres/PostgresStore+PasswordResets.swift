@@ -113,9 +113,16 @@ extension PostgresStore {
         return PasswordResetConsumption(refusing: current)
     }
 
-    /// Deletes expired resets.
-    public func deleteExpiredPasswordResets(before cutoff: Date) async throws -> Int {
-        try await self.rows("DELETE FROM auth.password_resets WHERE expires_at < \(cutoff) RETURNING id").count
+    /// Deletes up to `limit` expired resets, skipping rows another transaction holds.
+    public func deleteExpiredPasswordResets(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth.password_resets WHERE id IN (
+                SELECT id FROM auth.password_resets WHERE expires_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ) RETURNING id
+            """
+        ).count
     }
 
     /// Deletes old request records, oldest first, a bounded batch.

@@ -29,6 +29,16 @@ extension PostgresStore {
         ).first.map(Self.decodeProvider)
     }
 
+    /// The user's key for a provider type, its row locked `FOR UPDATE` until the enclosing transaction ends.
+    public func providerKeyForUpdate(userID: UUID, providerType: String) async throws -> ProviderKeyRecord? {
+        try await self.rows(
+            """
+            \(unescaped: Self.selectProvider) WHERE user_id = \(userID) AND provider_type = \(providerType)
+            FOR UPDATE
+            """
+        ).first.map(Self.decodeProvider)
+    }
+
     /// Every provider key of a user.
     public func providerKeys(userID: UUID) async throws -> [ProviderKeyRecord] {
         try await self.rows(

@@ -48,9 +48,16 @@ extension PostgresStore {
         ).count
     }
 
-    /// Deletes expired session rows.
-    public func deleteExpiredSessions(before cutoff: Date) async throws -> Int {
-        try await self.rows("DELETE FROM auth.sessions WHERE expires_at < \(cutoff) RETURNING id").count
+    /// Deletes up to `limit` expired session rows, skipping rows another transaction holds.
+    public func deleteExpiredSessions(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth.sessions WHERE id IN (
+                SELECT id FROM auth.sessions WHERE expires_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ) RETURNING id
+            """
+        ).count
     }
 
     static func insert(_ session: SessionRecord) -> PostgresQuery {

@@ -75,11 +75,15 @@ extension SQLiteStore {
         ).isEmpty
     }
 
-    /// Deletes expired invitations.
-    public func deleteExpiredInvitations(before cutoff: Date) async throws -> Int {
-        try await self.rows(
-            "DELETE FROM auth_invitations WHERE expires_at < ? RETURNING id",
-            [SQLiteBind.date(cutoff)]
+    /// Deletes up to `limit` expired invitations.
+    public func deleteExpiredInvitations(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth_invitations WHERE id IN (SELECT id FROM auth_invitations WHERE expires_at < ? LIMIT ?)
+            RETURNING id
+            """,
+            [SQLiteBind.date(cutoff), SQLiteBind.int(limit)]
         ).count
     }
 

@@ -51,10 +51,15 @@ extension SQLiteStore {
         guard !rows.isEmpty else { throw StoreError(.notFound, "no such challenge") }
     }
 
-    /// Deletes challenges expired before `cutoff`.
-    public func deleteExpiredMFAChallenges(before cutoff: Date) async throws -> Int {
-        try await self.rows(
-            "DELETE FROM auth_mfa_challenges WHERE expires_at < ? RETURNING id", [SQLiteBind.date(cutoff)]
+    /// Deletes up to `limit` expired challenges.
+    public func deleteExpiredMFAChallenges(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth_mfa_challenges WHERE id IN (SELECT id FROM auth_mfa_challenges WHERE expires_at < ? LIMIT ?)
+            RETURNING id
+            """,
+            [SQLiteBind.date(cutoff), SQLiteBind.int(limit)]
         ).count
     }
 }

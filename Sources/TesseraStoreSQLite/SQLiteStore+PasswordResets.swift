@@ -107,11 +107,15 @@ extension SQLiteStore {
         return PasswordResetConsumption(refusing: current)
     }
 
-    /// Deletes expired resets.
-    public func deleteExpiredPasswordResets(before cutoff: Date) async throws -> Int {
-        try await self.rows(
-            "DELETE FROM auth_password_resets WHERE expires_at < ? RETURNING id",
-            [SQLiteBind.date(cutoff)]
+    /// Deletes up to `limit` expired resets.
+    public func deleteExpiredPasswordResets(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth_password_resets WHERE id IN (SELECT id FROM auth_password_resets WHERE expires_at < ? LIMIT ?)
+            RETURNING id
+            """,
+            [SQLiteBind.date(cutoff), SQLiteBind.int(limit)]
         ).count
     }
 

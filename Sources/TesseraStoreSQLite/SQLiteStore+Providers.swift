@@ -34,6 +34,12 @@ extension SQLiteStore {
         ).first.map(Self.decodeProvider)
     }
 
+    /// The user's key for a provider type (inside a transaction, `BEGIN IMMEDIATE` already excludes every other
+    /// writer).
+    public func providerKeyForUpdate(userID: UUID, providerType: String) async throws -> ProviderKeyRecord? {
+        try await self.providerKey(userID: userID, providerType: providerType)
+    }
+
     /// Every provider key of a user.
     public func providerKeys(userID: UUID) async throws -> [ProviderKeyRecord] {
         try await self.rows(

@@ -45,11 +45,15 @@ extension SQLiteStore {
         ).count
     }
 
-    /// Deletes expired session rows.
-    public func deleteExpiredSessions(before cutoff: Date) async throws -> Int {
-        try await self.rows(
-            "DELETE FROM auth_sessions WHERE expires_at < ? RETURNING id",
-            [SQLiteBind.date(cutoff)]
+    /// Deletes up to `limit` expired session rows.
+    public func deleteExpiredSessions(before cutoff: Date, limit: Int) async throws -> Int {
+        guard limit >= 1 else { throw StoreError(.invalidValue, "the batch limit must be at least 1") }
+        return try await self.rows(
+            """
+            DELETE FROM auth_sessions WHERE id IN (SELECT id FROM auth_sessions WHERE expires_at < ? LIMIT ?)
+            RETURNING id
+            """,
+            [SQLiteBind.date(cutoff), SQLiteBind.int(limit)]
         ).count
     }
 

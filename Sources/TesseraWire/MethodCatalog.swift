@@ -179,6 +179,26 @@ public enum MethodCatalog {
         "tessera.v1.EmailVerification/Confirm", request: Tessera_V1_ConfirmEmailRequest.self,
         response: Tessera_V1_ConfirmEmailResponse.self, isSafeToRetry: false
     )
+    /// `tessera.v1.ProviderKeys/Put`.
+    public static let providerKeysPut = MethodDescriptor(
+        "tessera.v1.ProviderKeys/Put", request: Tessera_V1_PutProviderKeyRequest.self,
+        response: Tessera_V1_PutProviderKeyResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.ProviderKeys/List`.
+    public static let providerKeysList = MethodDescriptor(
+        "tessera.v1.ProviderKeys/List", request: Tessera_V1_ListProviderKeysRequest.self,
+        response: Tessera_V1_ListProviderKeysResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.ProviderKeys/Get` (returns a plaintext API key: its own grant, for the provider proxy only).
+    public static let providerKeysGet = MethodDescriptor(
+        "tessera.v1.ProviderKeys/Get", request: Tessera_V1_GetProviderKeyRequest.self,
+        response: Tessera_V1_GetProviderKeyResponse.self, isSafeToRetry: true, needsOwnGrant: true
+    )
+    /// `tessera.v1.ProviderKeys/Delete`.
+    public static let providerKeysDelete = MethodDescriptor(
+        "tessera.v1.ProviderKeys/Delete", request: Tessera_V1_DeleteProviderKeyRequest.self,
+        response: Tessera_V1_DeleteProviderKeyResponse.self, isSafeToRetry: true
+    )
     /// All methods, in the order of the protos.
     public static let all: [MethodDescriptor] = [
         healthCheck, passwordsHash, passwordsVerify, totpGenerate, totpVerify, totpRewrap,
@@ -188,6 +208,7 @@ public enum MethodCatalog {
         mfaRegenerateRecoveryCodes, mfaRecoveryCodesLeft, sessionsRefresh, sessionsRevoke, sessionsRevokeAll,
         sessionsList, invitationsCreate, invitationsGet, invitationsList, invitationsRevoke, passwordResetsRequest,
         passwordResetsConsume, emailVerificationRequest, emailVerificationConfirm,
+        providerKeysPut, providerKeysList, providerKeysGet, providerKeysDelete,
     ]
 
     /// Methods by wire name.

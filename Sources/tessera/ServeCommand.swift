@@ -12,6 +12,7 @@ import TesseraServer
 import TesseraSettings
 import TesseraStore
 import TesseraStorePostgres
+import TesseraSweeper
 
 /// `tessera serve`: runs the RPC server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
 struct ServeCommand: AsyncParsableCommand {
@@ -45,6 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
             SIGTERM or SIGINT: the server sends go_away to every connection, stops accepting, lets calls in \
             flight finish within the grace period, and exits 0. SIGHUP re-reads the callers file (so does a \
             change of the file).
+
+            Sweeper: expired sessions, invitations, password resets and MFA challenges are deleted in batches \
+            (--sweep-interval, --sweep-batch; settings key sweep_retention_seconds keeps them a while after expiry, \
+            default a day), and on PostgreSQL the audit log's monthly partitions are kept 3 months ahead when the \
+            database role may create them. See docs/auth-flows.md.
 
             Metrics and probes: an HTTP endpoint on its own port (default 127.0.0.1:9450) serves GET /metrics \
             (Prometheus), /healthz and /readyz (200 while the RPC server is listening and not draining, the \
@@ -112,6 +118,18 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Seconds between checks for a key version added by another process, 0.001 to 3600 (default 2)."
     )
     var keyringPollSeconds: Double?
+
+    @Option(
+        name: .customLong("sweep-interval"),
+        help: "Seconds between runs of the sweeper of expired rows, 0.01 to 86400 (default 300)."
+    )
+    var sweepIntervalSeconds: Double?
+
+    @Option(
+        name: .customLong("sweep-batch"),
+        help: "Expired rows the sweeper deletes per statement, 1 to 100000 (default 500)."
+    )
+    var sweepBatchSize: Int?
 
     @Option(
         name: .customLong("max-frame-bytes"),
@@ -204,6 +222,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.sqlitePath = store.sqlitePath
         settings.rootKeyFile = rootKey.path
         settings.keyringPollSeconds = keyringPollSeconds
+        settings.sweepIntervalSeconds = sweepIntervalSeconds
+        settings.sweepBatchSize = sweepBatchSize
         // A mode flag decides over the lower layers' mode keys.
         if rootKey.production {
             settings.production = true
@@ -355,6 +375,15 @@ struct ServeCommand: AsyncParsableCommand {
         var router = services.router()
         let passwords = PasswordsService(hasher: hasher)
         AuthServices(flows: flows, hashingQueueFull: { passwords.queueIsFull() }).register(into: &router)
+        ProviderKeysService(keys: ProviderKeys(keyring: keyring, audit: audit)).register(into: &router)
+        let sweep = try settings.sweeper()
+        let sweeper = try Sweeper(
+            store: keyring.store, partitions: keyring.store as? any AuditPartitionStore,
+            configuration: SweeperConfiguration(
+                interval: sweep.interval, batchSize: sweep.batchSize, retention: sweep.retention
+            ),
+            logger: Logger(label: "tessera.sweeper")
+        )
         let server = TesseraServer(
             configuration: serverConfiguration,
             router: router,
@@ -378,6 +407,7 @@ struct ServeCommand: AsyncParsableCommand {
         groupServices.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         groupServices.append(.init(service: watcher))
         groupServices.append(.init(service: KeyringPollService(keyring: keyring, interval: pollInterval)))
+        groupServices.append(.init(service: sweeper))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: groupServices,

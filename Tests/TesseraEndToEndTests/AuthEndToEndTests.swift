@@ -37,7 +37,10 @@ struct AuthEndToEndTests {
         let cipher = EnvelopeCipher(keyring: try Keyring.generate())
         let caller = CallersFile.Entry(
             id: "login", credentialSHA256: loginService.digest.hex,
-            allow: ["tessera.v1.Accounts/*", "tessera.v1.Mfa/*", "tessera.v1.Sessions/*"]
+            allow: [
+                "tessera.v1.Accounts/*", "tessera.v1.Mfa/*", "tessera.v1.Sessions/*", "tessera.v1.Invitations/*",
+                "tessera.v1.PasswordResets/*", "tessera.v1.EmailVerification/*",
+            ]
         )
         func serve(_ stores: [any TesseraStore], path: String?) async throws {
             _ = try await stores[0].migrate()
@@ -45,7 +48,10 @@ struct AuthEndToEndTests {
                 configuration: .init(policy: try PasswordPolicy(memoryKiB: 1_024, iterations: 1), workers: 2)
             )
             var flows: [AuthFlows] = []
+            var providerKeys: [ProviderKeys] = []
             for store in stores {
+                providerKeys.append(
+                    ProviderKeys(store: store, cipher: cipher, audit: AuditLog(store: store, key: auditKey)))
                 var policy = AuthPolicy()
                 policy.passwords.screens = [try CommonPasswordList.loadDefault()]
                 policy.sessions.graceWindow = graceWindow
@@ -56,7 +62,9 @@ struct AuthEndToEndTests {
                     )
                 )
             }
-            try await nest(flows, [], caller: caller) { harnesses in try await body(harnesses, path) }
+            try await nest(Array(zip(flows, providerKeys)), [], caller: caller) { harnesses in
+                try await body(harnesses, path)
+            }
             try await hasher.shutdown()
         }
         switch backend {
@@ -81,7 +89,7 @@ struct AuthEndToEndTests {
 
     /// Starts one harness per flows value, nested, then runs `body` with all of them.
     private static func nest(
-        _ flows: [AuthFlows],
+        _ flows: [(AuthFlows, ProviderKeys)],
         _ started: [Harness],
         caller: CallersFile.Entry,
         _ body: ([Harness]) async throws -> Void
@@ -89,7 +97,10 @@ struct AuthEndToEndTests {
         guard let first = flows.first else { return try await body(started) }
         try await Harness.with(
             extraCallers: [caller],
-            customize: { router in AuthServices(flows: first).register(into: &router) }
+            customize: { router in
+                AuthServices(flows: first.0).register(into: &router)
+                ProviderKeysService(keys: first.1).register(into: &router)
+            }
         ) { harness in
             try await nest(Array(flows.dropFirst()), started + [harness], caller: caller, body)
         }

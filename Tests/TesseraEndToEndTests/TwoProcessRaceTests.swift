@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TesseraClient
 import TesseraCrypto
 import TesseraStore
@@ -227,4 +228,69 @@ struct TwoProcessRaceTests {
             #expect(after.lockedUntil == locked.lockedUntil)
         }
     }
+}
+
+extension TwoProcessRaceTests {
+    @Test(
+        "20 concurrent Gets of provider keys across the processes while tessera keys rotate and rewrap run: all right"
+    )
+    func providerKeyRotationRace() async throws {
+        try await withTwoServers { clients, url, needles in
+            var expected: [(String, String)] = []
+            for index in 0..<4 {
+                let email = "pk-race-\(index)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+                let userID = try await clients[0].register(email: email, password: Self.password).userID
+                let key = "sk-race-\(UUID().uuidString)"
+                needles.append(key)
+                _ = try await clients[index % 2].putProviderKey(userID: userID, providerType: "openai", apiKey: key)
+                expected.append((userID, key))
+            }
+            let keys = expected
+            let done = RaceFlag()
+            let outcomes = try await withThrowingTaskGroup(of: [Bool].self) { group in
+                group.addTask {
+                    // Another process rotates and re-wraps, twice; the servers see it within their 1 s poll, or at
+                    // the first key they cannot open.
+                    for _ in 0..<2 {
+                        let rotated = try await tessera(["keys", "rotate", "--database-url", url])
+                        #expect(rotated.status == 0, "keys rotate: \(rotated.standardError)")
+                        let rewrapped = try await tessera(
+                            ["keys", "rewrap", "--batch-size", "1", "--database-url", url])
+                        #expect(rewrapped.status == 0, "keys rewrap: \(rewrapped.standardError)")
+                    }
+                    done.raise()
+                    return []
+                }
+                for index in 0..<20 {
+                    let client = clients[index % 2]
+                    let (userID, key) = keys[index % keys.count]
+                    group.addTask {
+                        var results: [Bool] = []
+                        repeat {
+                            let got = try await client.providerKey(userID: userID, providerType: "openai")
+                            results.append(got.apiKey == key)
+                        } while !done.isRaised
+                        let got = try await client.providerKey(userID: userID, providerType: "openai")
+                        results.append(got.apiKey == key)
+                        return results
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(outcomes.count >= 20)
+            #expect(outcomes.allSatisfy { $0 }, "\(outcomes.filter { !$0 }.count) Gets returned a wrong key")
+            // Every data key is under the newest version, and the counts say so.
+            let versions = try await withStore(url) { try await $0.masterKeyVersions() }
+            #expect(versions.map(\.dekCount) == [0, 0, 4])
+        }
+    }
+}
+
+/// Raised once by one task, read by others.
+private final class RaceFlag: Sendable {
+    private let raised = Mutex(false)
+
+    var isRaised: Bool { raised.withLock { $0 } }
+
+    func raise() { raised.withLock { $0 = true } }
 }

@@ -22,6 +22,9 @@ struct SettingsRangeTests {
         ("max_batch_items", 1, 100_000, false),
         ("totp_window", 0, 10, false),
         ("keyring_poll_seconds", 0.001, 3600, true),
+        ("sweep_interval_seconds", 0.01, 86_400, true),
+        ("sweep_batch_size", 1, 100_000, false),
+        ("sweep_retention_seconds", 0, 31_622_400, true),
         ("argon2_workers", 1, 1024, false),
         ("argon2_max_queued", 0, 1_000_000, false),
         ("metrics_port", 0, 65535, false),
@@ -86,6 +89,7 @@ struct SettingsRangeTests {
             let settings = try ServerSettings.fromEnvironment(environment)
             _ = try settings.serverConfiguration()
             _ = try settings.keyringPollInterval()
+            _ = try settings.sweeper()
             _ = try settings.metricsEndpoint()
         } else {
             // NaN and infinities stop at reading the environment; other values at validation.

@@ -167,9 +167,9 @@ struct PostgresRolesTests {
 
         // Clean-up paths.
         #expect(try await store.deleteProviderKey(id: key.id))
-        _ = try await store.deleteExpiredSessions(before: Clock.later(86_400))
-        _ = try await store.deleteExpiredInvitations(before: Clock.later(86_400))
-        _ = try await store.deleteExpiredPasswordResets(before: Clock.later(86_400))
+        _ = try await store.deleteExpiredSessions(before: Clock.later(86_400), limit: 1_000)
+        _ = try await store.deleteExpiredInvitations(before: Clock.later(86_400), limit: 1_000)
+        _ = try await store.deleteExpiredPasswordResets(before: Clock.later(86_400), limit: 1_000)
         #expect(try await store.deleteUser(id: user.id))
     }
 

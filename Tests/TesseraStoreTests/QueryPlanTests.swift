@@ -40,6 +40,25 @@ struct QueryPlanTests {
         "SELECT * FROM audits.audit_log WHERE id > 10 ORDER BY id LIMIT 100",
         "SELECT * FROM auth.sessions WHERE id = '00000000-0000-0000-0000-000000000000' FOR UPDATE",
         "SELECT * FROM tessera.audit_chain_head WHERE id = 1 FOR UPDATE",
+        // The sweeper's batched deletes (deleteExpired…(before:limit:)).
+        """
+        DELETE FROM auth.sessions WHERE id IN (
+            SELECT id FROM auth.sessions WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id
+        """,
+        """
+        DELETE FROM auth.invitations WHERE id IN (
+            SELECT id FROM auth.invitations WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id
+        """,
+        """
+        DELETE FROM auth.password_resets WHERE id IN (
+            SELECT id FROM auth.password_resets WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED)
+            RETURNING id
+        """,
+        """
+        DELETE FROM auth.mfa_challenges WHERE id IN (
+            SELECT id FROM auth.mfa_challenges WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED)
+            RETURNING id
+        """,
     ]
 
     @Test("PostgreSQL: every hot lookup can use an index", arguments: Self.lookups)

@@ -196,6 +196,7 @@ enum SecretScanSession {
             }
         }
         secrets += try await authFlows(on: store)
+        secrets += try await providerKeyFlows(on: store, cipher: cipher, user: users[2].id)
         return secrets
     }
 }

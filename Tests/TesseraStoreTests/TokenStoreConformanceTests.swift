@@ -34,7 +34,7 @@ struct TokenStoreConformanceTests {
             await expectStoreError(.foreignKey) { try await store.createSession(twin) }
 
             // Expiry: only the expired row goes.
-            #expect(try await store.deleteExpiredSessions(before: Clock.now) == 1)
+            #expect(try await store.deleteExpiredSessions(before: Clock.now, limit: 1_000) == 1)
             #expect(try await store.sessions(userID: user.id) == [first])
 
             #expect(try await store.revokeSessionFamily(familyID: first.familyID, now: Clock.later(5)) == 1)
@@ -191,7 +191,7 @@ struct TokenStoreConformanceTests {
                 codeHash: randomBytes(), maxUses: 0, expiresAt: Clock.later(1), createdAt: Clock.now)
             await expectStoreError(.invalidValue) { try await store.createInvitation(twin) }
 
-            #expect(try await store.deleteExpiredInvitations(before: Clock.later(50)) == 1)
+            #expect(try await store.deleteExpiredInvitations(before: Clock.later(50), limit: 1_000) == 1)
             #expect(try await store.invitation(codeHash: expiring.codeHash) == nil)
             #expect(try await store.invitation(codeHash: revocable.codeHash) != nil)
         }
@@ -249,7 +249,7 @@ struct TokenStoreConformanceTests {
                 userID: UUID(), tokenHash: randomBytes(), expiresAt: Clock.later(5), createdAt: Clock.now)
             await expectStoreError(.foreignKey) { try await store.createPasswordReset(twin) }
 
-            #expect(try await store.deleteExpiredPasswordResets(before: Clock.later(100)) == 1)
+            #expect(try await store.deleteExpiredPasswordResets(before: Clock.later(100), limit: 1_000) == 1)
             #expect(try await store.passwordReset(tokenHash: stale.tokenHash) == nil)
             #expect(try await store.passwordReset(tokenHash: reset.tokenHash) != nil)
         }

@@ -113,8 +113,8 @@ struct UnitOfWorkConformanceTests {
                     )
                 )
             }
-            #expect(try await store.deleteExpiredMFAChallenges(before: Clock.later(299)) == 0)
-            #expect(try await store.deleteExpiredMFAChallenges(before: Clock.later(301)) == 1)
+            #expect(try await store.deleteExpiredMFAChallenges(before: Clock.later(299), limit: 1_000) == 0)
+            #expect(try await store.deleteExpiredMFAChallenges(before: Clock.later(301), limit: 1_000) == 1)
         }
     }
 

@@ -24,6 +24,7 @@ struct ProtoDocumentationTests {
         "tessera/v1/invitations.proto",
         "tessera/v1/password_resets.proto",
         "tessera/v1/email_verification.proto",
+        "tessera/v1/provider_keys.proto",
     ]
 
     @Test("every declaration has a comment", arguments: files)
