@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "TesseraAudit", targets: ["TesseraAudit"]),
         .library(name: "TesseraAuth", targets: ["TesseraAuth"]),
         .library(name: "TesseraAuthServices", targets: ["TesseraAuthServices"]),
+        .library(name: "TesseraAdmin", targets: ["TesseraAdmin"]),
+        .library(name: "TesseraAdminServices", targets: ["TesseraAdminServices"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -157,6 +159,28 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // Key management for operators: the domain (every call audited with its caller) over the keyring and the
+        // audit chain, and its thin RPC adapter, apart like the login flows and their services.
+        .target(
+            name: "TesseraAdmin",
+            dependencies: [
+                "TesseraKeyring",
+                "TesseraAudit",
+                "TesseraStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TesseraAdminServices",
+            dependencies: [
+                "TesseraAdmin",
+                "TesseraKeyring",
+                "TesseraServer",
+                "TesseraWire",
+                "TesseraStore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(
             name: "TesseraTestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")]
@@ -238,6 +262,8 @@ let package = Package(
                 "TesseraAudit",
                 "TesseraAuth",
                 "TesseraAuthServices",
+                "TesseraAdmin",
+                "TesseraAdminServices",
                 "TesseraSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -299,6 +325,7 @@ let package = Package(
         .testTarget(
             name: "TesseraEndToEndTests",
             dependencies: [
+                "TesseraAdmin",
                 "TesseraAuth",
                 "TesseraAuthServices",
                 "TesseraAudit",

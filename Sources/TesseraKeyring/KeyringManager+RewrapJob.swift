@@ -137,7 +137,16 @@ extension KeyringManager {
         var batches = 0
         var stopped = false
         while !stopped {
-            if Task.isCancelled { break }
+            if Task.isCancelled {
+                // Shutting down: hand the lease back so another replica carries on at once, not after it expires.
+                var released = job
+                released.owner = nil
+                released.leaseUntil = nil
+                let store = self.store
+                let saved = released
+                _ = await Task { try? await store.saveRewrapJob(saved, owner: owner) }.value
+                break
+            }
             if let maxBatches, batches >= maxBatches {
                 job.state = .paused
                 stopped = true

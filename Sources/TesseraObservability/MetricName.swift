@@ -22,4 +22,13 @@ public enum MetricName {
     public static let argon2QueueDepth = "tessera_argon2_queue_depth"
     /// Counter of password hashing jobs refused with `RESOURCE_EXHAUSTED` because the Argon2 queue was full.
     public static let argon2Rejected = "tessera_argon2_rejected_total"
+    /// Gauge of data keys wrapped under the active master key version so far (summed across replicas, as last read
+    /// from the store): NIST SP 800-38D bounds it at 2^32, see docs/keyring.md.
+    public static let keyringActiveWraps = "tessera_keyring_active_version_wraps"
+    /// Gauge: 1 while the active master key version is past its usage warning threshold, else 0.
+    public static let keyringUsageWarning = "tessera_keyring_usage_warning"
+    /// Gauge of the rewrap's rows looked at so far (its progress), as this replica last saw it.
+    public static let keyringRewrapProcessed = "tessera_keyring_rewrap_processed"
+    /// Gauge: 1 while a rewrap is running (on any replica), else 0.
+    public static let keyringRewrapRunning = "tessera_keyring_rewrap_running"
 }

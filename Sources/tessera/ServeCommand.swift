@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import TesseraAdmin
+import TesseraAdminServices
 import TesseraAudit
 import TesseraAuth
 import TesseraAuthServices
@@ -35,7 +37,11 @@ struct ServeCommand: AsyncParsableCommand {
             $TESSERA_DATABASE_URL or $DATABASE_URL (--database-url also works, but puts its password in argv), \
             else the embedded SQLite file; it must be migrated to exactly the schema this build knows \
             ('tessera migrate'); a newer schema is refused. A key version added by 'tessera keys rotate' (from \
-            any process) is picked up within the keyring poll interval.
+            any process) is picked up within the keyring poll interval. The Admin service \
+            (tessera.v1.Admin, 'tessera keys … --server') rotates, rewraps and retires through the server; a rewrap \
+            runs in the background on one replica at a time (a lease in the database), resumed by another if that \
+            one dies. Every wrap under a master key is counted: --wrap-warning, --rotate-after-wraps and \
+            --rotate-after-days set the usage policy (docs/keyring.md).
 
             Every setting is checked before anything starts: a value out of range is refused with one line naming \
             the setting and its range (docs/server.md lists them). The callers file must not be writable by group \
@@ -112,6 +118,35 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Seconds between checks for a key version added by another process, 0.001 to 3600 (default 2)."
     )
     var keyringPollSeconds: Double?
+
+    @Option(
+        name: .customLong("wrap-warning"),
+        help: ArgumentHelp(
+            "Warn (metric, Health detail) once the active master key has wrapped this many data keys "
+                + "(default 1073741824 = 2^30, a quarter of NIST SP 800-38D's limit; see docs/keyring.md).",
+            valueName: "count"
+        )
+    )
+    var wrapWarning: Int64?
+
+    @Option(
+        name: .customLong("rotate-after-wraps"),
+        help: ArgumentHelp(
+            "Rotate the master key automatically once the active version has wrapped this many data keys "
+                + "(at most 4294967296; default: never).",
+            valueName: "count"
+        )
+    )
+    var rotateAfterWraps: Int64?
+
+    @Option(
+        name: .customLong("rotate-after-days"),
+        help: ArgumentHelp(
+            "Rotate the master key automatically once the active version is this many days old (default: never).",
+            valueName: "days"
+        )
+    )
+    var rotateAfterDays: Double?
 
     @Option(
         name: .customLong("max-frame-bytes"),
@@ -236,7 +271,32 @@ struct ServeCommand: AsyncParsableCommand {
         return settings
     }
 
+    /// The master key usage policy from the flags.
+    func usagePolicy() throws -> KeyringUsagePolicy {
+        var policy = KeyringUsagePolicy()
+        if let wrapWarning {
+            guard (1...KeyringUsagePolicy.nistRandomNonceLimit).contains(wrapWarning) else {
+                throw ValidationError("--wrap-warning must be between 1 and 4294967296")
+            }
+            policy.warnAfterWraps = wrapWarning
+        }
+        if let rotateAfterWraps {
+            guard (1...KeyringUsagePolicy.nistRandomNonceLimit).contains(rotateAfterWraps) else {
+                throw ValidationError("--rotate-after-wraps must be between 1 and 4294967296")
+            }
+            policy.rotateAfterWraps = rotateAfterWraps
+        }
+        if let rotateAfterDays {
+            guard rotateAfterDays >= 1.0 / 24, rotateAfterDays <= 3650 else {
+                throw ValidationError("--rotate-after-days must be between 0.042 (one hour) and 3650")
+            }
+            policy.rotateAfterAge = .seconds(Int64(rotateAfterDays * 86_400))
+        }
+        return policy
+    }
+
     func run() async throws {
+        let usagePolicy = try usagePolicy()
         let fileSettings = try config.map(ServerSettings.load(from:)) ?? ServerSettings()
         let settings =
             fileSettings
@@ -294,10 +354,11 @@ struct ServeCommand: AsyncParsableCommand {
             let keyring = try await KeyringManager.start(
                 store: store, rootKey: key, audit: audit, logger: Logger(label: "tessera.keyring")
             )
+            keyring.configureUsage(usagePolicy)
             try await serve(
                 settings: settings, serverConfiguration: serverConfiguration, metricsEndpoint: metricsEndpoint,
                 registry: registry, callersPath: callersPath, keyring: keyring, audit: audit,
-                authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
+                auditKey: AuditSigningKey(rootKey: key), authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
                 mode: production ? "production" : "development",
                 storeName: storeOptions.displayName(url: databaseURL), logger: logger
             )
@@ -314,6 +375,7 @@ struct ServeCommand: AsyncParsableCommand {
         callersPath: String,
         keyring: KeyringManager,
         audit: AuditLog,
+        auditKey: AuditSigningKey,
         authKeys: AuthKeys,
         pollInterval: Duration,
         mode: String,
@@ -338,7 +400,7 @@ struct ServeCommand: AsyncParsableCommand {
             cipher: keyring.cipher,
             totpWindow: settings.totpWindow ?? 1,
             maxBatchItems: serverConfiguration.maxBatchItems,
-            healthComponents: [storeHealth]
+            healthComponents: [storeHealth, Self.usageHealth(keyring)]
         )
         var base = AuthPolicy()
         base.mfa.totpWindow = settings.totpWindow ?? 1
@@ -355,6 +417,12 @@ struct ServeCommand: AsyncParsableCommand {
         var router = services.router()
         let passwords = PasswordsService(hasher: hasher)
         AuthServices(flows: flows, hashingQueueFull: { passwords.queueIsFull() }).register(into: &router)
+        AdminService(
+            administration: KeyringAdministration(
+                keyring: keyring, audit: audit,
+                auditSummary: ChainAuditSummary(store: keyring.store, key: auditKey)
+            )
+        ).register(into: &router)
         let server = TesseraServer(
             configuration: serverConfiguration,
             router: router,
@@ -378,6 +446,14 @@ struct ServeCommand: AsyncParsableCommand {
         groupServices.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         groupServices.append(.init(service: watcher))
         groupServices.append(.init(service: KeyringPollService(keyring: keyring, interval: pollInterval)))
+        groupServices.append(
+            .init(
+                service: RewrapJobService(
+                    keyring: keyring, interval: pollInterval, metrics: KeyringMetrics(),
+                    logger: Logger(label: "tessera.keyring.rewrap")
+                )
+            )
+        )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: groupServices,
@@ -408,6 +484,14 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension ServeCommand {
+    /// The `keyring_usage` health component: serving, with a warning once the active master key version is past
+    /// its usage threshold (read from memory: the counts the keyring poll last flushed and read back).
+    static func usageHealth(_ keyring: KeyringManager) -> HealthComponent {
+        HealthComponent(name: "keyring_usage") {
+            if let warning = keyring.currentUsage().warning { .servingWithWarning(warning) } else { .serving }
+        }
+    }
+
     /// The common-password list (required: a login service without one accepts `password1`) and the optional
     /// breach corpus.
     func passwordScreens() throws -> [any PasswordScreen] {

@@ -21,6 +21,7 @@ struct ProtoDocumentationTests {
         "tessera/v1/accounts.proto",
         "tessera/v1/mfa.proto",
         "tessera/v1/sessions.proto",
+        "tessera/v1/admin.proto",
     ]
 
     @Test("every declaration has a comment", arguments: files)
