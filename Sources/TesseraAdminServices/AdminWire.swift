@@ -5,8 +5,9 @@ import TesseraServer
 import TesseraStore
 import TesseraWire
 
-/// Conversions between the Admin domain's values and `admin.proto`'s messages.
-enum AdminWire {
+/// Conversions between the Admin domain's values and `admin.proto`'s messages (public for `tessera keys`, which
+/// prints the same messages whether it read the store or asked a server).
+public enum AdminWire {
     static func unixMilliseconds(_ date: Date?) -> Int64 {
         guard let date else { return 0 }
         return Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
@@ -20,7 +21,12 @@ enum AdminWire {
         }
     }
 
-    static func rewrap(_ job: RewrapJobRecord?, now: Date = Date()) -> Tessera_V1_RewrapStatus {
+    /// The wire form of the rewrap (state `NONE` for nil); the owner only while its lease holds at `now`.
+    /// - Parameters:
+    ///   - job: The rewrap.
+    ///   - now: The current time.
+    /// - Returns: The message.
+    public static func rewrap(_ job: RewrapJobRecord?, now: Date = Date()) -> Tessera_V1_RewrapStatus {
         var wire = Tessera_V1_RewrapStatus()
         guard let job else {
             wire.state = .none
@@ -51,7 +57,10 @@ enum AdminWire {
         return wire
     }
 
-    static func status(_ status: KeyringStatus) -> Tessera_V1_GetKeyringStatusResponse {
+    /// The wire form of the keyring's status.
+    /// - Parameter status: The status.
+    /// - Returns: The message.
+    public static func status(_ status: KeyringStatus) -> Tessera_V1_GetKeyringStatusResponse {
         var response = Tessera_V1_GetKeyringStatusResponse()
         response.revision = status.revision
         response.activeVersion = UInt32(clamping: status.activeVersion)
