@@ -326,6 +326,8 @@ let package = Package(
             name: "TesseraEndToEndTests",
             dependencies: [
                 "TesseraAdmin",
+                "TesseraAdminServices",
+                "TesseraKeyring",
                 "TesseraAuth",
                 "TesseraAuthServices",
                 "TesseraAudit",

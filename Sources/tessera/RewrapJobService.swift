@@ -5,7 +5,7 @@ import TesseraKeyring
 import TesseraObservability
 
 /// Runs the server-driven rewrap on this replica when it is running and no other replica holds its lease, checking
-/// every `interval`; records the keyring's usage and the rewrap's progress as metrics. Stops at graceful shutdown,
+/// every `interval` (its lease: 5 intervals, at least 10 s, renewed by every batch); records the keyring's usage and the rewrap's progress as metrics. Stops at graceful shutdown,
 /// handing the lease back.
 struct RewrapJobService: Service {
     let keyring: KeyringManager
@@ -17,7 +17,7 @@ struct RewrapJobService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let job = try await keyring.runRewrapJob { job in
+                    let job = try await keyring.runRewrapJob(lease: max(.seconds(10), interval * 5)) { job in
                         metrics.recordRewrap(processed: job.processed, running: job.state == .running)
                     }
                     if job == nil, let current = try await keyring.rewrapJob() {

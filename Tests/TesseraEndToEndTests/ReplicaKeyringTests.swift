@@ -1,0 +1,406 @@
+import Foundation
+import Synchronization
+import TesseraClient
+import TesseraCrypto
+import TesseraKeyring
+import TesseraStore
+import TesseraStorePostgres
+import TesseraTestSupport
+import TesseraWire
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The package's root directory.
+private let replicaPackageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Key management across replicas: two `tessera serve` processes on one throwaway PostgreSQL, driven through the
+/// Admin service (`tessera keys … --server` and the client library), while they serve Seal/Open load.
+@Suite(
+    "End to end: key rotation and rewrap across two tessera serve processes on one PostgreSQL",
+    .enabled(if: tesseraExecutable != nil, "the tessera executable is built beside the tests"),
+    .timeLimit(.minutes(10))
+)
+struct ReplicaKeyringTests {
+    /// A running `tessera serve`.
+    struct Server {
+        let process: ChildProcess
+        let log: URL
+        let port: Int?
+        var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    }
+
+    /// Two replicas, their clients (as the admin caller and as an application), and what the test needs to check.
+    struct Replicas {
+        var servers: [Server]
+        let admin: [TesseraClient]
+        let app: [TesseraClient]
+        let url: String
+        let root: RootKey
+        let directory: URL
+        let adminToken: String
+        let viewerToken: String
+    }
+
+    let pollSeconds = 1.0
+
+    func environment(_ root: RootKey) -> [String: String] {
+        ServeProcessTests.cleanEnvironment.merging([RootKey.environmentVariable: root.base64EncodedKey()]) { $1 }
+    }
+
+    func tessera(_ arguments: [String], environment: [String: String]) async throws -> ChildProcess.Outcome {
+        try await ChildProcess.run(
+            try #require(tesseraExecutable), arguments, environment: environment, inheriting: false,
+            directory: replicaPackageRoot.path
+        )
+    }
+
+    func startServer(_ index: Int, in directory: URL, url: String, root: RootKey) async throws -> Server {
+        let log = directory.appendingPathComponent("serve-\(index)-\(UUID().uuidString.prefix(4)).log")
+        let process = try ChildProcess.start(
+            try #require(tesseraExecutable),
+            [
+                "serve", "--development", "--port", "0", "--no-metrics", "--keyring-poll", String(pollSeconds),
+                "--callers", directory.appendingPathComponent("callers.json").path, "--argon2-workers", "1",
+                "--database-url", url,
+            ],
+            environment: environment(root), inheriting: false, directory: replicaPackageRoot.path,
+            logFile: log.path
+        )
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline && !process.hasExited {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let port = TwoProcessRaceTests.listeningPort(in: text) {
+                return Server(process: process, log: log, port: port)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return Server(process: process, log: log, port: nil)
+    }
+
+    func client(port: Int, token: String) throws -> TesseraClient {
+        var configuration = TesseraClient.Configuration(host: "127.0.0.1", port: port, credential: .init(token))
+        configuration.connections = 2
+        configuration.defaultTimeout = .seconds(60)
+        return try TesseraClient(configuration: configuration)
+    }
+
+    func addCaller(_ name: String, allow: [String], directory: URL, root: RootKey) async throws -> String {
+        let added = try await tessera(
+            ["callers", "add", name, "--file", directory.appendingPathComponent("callers.json").path]
+                + allow.flatMap { ["--allow", $0] },
+            environment: environment(root)
+        )
+        try #require(added.status == 0, "callers add: \(added.standardError)")
+        return added.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// One database, two replicas; stopped with SIGTERM afterwards (each must exit 0 without logging a secret).
+    func withReplicas(_ body: (inout Replicas) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-replicas-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = RootKey.generate()
+        try await TestPostgres.withTemporaryDatabase { url in
+            let migrated = try await tessera(["migrate", "--database-url", url], environment: environment(root))
+            try #require(migrated.status == 0, "migrate: \(migrated.standardError)")
+            let adminToken = try await addCaller("ops-admin", allow: ["*"], directory: directory, root: root)
+            let viewerToken = try await addCaller(
+                "ops-viewer", allow: ["tessera.v1.Admin/*"], directory: directory, root: root)
+            let appToken = try await addCaller(
+                "app", allow: ["tessera.v1.Secrets/*", "tessera.v1.Health/*"], directory: directory, root: root)
+            var servers: [Server] = []
+            defer { for server in servers where !server.process.hasExited { server.process.signal(SIGKILL) } }
+            for index in 0..<2 {
+                let server = try await startServer(index, in: directory, url: url, root: root)
+                servers.append(server)
+                try #require(server.port != nil, "serve \(index) did not start: \(server.logText)")
+            }
+            var replicas = Replicas(
+                servers: servers,
+                admin: try servers.map { try client(port: $0.port ?? 0, token: adminToken) },
+                app: try servers.map { try client(port: $0.port ?? 0, token: appToken) },
+                url: url, root: root, directory: directory, adminToken: adminToken, viewerToken: viewerToken
+            )
+            do {
+                try await body(&replicas)
+            } catch {
+                for client in replicas.admin + replicas.app { await client.shutdown() }
+                servers = replicas.servers
+                throw error
+            }
+            for client in replicas.admin + replicas.app { await client.shutdown() }
+            servers = replicas.servers
+            for server in servers where !server.process.hasExited {
+                server.process.signal(SIGTERM)
+                #expect(try await server.process.exitStatus() == 0, "serve: \(server.logText)")
+                for needle in [adminToken, viewerToken, appToken, root.base64EncodedKey()] {
+                    #expect(!server.logText.contains(needle), "a secret reached a server's log")
+                }
+            }
+        }
+    }
+
+    /// A keyring over the replicas' database, as a third party (to seed rows and check them).
+    func withKeyring<Result: Sendable>(
+        _ replicas: Replicas, _ body: (KeyringManager) async throws -> Result
+    ) async throws -> Result {
+        try await PostgresStore.withStore(configuration: try PostgresStoreConfiguration(url: replicas.url)) { store in
+            try await body(try await KeyringManager.start(store: store, rootKey: replicas.root))
+        }
+    }
+
+    /// Stores `count` provider keys under the active version (one user each); returns plaintexts by row id.
+    func seed(_ count: Int, keyring: KeyringManager) async throws -> [UUID: [UInt8]] {
+        var plaintexts: [UUID: [UInt8]] = [:]
+        for index in 0..<count {
+            let user = UserRecord(
+                email: "seed-\(index)-\(UUID().uuidString.prefix(8).lowercased())@example.com",
+                passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+                createdAt: Date()
+            )
+            try await keyring.store.createUser(user)
+            let plaintext = Array("sk-live-\(index)-\(UUID())".utf8)
+            let sealed = try keyring.cipher.seal(
+                plaintext, context: try ProviderKeyContext.make(userID: user.id, providerType: "openai"))
+            let record = ProviderKeyRecord(
+                userID: user.id, providerName: "openai", providerType: "openai",
+                encryptedAPIKey: sealed.payload.serialized, encryptedDEK: sealed.wrappedKey.serialized,
+                keyLast4Chars: "abcd", createdAt: Date()
+            )
+            try await keyring.store.createProviderKey(record)
+            _ = try await keyring.store.adjustDEKCount(version: Int(sealed.wrappedKey.masterKeyVersion), delta: 1)
+            plaintexts[record.id] = plaintext
+        }
+        return plaintexts
+    }
+
+    /// Every seeded key opens, and every one is under `version`.
+    func expectAllOpen(_ plaintexts: [UUID: [UInt8]], under version: UInt32, keyring: KeyringManager) async throws {
+        try await keyring.refreshIfChanged()
+        let references = try await keyring.store.providerDEKs(.notPrefixed([0xFF]), after: nil, limit: 100_000)
+        #expect(references.count == plaintexts.count)
+        var wrong = 0
+        for reference in references {
+            let wrapped = try WrappedKey(serialized: reference.encryptedDEK)
+            if wrapped.masterKeyVersion != version { wrong += 1 }
+            let stored = try #require(
+                try await keyring.store.providerKey(userID: reference.userID, providerType: reference.providerType))
+            let opened = try keyring.cipher.open(
+                wrappedKey: wrapped, payload: try SealedPayload(serialized: stored.encryptedAPIKey),
+                context: try ProviderKeyContext.make(userID: reference.userID, providerType: reference.providerType)
+            )
+            #expect(opened.withUnsafeBytes { Array($0) } == plaintexts[reference.id])
+        }
+        #expect(wrong == 0, "\(wrong) data keys are not under version \(version)")
+    }
+
+    /// A flag the load loops read.
+    final class StopFlag: Sendable {
+        private let flag = Atomic(false)
+        var isSet: Bool { flag.load(ordering: .relaxed) }
+        func set() { flag.store(true, ordering: .relaxed) }
+    }
+
+    /// Seal/Open round trips on both replicas until `stop` is set; returns (calls, failures).
+    func load(_ clients: [TesseraClient], stop: StopFlag) async -> (Int, Int) {
+        await withTaskGroup(of: (Int, Int).self) { group in
+            for (index, client) in clients.enumerated() {
+                for worker in 0..<2 {
+                    group.addTask {
+                        var calls = 0
+                        var failures = 0
+                        let context = ["tenant": "t\(index)-\(worker)"]
+                        while !stop.isSet {
+                            let plaintext = Array("value \(calls)".utf8)
+                            do {
+                                let sealed = try await client.seal(plaintext, context: context)
+                                let opened = try await client.open(sealed, context: context)
+                                if opened != plaintext { failures += 1 }
+                            } catch {
+                                failures += 1
+                            }
+                            calls += 2
+                        }
+                        return (calls, failures)
+                    }
+                }
+            }
+            return await group.reduce(into: (0, 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+        }
+    }
+
+    @Test("a rotation through one replica is used by both for new seals within the poll interval, no restart")
+    func rotationReachesBoth() async throws {
+        try await withReplicas { replicas in
+            let before = try SealedEnvelope(serialized: try await replicas.app[1].seal(Array("x".utf8)))
+            #expect(before.masterKeyVersion == 1)
+            let started = ContinuousClock.now
+            let version = try await replicas.admin[0].rotateMasterKey()
+            #expect(version == 2)
+            var seen: [Duration?] = [nil, nil]
+            let deadline = started + .seconds(30)
+            while seen.contains(where: { $0 == nil }) && ContinuousClock.now < deadline {
+                for index in 0..<2 where seen[index] == nil {
+                    let sealed = try SealedEnvelope(serialized: try await replicas.app[index].seal(Array("x".utf8)))
+                    if sealed.masterKeyVersion == 2 { seen[index] = ContinuousClock.now - started }
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let rotating = try #require(seen[0])
+            let other = try #require(seen[1], "the other replica never sealed under the new version")
+            print("rotation seen by the rotating replica after \(rotating), by the other after \(other)")
+            // Within one poll interval, plus the time of one poll read and the load of two shared cores.
+            #expect(other <= .seconds(pollSeconds) + .milliseconds(1_500))
+            #expect(rotating <= .seconds(pollSeconds))
+            // A caller granted only Admin/* reads the status but may not rotate.
+            let viewer = try client(port: replicas.servers[0].port ?? 0, token: replicas.viewerToken)
+            #expect(try await viewer.keyringStatus().activeVersion == 2)
+            await #expect(throws: TesseraClientError.self) { try await viewer.rotateMasterKey() }
+            await viewer.shutdown()
+        }
+    }
+
+    @Test("a rewrap through tessera keys --server while both replicas serve Seal/Open: zero failed calls, then retire")
+    func rewrapUnderLoad() async throws {
+        try await withReplicas { replicas in
+            let plaintexts = try await withKeyring(replicas) { try await seed(400, keyring: $0) }
+            let env = environment(replicas.root).merging(["TESSERA_CREDENTIAL": replicas.adminToken]) { $1 }
+            let server = ["--server", "--port", String(replicas.servers[1].port ?? 0)]
+            let stop = StopFlag()
+            async let counts = load(replicas.app, stop: stop)
+            try await Task.sleep(for: .milliseconds(500))
+            let rotate = try await tessera(["keys", "rotate"] + server, environment: env)
+            #expect(rotate.status == 0, "\(rotate.standardError)")
+            try await Task.sleep(for: .seconds(pollSeconds * 2))
+            let rewrap = try await tessera(
+                ["keys", "rewrap", "--batch-size", "50", "--pause-ms", "20"] + server, environment: env)
+            #expect(rewrap.status == 0, "\(rewrap.standardError)")
+            #expect(rewrap.standardOutput.contains("rewrapped 400 data keys to version 2"), "\(rewrap.standardOutput)")
+            // Not a terminal: plain progress lines with the rate.
+            #expect(rewrap.standardError.contains("rewrap: "))
+            // Started twice: one line, non-zero, nothing changed.
+            let again = try await tessera(["keys", "rewrap", "--detach"] + server, environment: env)
+            #expect(again.status == 0, "a finished rewrap may be started again: \(again.standardError)")
+            let twice = try await tessera(["keys", "rewrap", "--detach"] + server, environment: env)
+            if twice.status != 0 {
+                #expect(twice.standardError.split(separator: "\n").count == 1)
+                #expect(twice.standardError.contains("already running"))
+            }
+            try await Task.sleep(for: .seconds(1))
+            stop.set()
+            let (calls, failures) = await counts
+            print("Seal/Open calls during the rewrap: \(calls), failed: \(failures)")
+            #expect(calls > 100)
+            #expect(failures == 0)
+
+            let retireActive = try await tessera(["keys", "retire", "2"] + server, environment: env)
+            #expect(retireActive.status != 0)
+            #expect(retireActive.standardError.split(separator: "\n").count == 1)
+            #expect(retireActive.standardError.contains("active version"))
+            let retire = try await tessera(["keys", "retire", "1"] + server, environment: env)
+            #expect(retire.status == 0, "\(retire.standardError)")
+            let status = try await tessera(["keys", "status"] + server, environment: env)
+            #expect(status.standardOutput.contains("retired"), "\(status.standardOutput)")
+            try await withKeyring(replicas) { try await expectAllOpen(plaintexts, under: 2, keyring: $0) }
+
+            // Every Admin call is in the audit chain with the caller's id.
+            let entries = try await withKeyring(replicas) { try await $0.store.auditEntries(after: 0, limit: 10_000) }
+            let admin = entries.filter { $0.entity == "admin" }
+            #expect(admin.contains { $0.action == "admin.rotate" && $0.payload["caller"] == "ops-admin" })
+            #expect(admin.contains { $0.action == "admin.retire" && $0.payload["outcome"] == "refused" })
+            #expect(admin.contains { $0.action == "admin.rewrap_start" })
+        }
+    }
+
+    @Test("kill -9 of the replica running the rewrap: the other takes it over; every secret opens, v1 retires")
+    func rewrapSurvivesKill() async throws {
+        try await withReplicas { replicas in
+            let plaintexts = try await withKeyring(replicas) { try await seed(600, keyring: $0) }
+            _ = try await replicas.admin[0].rotateMasterKey()
+            try await Task.sleep(for: .seconds(pollSeconds * 2))
+            _ = try await replicas.admin[0].startRewrap(batchSize: 20, pauseMilliseconds: 100)
+            // Wait until a replica holds it and has done some batches.
+            var running = try await replicas.admin[0].rewrapStatus()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while (running.owner.isEmpty || running.processed < 60) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                running = try await replicas.admin[0].rewrapStatus()
+            }
+            try #require(running.state == .running && !running.owner.isEmpty, "no replica took the rewrap")
+            let victim = try #require(
+                replicas.servers.firstIndex { running.owner.contains(":\($0.process.pid):") },
+                "the owner \(running.owner) is neither replica"
+            )
+            replicas.servers[victim].process.signal(SIGKILL)
+            _ = try await replicas.servers[victim].process.exitStatus()
+            let killedAt = ContinuousClock.now
+            let survivor = replicas.admin[1 - victim]
+            var status = try await survivor.rewrapStatus()
+            while status.state == .running && ContinuousClock.now < killedAt + .seconds(120) {
+                try await Task.sleep(for: .milliseconds(200))
+                status = try await survivor.rewrapStatus()
+            }
+            print("rewrap finished \(ContinuousClock.now - killedAt) after the kill -9 of its replica")
+            #expect(status.state == .finished)
+            #expect(status.failed == 0)
+            try await withKeyring(replicas) { keyring in
+                try await expectAllOpen(plaintexts, under: 2, keyring: keyring)
+                #expect(try await keyring.store.masterKeyVersions().map(\.dekCount) == [0, 600])
+            }
+            try await survivor.retireMasterKey(version: 1)
+            #expect(try await survivor.keyringStatus().versions.first?.state == .retired)
+        }
+    }
+
+    @Test("the keyring poll survives a PostgreSQL restart: NOT_SERVING while it is away, SERVING again by itself")
+    func pollSurvivesPostgresRestart() async throws {
+        let cluster = try await TestPostgresCluster.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-pgrestart-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = RootKey.generate()
+        let migrated = try await tessera(["migrate", "--database-url", cluster.url], environment: environment(root))
+        try #require(migrated.status == 0, "migrate: \(migrated.standardError)")
+        let token = try await addCaller("ops-admin", allow: ["*"], directory: directory, root: root)
+        let server = try await startServer(0, in: directory, url: cluster.url, root: root)
+        defer { if !server.process.hasExited { server.process.signal(SIGKILL) } }
+        let port = try #require(server.port, "serve did not start: \(server.logText)")
+        let admin = try client(port: port, token: token)
+        #expect(try await admin.health().isServing)
+
+        try await cluster.stop()
+        let stopped = ContinuousClock.now
+        var report = try await admin.health()
+        while report.isServing && ContinuousClock.now < stopped + .seconds(60) {
+            try await Task.sleep(for: .milliseconds(200))
+            report = try await admin.health()
+        }
+        print("NOT_SERVING \(ContinuousClock.now - stopped) after PostgreSQL stopped")
+        #expect(!report.isServing)
+        #expect(report.components.contains { $0.name == "store" && !$0.isServing })
+
+        try await cluster.startServer()
+        let restarted = ContinuousClock.now
+        while !report.isServing && ContinuousClock.now < restarted + .seconds(120) {
+            try await Task.sleep(for: .milliseconds(200))
+            report = try await admin.health()
+        }
+        print("SERVING again \(ContinuousClock.now - restarted) after PostgreSQL came back")
+        #expect(report.isServing, "\(report)")
+        // The poll works again: a rotation through the server is used for new seals.
+        #expect(try await admin.rotateMasterKey() == 2)
+        let sealed = try SealedEnvelope(serialized: try await admin.seal(Array("x".utf8)))
+        #expect(sealed.masterKeyVersion == 2)
+        #expect(!server.process.hasExited)
+        await admin.shutdown()
+        server.process.signal(SIGTERM)
+        #expect(try await server.process.exitStatus() == 0, "serve: \(server.logText)")
+        try await cluster.stop()
+    }
+}
