@@ -246,7 +246,7 @@ struct AuthEndToEndTests {
         }
     }
 
-    @Test("the stateless and the auth services together serve every method of the catalog")
+    @Test("the stateless, auth and admin services together serve every method of the catalog")
     func everyMethodServed() async throws {
         // With the Admin service (tessera.v1.Admin/*: keyring status, rotate, rewrap start/watch/pause, retire,
         // audit summary and verification), as `tessera serve` registers it.

@@ -284,14 +284,9 @@ struct ReplicaKeyringTests {
             #expect(rewrap.standardOutput.contains("rewrapped 400 data keys to version 2"), "\(rewrap.standardOutput)")
             // Not a terminal: plain progress lines with the rate.
             #expect(rewrap.standardError.contains("rewrap: "))
-            // Started twice: one line, non-zero, nothing changed.
+            // A finished rewrap may be started again (it finds nothing left to do).
             let again = try await tessera(["keys", "rewrap", "--detach"] + server, environment: env)
-            #expect(again.status == 0, "a finished rewrap may be started again: \(again.standardError)")
-            let twice = try await tessera(["keys", "rewrap", "--detach"] + server, environment: env)
-            if twice.status != 0 {
-                #expect(twice.standardError.split(separator: "\n").count == 1)
-                #expect(twice.standardError.contains("already running"))
-            }
+            #expect(again.status == 0, "\(again.standardError)")
             try await Task.sleep(for: .seconds(1))
             stop.set()
             let (calls, failures) = await counts
@@ -333,6 +328,18 @@ struct ReplicaKeyringTests {
                 running = try await replicas.admin[0].rewrapStatus()
             }
             try #require(running.state == .running && !running.owner.isEmpty, "no replica took the rewrap")
+            // Started twice, or a retire of the still referenced version: one line, non-zero, nothing changed.
+            let env = environment(replicas.root).merging(["TESSERA_CREDENTIAL": replicas.adminToken]) { $1 }
+            let server = ["--server", "--port", String(replicas.servers[0].port ?? 0)]
+            let twice = try await tessera(["keys", "rewrap", "--detach"] + server, environment: env)
+            #expect(twice.status != 0)
+            #expect(twice.standardError.split(separator: "\n").count == 1, "\(twice.standardError)")
+            #expect(twice.standardError.contains("already running"), "\(twice.standardError)")
+            let retireInUse = try await tessera(["keys", "retire", "1"] + server, environment: env)
+            #expect(retireInUse.status != 0)
+            #expect(retireInUse.standardError.split(separator: "\n").count == 1)
+            #expect(retireInUse.standardError.contains("still wraps"), "\(retireInUse.standardError)")
+            #expect(try await replicas.admin[0].keyringStatus().versions.map(\.state) == [.decryptOnly, .active])
             let victim = try #require(
                 replicas.servers.firstIndex { running.owner.contains(":\($0.process.pid):") },
                 "the owner \(running.owner) is neither replica"
