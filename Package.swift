@@ -84,6 +84,10 @@ let package = Package(
                 "TesseraAuth",
                 "TesseraAuthServices",
                 "TesseraAudit",
+                // The keyring benchmark: the rewrap against a plain batched UPDATE through the same drivers.
+                "TesseraKeyring",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
