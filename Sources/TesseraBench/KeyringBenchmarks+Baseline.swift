@@ -9,8 +9,7 @@ import TesseraStorePostgres
 extension KeyringBenchmarks {
     /// The same rows, the same batch size and the same driver: read a page of ids (keyset order, as the rewrap
     /// does), write a fixed 61-byte value of the wrapped key's size into each with one UPDATE over arrays.
-    static func postgresBaseline(configuration: PostgresStoreConfiguration, settings: Settings) async throws -> Double
-    {
+    static func postgresBaseline(configuration: PostgresStoreConfiguration, settings: Settings) async throws -> Double {
         let client = PostgresClient(
             configuration: PostgresClient.Configuration(
                 host: configuration.host, port: configuration.port, username: configuration.username,
@@ -32,7 +31,8 @@ extension KeyringBenchmarks {
                 let ids = try page.map { try $0.decode(UUID.self) }
                 guard let last = ids.last else { break }
                 let values = Array(repeating: value, count: ids.count)
-                try await client.withTransaction(logger: Logger(label: "x", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                try await client.withTransaction(logger: Logger(label: "x", factory: { _ in SwiftLogNoOpLogHandler() }))
+                {
                     connection in
                     _ = try await connection.query(
                         """

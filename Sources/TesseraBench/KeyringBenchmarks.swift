@@ -94,8 +94,7 @@ public enum KeyringBenchmarks {
         var busyFailures: Int
     }
 
-    static func rows(backend: String, measured: Measured, baseline: Double, settings: Settings) -> [BenchReport.Row]
-    {
+    static func rows(backend: String, measured: Measured, baseline: Double, settings: Settings) -> [BenchReport.Row] {
         var rows: [BenchReport.Row] = [
             .init(
                 name: "\(backend) rewrap of \(settings.rows) provider keys, batches of \(settings.batchSize)",

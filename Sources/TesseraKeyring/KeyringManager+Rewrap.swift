@@ -52,10 +52,12 @@ extension KeyringManager {
         let filter = ProviderDEKFilter.notPrefixed(Self.dekPrefix(version: target))
         let remaining = try await store.countProviderDEKs(filter) + store.countSealedTOTPSecrets(filter)
         let first = try await store.rewrapJob()
-        let base = first ?? RewrapJobRecord(
-            targetVersion: target, total: remaining, batchSize: batchSize, pauseMilliseconds: 0, requestedBy: "",
-            now: now
-        )
+        let base =
+            first
+            ?? RewrapJobRecord(
+                targetVersion: target, total: remaining, batchSize: batchSize, pauseMilliseconds: 0, requestedBy: "",
+                now: now
+            )
         let perRun: @Sendable (RewrapJobRecord) -> RewrapProgress = { job in
             var state = RewrapProgress(targetVersion: job.targetVersion, total: remaining)
             state.processed = job.processed - base.processed
@@ -67,7 +69,8 @@ extension KeyringManager {
             return state
         }
         progress?(perRun(base))
-        guard let last = try await runRewrapJob(owner: owner, maxBatches: maxBatches, progress: { progress?(perRun($0)) })
+        guard
+            let last = try await runRewrapJob(owner: owner, maxBatches: maxBatches, progress: { progress?(perRun($0)) })
         else {
             let current = try await store.rewrapJob()
             throw current.map { Self.alreadyRunning($0, now: Date()) }

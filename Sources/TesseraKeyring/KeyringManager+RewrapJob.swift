@@ -124,8 +124,9 @@ extension KeyringManager {
         progress: (@Sendable (RewrapJobRecord) -> Void)? = nil
     ) async throws -> RewrapJobRecord? {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
-        guard var job = try await store.claimRewrapJob(
-            owner: owner, now: Date(), leaseUntil: Date().addingTimeInterval(leaseSeconds))
+        guard
+            var job = try await store.claimRewrapJob(
+                owner: owner, now: Date(), leaseUntil: Date().addingTimeInterval(leaseSeconds))
         else { return nil }
         try await refreshIfChanged()
         guard Int(cipher.keyring.activeVersion) >= job.targetVersion else {
@@ -162,7 +163,8 @@ extension KeyringManager {
                     next.cursor = nil
                     next.passes += 1
                     next.total =
-                        job.processed + (try await store.countProviderDEKs(filter) + store.countSealedTOTPSecrets(filter))
+                        job.processed
+                        + (try await store.countProviderDEKs(filter) + store.countSealedTOTPSecrets(filter))
                 }
                 let batch = try await prepareRewrapBatch(
                     phase: next.phase, after: next.cursor, limit: job.batchSize, keyring: keyring,
@@ -269,7 +271,9 @@ extension KeyringManager {
                 $0.set(KeyringAudit.processed, count: job.processed)
                 $0.set(KeyringAudit.batchSize, count: Int64(job.batchSize))
                 $0.set(KeyringAudit.pause, count: Int64(job.pauseMilliseconds))
-                if let caller = try? AuditName(validating: requestedBy) { $0.set(KeyringAudit.caller, identifier: caller) }
+                if let caller = try? AuditName(validating: requestedBy) {
+                    $0.set(KeyringAudit.caller, identifier: caller)
+                }
             }
         )
     }

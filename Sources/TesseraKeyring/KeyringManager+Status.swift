@@ -22,7 +22,8 @@ extension KeyringManager {
             versions.append(
                 KeyringStatus.Version(
                     version: record.version, state: record.state, createdAt: record.createdAt,
-                    dekCount: record.dekCount, wrapCount: record.wrapCount, providerKeys: references, totpSecrets: totpSecrets,
+                    dekCount: record.dekCount, wrapCount: record.wrapCount, providerKeys: references,
+                    totpSecrets: totpSecrets,
                     wrappedFingerprint: String(hex.prefix(16)),
                     keyFingerprint: UInt32(exactly: record.version).flatMap { keyring.key(version: $0)?.fingerprint }
                 )

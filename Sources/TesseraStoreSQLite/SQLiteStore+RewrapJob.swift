@@ -72,7 +72,8 @@ extension SQLiteStore {
             """,
             [
                 SQLiteBind.text(record.state.rawValue), SQLiteBind.text(record.phase.rawValue),
-                SQLiteBind.int(record.targetVersion), SQLiteBind.int64(record.total), SQLiteBind.uuid(record.cursor), SQLiteBind.int(record.passes), SQLiteBind.int64(record.processed),
+                SQLiteBind.int(record.targetVersion), SQLiteBind.int64(record.total), SQLiteBind.uuid(record.cursor),
+                SQLiteBind.int(record.passes), SQLiteBind.int64(record.processed),
                 SQLiteBind.int64(record.rewrapped), SQLiteBind.int64(record.skipped), SQLiteBind.int64(record.failed),
                 SQLiteBind.int64(record.batches), SQLiteBind.text(record.owner), SQLiteBind.date(record.leaseUntil),
                 SQLiteBind.date(record.updatedAt), SQLiteBind.date(record.finishedAt), SQLiteBind.text(owner),

@@ -50,7 +50,9 @@ extension KeysCommand {
         func validate() throws {
             try KeysCommand.check(remote, store)
             guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 100000") }
-            guard (0...60_000).contains(pauseMilliseconds) else { throw ValidationError("--pause-ms must be 0 to 60000") }
+            guard (0...60_000).contains(pauseMilliseconds) else {
+                throw ValidationError("--pause-ms must be 0 to 60000")
+            }
             if let maxBatches, maxBatches < 1 { throw ValidationError("--max-batches must be at least 1") }
             if maxBatches != nil && remote.server { throw ValidationError("--max-batches does not go with --server") }
             if watch && pause { throw ValidationError("give --watch or --pause, not both") }

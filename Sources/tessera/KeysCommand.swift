@@ -101,7 +101,8 @@ struct KeysCommand: AsyncParsableCommand {
     struct Retire: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Retire a decrypt-only master key version that nothing references any more.",
-            discussion: "Refused, with nothing changed, for the active version and for a version that still wraps data keys."
+            discussion:
+                "Refused, with nothing changed, for the active version and for a version that still wraps data keys."
         )
 
         @Argument(help: "The master key version to retire.")
@@ -113,7 +114,9 @@ struct KeysCommand: AsyncParsableCommand {
 
         func validate() throws {
             try KeysCommand.check(remote, store)
-            guard version >= 1, version <= Int(UInt32.max) else { throw ValidationError("the version must be at least 1") }
+            guard version >= 1, version <= Int(UInt32.max) else {
+                throw ValidationError("the version must be at least 1")
+            }
         }
 
         func run() async throws {

@@ -51,7 +51,9 @@ struct RewrapJobTests {
         }
     }
 
-    @Test("start twice is refused with nothing changed; pause, resume, run to the end, retire", arguments: Backend.allCases)
+    @Test(
+        "start twice is refused with nothing changed; pause, resume, run to the end, retire",
+        arguments: Backend.allCases)
     func startPauseResume(backend: Backend) async throws {
         try await backend.withDatabase { location in
             try await Backend.withStore(at: location) { store in
@@ -96,7 +98,8 @@ struct RewrapJobTests {
         }
     }
 
-    @Test("a process that dies holding the lease is taken over once it expires, not before", arguments: Backend.allCases)
+    @Test(
+        "a process that dies holding the lease is taken over once it expires, not before", arguments: Backend.allCases)
     func leaseTakeover(backend: Backend) async throws {
         try await backend.withDatabase { location in
             try await Backend.withStore(at: location) { store in
@@ -139,7 +142,8 @@ struct RewrapJobTests {
         }
     }
 
-    @Test("wraps are counted per version, flushed to the store, and past the threshold warn", arguments: Backend.allCases)
+    @Test(
+        "wraps are counted per version, flushed to the store, and past the threshold warn", arguments: Backend.allCases)
     func wrapCounts(backend: Backend) async throws {
         try await backend.withDatabase { location in
             try await Backend.withStore(at: location) { store in
