@@ -130,7 +130,11 @@ extension KeyringManager {
         else { return nil }
         try await refreshIfChanged()
         guard Int(cipher.keyring.activeVersion) >= job.targetVersion else {
-            // This process has not seen the rotation yet: leave the rewrap to the next poll.
+            // This process has not seen the rotation yet: hand the lease back and leave the rewrap to the next poll.
+            var released = job
+            released.owner = nil
+            released.leaseUntil = nil
+            _ = try await store.saveRewrapJob(released, owner: owner)
             return nil
         }
         let started = ContinuousClock.now

@@ -129,7 +129,7 @@ extension KeysCommand {
             }
         }
 
-        /// Polls `read` about once a second with a progress display until the rewrap is no longer running.
+        /// Polls `read` every 2 s (each poll through a server is an audited Admin call) with a progress display until the rewrap is no longer running.
         static func follow(_ read: () async throws -> Tessera_V1_RewrapStatus) async throws -> Tessera_V1_RewrapStatus {
             let bar = ProgressBar(label: "rewrap")
             defer { bar.finish() }
@@ -140,7 +140,7 @@ extension KeysCommand {
                     + "failed \(status.failed)" + (status.owner.isEmpty ? "" : ", on \(status.owner)")
                 bar.show(done: status.processed, total: status.total, detail: detail, force: status.state != .running)
                 guard status.state == .running else { return status }
-                try await Task.sleep(for: .seconds(1))
+                try await Task.sleep(for: .seconds(2))
             }
         }
 
