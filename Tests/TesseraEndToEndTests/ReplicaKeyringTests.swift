@@ -244,22 +244,25 @@ struct ReplicaKeyringTests {
             #expect(before.masterKeyVersion == 1)
             let started = ContinuousClock.now
             let version = try await replicas.admin[0].rotateMasterKey()
+            // The version is committed before the reply: from here on every replica must pick it up.
+            let committed = ContinuousClock.now
             #expect(version == 2)
-            var seen: [Duration?] = [nil, nil]
-            let deadline = started + .seconds(30)
-            while seen.contains(where: { $0 == nil }) && ContinuousClock.now < deadline {
-                for index in 0..<2 where seen[index] == nil {
-                    let sealed = try SealedEnvelope(serialized: try await replicas.app[index].seal(Array("x".utf8)))
-                    if sealed.masterKeyVersion == 2 { seen[index] = ContinuousClock.now - started }
-                }
+            // The rotating replica reloads as part of the rotation: its next seal already uses the new version.
+            let next = try SealedEnvelope(serialized: try await replicas.app[0].seal(Array("x".utf8)))
+            #expect(next.masterKeyVersion == 2)
+            var seen: Duration?
+            while seen == nil && ContinuousClock.now < committed + .seconds(30) {
+                let sealed = try SealedEnvelope(serialized: try await replicas.app[1].seal(Array("x".utf8)))
+                if sealed.masterKeyVersion == 2 { seen = ContinuousClock.now - committed }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            let rotating = try #require(seen[0])
-            let other = try #require(seen[1], "the other replica never sealed under the new version")
-            print("rotation seen by the rotating replica after \(rotating), by the other after \(other)")
-            // Within one poll interval, plus the time of one poll read and the load of two shared cores.
-            #expect(other <= .seconds(pollSeconds) + .milliseconds(1_500))
-            #expect(rotating <= .seconds(pollSeconds))
+            let other = try #require(seen, "the other replica never sealed under the new version")
+            print(
+                "rotation: the Admin call took \(committed - started); the other replica sealed under the new version "
+                    + "\(other) after it returned (poll interval \(pollSeconds) s)"
+            )
+            // Within one poll interval, plus one poll's read on two loaded shared cores.
+            #expect(other <= .seconds(pollSeconds) + .seconds(1))
             // A caller granted only Admin/* reads the status but may not rotate.
             let viewer = try client(port: replicas.servers[0].port ?? 0, token: replicas.viewerToken)
             #expect(try await viewer.keyringStatus().activeVersion == 2)
