@@ -44,7 +44,8 @@ final class ProgressBar: Sendable {
             )
             if isTerminal {
                 state.drewBar = true
-                return "\r" + Self.bar(done: done, total: total) + " " + line
+                // Carriage return, the bar, then clear what a longer previous line left behind.
+                return "\r" + Self.bar(done: done, total: total) + " " + line + "\u{1B}[K"
             }
             guard force || state.lastPlain.map({ now - $0 >= plainInterval }) ?? true else { return nil }
             state.lastPlain = now
