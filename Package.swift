@@ -24,6 +24,8 @@ let package = Package(
         .library(name: "TesseraAuth", targets: ["TesseraAuth"]),
         .library(name: "TesseraAuthServices", targets: ["TesseraAuthServices"]),
         .library(name: "TesseraSweeper", targets: ["TesseraSweeper"]),
+        .library(name: "TesseraAdmin", targets: ["TesseraAdmin"]),
+        .library(name: "TesseraAdminServices", targets: ["TesseraAdminServices"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -83,6 +85,10 @@ let package = Package(
                 "TesseraAuth",
                 "TesseraAuthServices",
                 "TesseraAudit",
+                // The keyring benchmark: the rewrap against a plain batched UPDATE through the same drivers.
+                "TesseraKeyring",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,6 +176,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Key management for operators: the domain (every call audited with its caller) over the keyring and the
+        // audit chain, and its thin RPC adapter, apart like the login flows and their services.
+        .target(
+            name: "TesseraAdmin",
+            dependencies: [
+                "TesseraKeyring",
+                "TesseraAudit",
+                "TesseraStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TesseraAdminServices",
+            dependencies: [
+                "TesseraAdmin",
+                "TesseraKeyring",
+                "TesseraServer",
+                "TesseraWire",
+                "TesseraStore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(
             name: "TesseraTestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")]
@@ -251,6 +279,8 @@ let package = Package(
                 "TesseraAudit",
                 "TesseraAuth",
                 "TesseraAuthServices",
+                "TesseraAdmin",
+                "TesseraAdminServices",
                 "TesseraSettings",
                 "TesseraSweeper",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -313,6 +343,9 @@ let package = Package(
         .testTarget(
             name: "TesseraEndToEndTests",
             dependencies: [
+                "TesseraAdmin",
+                "TesseraAdminServices",
+                "TesseraKeyring",
                 "TesseraAuth",
                 "TesseraKeyring",
                 "TesseraAuthServices",

@@ -11,6 +11,8 @@ public struct KeyringError: Error, Sendable, Hashable, CustomStringConvertible {
             case concurrentChange
             case invalidArgument
             case storeTimeout
+            case rewrapRunning
+            case rewrapNotRunning
         }
 
         private let base: Base
@@ -33,6 +35,10 @@ public struct KeyringError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidArgument = Code(.invalidArgument)
         /// The store did not answer a keyring read in time.
         public static let storeTimeout = Code(.storeTimeout)
+        /// A rewrap is already running (started twice, or held by another process).
+        public static let rewrapRunning = Code(.rewrapRunning)
+        /// There is no running rewrap to pause (or no paused one to resume).
+        public static let rewrapNotRunning = Code(.rewrapNotRunning)
 
         /// The code's name.
         public var description: String { base.rawValue }

@@ -5,147 +5,77 @@ import TesseraStore
 
 extension KeyringManager {
     /// Re-wraps every provider key's data key (`providers.user_providers.encrypted_dek`) and every user's sealed
-    /// TOTP secret (`auth.users.totp_secret`) that is not under the active version, online and in batches, without
-    /// touching any encrypted payload (`encrypted_api_key`, the secret's ciphertext).
+    /// TOTP secret (`auth.users.totp_secret`) that is not under the active version, online and in batches, in this
+    /// process, without touching any encrypted payload (`encrypted_api_key`, the secret's ciphertext): what
+    /// `tessera keys rewrap` does against the store.
     ///
-    /// Each row is replaced by a compare-and-swap that also moves one count from the old version to the active
-    /// one, in one transaction (TOTP secrets are not counted, only scanned); so the run can be stopped anywhere (a
-    /// crash, `maxBatches`, task cancellation) and simply run again: it picks up the rows still under old versions.
-    /// A row the user replaced meanwhile is left alone (`skipped`); a row whose data key does not open is left as it
-    /// is and counted as `failed` (it keeps its version from being retired).
+    /// It is the server-driven rewrap (``startRewrap(batchSize:pause:requestedBy:now:)``), run here: it starts one
+    /// (or resumes a paused one, or takes over one whose process died) and runs it with this process's lease. Each
+    /// batch of rows is replaced by compare-and-swaps that also move the counts from the old versions to the active
+    /// one, in one transaction with the rewrap's saved progress; so the run can be stopped anywhere (a crash,
+    /// `maxBatches`, task cancellation) and simply run again. A row the user replaced meanwhile is left alone
+    /// (`skipped`); a row whose data key does not open is left as it is and counted as `failed` (it keeps its
+    /// version from being retired).
     ///
     /// - Parameters:
     ///   - batchSize: Rows per batch (default 500).
-    ///   - maxBatches: Stop after this many batches (nil: run to the end).
+    ///   - maxBatches: Stop after this many batches and pause the rewrap (nil: run to the end).
+    ///   - pause: The pause between batches (default none).
+    ///   - requestedBy: Recorded as who started it (default `cli`).
     ///   - progress: Called after every batch.
-    /// - Returns: The final counts; `finished` is false when the run stopped early.
-    /// - Throws: ``KeyringError/Code/invalidArgument`` for a batch size below 1, `StoreError`.
+    /// - Returns: This run's counts; `total` is what was left when it began; `finished` is false when it stopped
+    ///   early.
+    /// - Throws: ``KeyringError/Code/invalidArgument`` for a batch size below 1,
+    ///   ``KeyringError/Code/rewrapRunning`` when another process is running the rewrap, `StoreError`.
     @discardableResult
     public func rewrap(
         batchSize: Int = 500,
         maxBatches: Int? = nil,
+        pause: Duration = .zero,
+        requestedBy: String = "cli",
         progress: (@Sendable (RewrapProgress) -> Void)? = nil
     ) async throws -> RewrapProgress {
         guard batchSize >= 1 else { throw KeyringError(.invalidArgument, "the batch size must be at least 1") }
-        let started = ContinuousClock.now
+        let now = Date()
+        let owner = Self.processOwner
+        let existing = try await store.rewrapJob()
+        if let existing, existing.state == .running {
+            if let holder = existing.owner, holder != owner, let until = existing.leaseUntil, until > now {
+                throw Self.alreadyRunning(existing, now: now)
+            }
+            // Running but nobody holds it (its process died, or no server has picked it up): take it over.
+        } else {
+            try await startRewrap(batchSize: batchSize, pause: pause, requestedBy: requestedBy, now: now)
+        }
         try await refreshIfChanged()
-        let keyring = cipher.keyring
-        let target = Int(keyring.activeVersion)
+        let target = Int(cipher.keyring.activeVersion)
         let filter = ProviderDEKFilter.notPrefixed(Self.dekPrefix(version: target))
-        let total = try await store.countProviderDEKs(filter) + store.countSealedTOTPSecrets(filter)
-        var state = RewrapProgress(targetVersion: target, total: total)
-        progress?(state)
-        var after: UUID?
-        var providerKeysDone = false
-        while true {
-            if let maxBatches, state.batches >= maxBatches { break }
-            if Task.isCancelled { break }
-            if !providerKeysDone {
-                let page = try await store.providerDEKs(filter, after: after, limit: batchSize)
-                for reference in page {
-                    try await rewrapOne(reference, keyring: keyring, target: target, state: &state)
-                }
-                after = page.last?.id
-                providerKeysDone = page.last == nil
-                if providerKeysDone { continue }
-            } else {
-                let page = try await store.sealedTOTPSecrets(filter, after: after, limit: batchSize)
-                guard let last = page.last else {
-                    state.finished = true
-                    break
-                }
-                for reference in page {
-                    try await rewrapOne(reference, keyring: keyring, state: &state)
-                }
-                after = last.userID
-            }
-            state.batches += 1
-            progress?(state)
-        }
-        logger.info(
-            "rewrap stopped",
-            metadata: [
-                "target_version": "\(target)", "rewrapped": "\(state.rewrapped)", "failed": "\(state.failed)",
-                "finished": "\(state.finished)",
-            ]
-        )
-        let snapshot = state
-        try await audit?.append(
-            entity: KeyringAudit.entity, action: KeyringAudit.rewrapped,
-            payload: KeyringAudit.payload {
-                $0.set(KeyringAudit.targetVersion, keyVersion: target)
-                $0.set(KeyringAudit.processed, count: snapshot.processed)
-                $0.set(KeyringAudit.rewrappedCount, count: snapshot.rewrapped)
-                $0.set(KeyringAudit.skipped, count: snapshot.skipped)
-                $0.set(KeyringAudit.failed, count: snapshot.failed)
-                $0.set(KeyringAudit.duration, duration: ContinuousClock.now - started)
-                let outcome: AuditOutcome =
-                    !snapshot.finished ? .interrupted : (snapshot.failed > 0 ? .failed : .succeeded)
-                $0.set(KeyringAudit.outcome, outcome: outcome)
-            }
-        )
-        return state
-    }
-
-    private func rewrapOne(
-        _ reference: ProviderDEKReference,
-        keyring: Keyring,
-        target: Int,
-        state: inout RewrapProgress
-    ) async throws {
-        state.processed += 1
-        let replacement: WrappedKey
-        let from: Int
-        do {
-            let wrapped = try WrappedKey(serialized: reference.encryptedDEK)
-            let context = try ProviderKeyContext.make(userID: reference.userID, providerType: reference.providerType)
-            replacement = try keyring.rewrap(wrapped, context: context)
-            from = Int(wrapped.masterKeyVersion)
-        } catch {
-            state.failed += 1
-            logger.warning(
-                "a provider key's data key does not open; left as it is",
-                metadata: ["provider_key_id": "\(reference.id)"]
+        let remaining = try await store.countProviderDEKs(filter) + store.countSealedTOTPSecrets(filter)
+        let first = try await store.rewrapJob()
+        let base =
+            first
+            ?? RewrapJobRecord(
+                targetVersion: target, total: remaining, batchSize: batchSize, pauseMilliseconds: 0, requestedBy: "",
+                now: now
             )
-            return
+        let perRun: @Sendable (RewrapJobRecord) -> RewrapProgress = { job in
+            var state = RewrapProgress(targetVersion: job.targetVersion, total: remaining)
+            state.processed = job.processed - base.processed
+            state.rewrapped = job.rewrapped - base.rewrapped
+            state.skipped = job.skipped - base.skipped
+            state.failed = job.failed - base.failed
+            state.batches = Int(job.batches - base.batches)
+            state.finished = job.state == .finished
+            return state
         }
-        let changed = try await store.replaceProviderDEK(
-            id: reference.id, expected: reference.encryptedDEK, replacement: replacement.serialized,
-            fromVersion: from, toVersion: target
-        )
-        if changed {
-            state.rewrapped += 1
-        } else {
-            state.skipped += 1
+        progress?(perRun(base))
+        guard
+            let last = try await runRewrapJob(owner: owner, maxBatches: maxBatches, progress: { progress?(perRun($0)) })
+        else {
+            let current = try await store.rewrapJob()
+            throw current.map { Self.alreadyRunning($0, now: Date()) }
+                ?? KeyringError(.rewrapRunning, "the rewrap could not be started")
         }
-    }
-
-    private func rewrapOne(
-        _ reference: SealedTOTPSecretReference,
-        keyring: Keyring,
-        state: inout RewrapProgress
-    ) async throws {
-        state.processed += 1
-        let replacement: SealedEnvelope
-        do {
-            let envelope = try SealedEnvelope(serialized: reference.sealed)
-            let wrapped = try keyring.rewrap(
-                envelope.wrappedKey, context: try TOTPSecretContext.make(userID: reference.userID))
-            replacement = SealedEnvelope(wrappedKey: wrapped, payload: envelope.payload)
-        } catch {
-            state.failed += 1
-            logger.warning(
-                "a user's sealed TOTP secret does not open; left as it is", metadata: ["user_id": "\(reference.userID)"]
-            )
-            return
-        }
-        let changed = try await store.replaceSealedTOTPSecret(
-            userID: reference.userID, expected: reference.sealed, replacement: replacement.serialized
-        )
-        if changed {
-            state.rewrapped += 1
-        } else {
-            state.skipped += 1
-        }
+        return perRun(last)
     }
 }

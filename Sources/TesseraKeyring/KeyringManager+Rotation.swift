@@ -45,6 +45,44 @@ extension KeyringManager {
         throw KeyringError(.concurrentChange, "other processes kept rotating the keyring; try again")
     }
 
+    /// Rotates only if `version` is still the active version (and the highest): the automatic rotation of a usage
+    /// policy, which every replica may decide at once. Exactly one of them creates the next version; the others get
+    /// nil.
+    ///
+    /// - Parameters:
+    ///   - version: The version the caller saw active.
+    ///   - now: The creation time to record.
+    /// - Returns: The new version, or nil when another process rotated first.
+    /// - Throws: `StoreError`.
+    public func rotate(replacing version: Int, now: Date = Date()) async throws -> Int? {
+        let records = try await store.masterKeyVersions()
+        guard records.first(where: { $0.state == .active })?.version == version,
+            records.map(\.version).max() == version, let next = UInt32(exactly: version + 1)
+        else { return nil }
+        let key = try MasterKey.generate(version: next)
+        let record = MasterKeyVersionRecord(
+            version: Int(next), wrappedKey: try rootKey.wrapMasterKey(key), state: .active, createdAt: now
+        )
+        do {
+            try await store.insertMasterKeyVersion(record)
+        } catch let error as StoreError where error.code == .duplicateKeyVersion {
+            return nil
+        }
+        try await reload()
+        logger.notice("master key rotated by the usage policy", metadata: ["version": "\(next)"])
+        try await audit?.append(
+            entity: KeyringAudit.entity, action: KeyringAudit.rotated,
+            payload: KeyringAudit.payload {
+                $0.set(KeyringAudit.version, keyVersion: Int(next))
+                $0.set(KeyringAudit.previousVersion, keyVersion: version)
+                $0.set(KeyringAudit.reason, identifier: AuditName("usage_policy"))
+                $0.set(KeyringAudit.outcome, outcome: .succeeded)
+            },
+            at: now
+        )
+        return Int(next)
+    }
+
     /// Retires a decrypt-only version once nothing references it: its stored count of data keys is 0 and no
     /// provider key's `encrypted_dek` names it. Its material is no longer loaded anywhere. Retiring a retired
     /// version does nothing.

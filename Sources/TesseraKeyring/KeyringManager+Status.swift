@@ -3,7 +3,8 @@ import Foundation
 import TesseraStore
 
 extension KeyringManager {
-    /// The keyring as stored, with reference counts (a scan of provider keys per version) and fingerprints.
+    /// The keyring as stored, with reference counts (a scan of provider keys per version), wrap counts (this
+    /// process's flushed first), the rewrap and fingerprints.
     ///
     /// - Returns: The status.
     /// - Throws: `StoreError`.
@@ -12,7 +13,7 @@ extension KeyringManager {
         let revision = loadedRevision
         let keyring = cipher.keyring
         var versions: [KeyringStatus.Version] = []
-        for record in try await store.masterKeyVersions() {
+        for record in try await flushUsage() {
             let prefix = ProviderDEKFilter.prefixed(Self.dekPrefix(version: record.version))
             let references = try await store.countProviderDEKs(prefix)
             let totpSecrets = try await store.countSealedTOTPSecrets(prefix)
@@ -21,7 +22,8 @@ extension KeyringManager {
             versions.append(
                 KeyringStatus.Version(
                     version: record.version, state: record.state, createdAt: record.createdAt,
-                    dekCount: record.dekCount, providerKeys: references, totpSecrets: totpSecrets,
+                    dekCount: record.dekCount, wrapCount: record.wrapCount, providerKeys: references,
+                    totpSecrets: totpSecrets,
                     wrappedFingerprint: String(hex.prefix(16)),
                     keyFingerprint: UInt32(exactly: record.version).flatMap { keyring.key(version: $0)?.fingerprint }
                 )
@@ -29,7 +31,7 @@ extension KeyringManager {
         }
         return KeyringStatus(
             revision: revision, activeVersion: Int(keyring.activeVersion), versions: versions,
-            rootKeyFingerprint: rootKeyFingerprint
+            rootKeyFingerprint: rootKeyFingerprint, rewrap: try await store.rewrapJob(), usage: currentUsage()
         )
     }
 }

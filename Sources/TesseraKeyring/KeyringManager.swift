@@ -26,6 +26,10 @@ public actor KeyringManager {
     private(set) var loadedRevision: Int64
     /// The outcome of the latest reads of the store, readable without awaiting the actor.
     private let contact: ContactBox
+    /// The wrap counter of every version, kept across reloads so no count is lost between two loads.
+    nonisolated let wrapCounters: WrapCounters
+    /// The usage of the versions as last read from the store (stored counts), for health and metrics.
+    nonisolated let usage: UsageBox
 
     private init(
         cipher: EnvelopeCipher,
@@ -33,7 +37,8 @@ public actor KeyringManager {
         rootKey: RootKey,
         audit: AuditLog?,
         logger: Logger,
-        revision: Int64
+        revision: Int64,
+        wrapCounters: WrapCounters
     ) {
         self.cipher = cipher
         self.store = store
@@ -43,6 +48,8 @@ public actor KeyringManager {
         self.logger = logger
         self.loadedRevision = revision
         self.contact = ContactBox(StoreContact(lastSuccess: .now))
+        self.wrapCounters = wrapCounters
+        self.usage = UsageBox()
     }
 
     /// Bootstraps (if needed) and loads the keyring.
@@ -68,10 +75,11 @@ public actor KeyringManager {
                 payload: KeyringAudit.payload { $0.set(KeyringAudit.version, keyVersion: 1) }
             )
         }
-        let (revision, keyring) = try await load(store: store, rootKey: rootKey)
+        let counters = WrapCounters()
+        let (revision, keyring) = try await load(store: store, rootKey: rootKey, counters: counters)
         return KeyringManager(
             cipher: EnvelopeCipher(keyring: keyring), store: store, rootKey: rootKey, audit: audit, logger: logger,
-            revision: revision
+            revision: revision, wrapCounters: counters
         )
     }
 
@@ -99,15 +107,23 @@ public actor KeyringManager {
     }
 
     /// Reads the revision and every version, and unwraps them with the root key.
-    static func load(store: any TesseraStore, rootKey: RootKey) async throws -> (Int64, Keyring) {
+    static func load(
+        store: any TesseraStore,
+        rootKey: RootKey,
+        counters: WrapCounters = WrapCounters()
+    ) async throws -> (Int64, Keyring) {
         // Revision first: if the keyring changes after it was read, the next poll sees a newer revision.
         let revision = try await store.keyringRevision()
         let records = try await store.masterKeyVersions()
-        return (revision, try keyring(from: records, rootKey: rootKey))
+        return (revision, try keyring(from: records, rootKey: rootKey, counters: counters))
     }
 
     /// Builds the crypto keyring from stored versions; retired versions are not unwrapped at all.
-    static func keyring(from records: [MasterKeyVersionRecord], rootKey: RootKey) throws -> Keyring {
+    static func keyring(
+        from records: [MasterKeyVersionRecord],
+        rootKey: RootKey,
+        counters: WrapCounters = WrapCounters()
+    ) throws -> Keyring {
         var keys: [MasterKey] = []
         for record in records {
             guard let version = UInt32(exactly: record.version), version >= 1 else {
@@ -118,10 +134,13 @@ public actor KeyringManager {
                 keys.append(try MasterKey(version: version, material: SecretBytes(copying: []), state: .retired))
             case .active, .decryptOnly:
                 do {
+                    let state: MasterKey.State = record.state == .active ? .active : .decryptOnly
+                    let unwrapped = try rootKey.unwrapMasterKey(record.wrappedKey, version: version, state: state)
+                    // The same counter as the previous load's, so wraps counted meanwhile are not lost.
                     keys.append(
-                        try rootKey.unwrapMasterKey(
-                            record.wrappedKey, version: version,
-                            state: record.state == .active ? .active : .decryptOnly
+                        try MasterKey(
+                            version: version, material: unwrapped.material, state: state,
+                            wraps: counters.counter(for: record.version)
                         )
                     )
                 } catch {
@@ -202,7 +221,7 @@ public actor KeyringManager {
     ///
     /// - Throws: ``KeyringError`` or `StoreError`; the current keyring stays in use.
     public func reload() async throws {
-        let (revision, keyring) = try await Self.load(store: store, rootKey: rootKey)
+        let (revision, keyring) = try await Self.load(store: store, rootKey: rootKey, counters: wrapCounters)
         // Another reload may have finished meanwhile with a newer snapshot: never go back.
         guard revision >= loadedRevision else { return }
         cipher.replaceKeyring(keyring)
@@ -227,8 +246,9 @@ public actor KeyringManager {
         contact.withLock { $0.verdict(staleAfter: staleAfter, now: now) }
     }
 
-    /// Polls ``refreshIfChanged(timeout:)`` every `pollInterval` until the task is cancelled; failures are logged
-    /// and the current keyring stays in use.
+    /// Polls ``refreshIfChanged(timeout:)`` every `pollInterval` until the task is cancelled, then adds this process's
+    /// wrap counts to the store and applies the usage policy (``checkUsage(now:)``); failures are logged and the
+    /// current keyring stays in use.
     ///
     /// - Parameters:
     ///   - pollInterval: How often to check (default 2 s).
@@ -244,6 +264,12 @@ public actor KeyringManager {
                 try await refreshIfChanged(timeout: readTimeout)
             } catch {
                 logger.warning("keyring refresh failed", metadata: ["error": "\(error)"])
+                continue
+            }
+            do {
+                try await checkUsage()
+            } catch {
+                logger.warning("keyring usage flush failed", metadata: ["error": "\(error)"])
             }
         }
     }

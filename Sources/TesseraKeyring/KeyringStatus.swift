@@ -13,6 +13,8 @@ public struct KeyringStatus: Sendable, Hashable {
         public let createdAt: Date
         /// The stored count of data keys wrapped under it.
         public let dekCount: Int64
+        /// Data keys wrapped (AES-GCM encryptions) under it so far, across every process, as last flushed.
+        public let wrapCount: Int64
         /// Provider keys whose `encrypted_dek` names this version (counted by a scan).
         public let providerKeys: Int64
         /// Users' sealed TOTP secrets under this version (counted by a scan).
@@ -31,4 +33,8 @@ public struct KeyringStatus: Sendable, Hashable {
     public let versions: [Version]
     /// The root key's fingerprint.
     public let rootKeyFingerprint: String
+    /// The rewrap, if one was ever started.
+    public let rewrap: RewrapJobRecord?
+    /// The active version's usage against the warning threshold.
+    public let usage: KeyringUsage
 }

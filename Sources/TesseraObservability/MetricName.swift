@@ -33,4 +33,13 @@ public enum MetricName {
     /// Gauge of the audit log's monthly partitions missing from the current month to the months kept ahead
     /// (PostgreSQL; stays above 0 when the server's role may not create them).
     public static let auditPartitionsMissing = "tessera_audit_partitions_missing"
+    /// Gauge of data keys wrapped under the active master key version so far (summed across replicas, as last read
+    /// from the store): NIST SP 800-38D bounds it at 2^32, see docs/keyring.md.
+    public static let keyringActiveWraps = "tessera_keyring_active_version_wraps"
+    /// Gauge: 1 while the active master key version is past its usage warning threshold, else 0.
+    public static let keyringUsageWarning = "tessera_keyring_usage_warning"
+    /// Gauge of the rewrap's rows looked at so far (its progress), as this replica last saw it.
+    public static let keyringRewrapProcessed = "tessera_keyring_rewrap_processed"
+    /// Gauge: 1 while a rewrap is running (on any replica), else 0.
+    public static let keyringRewrapRunning = "tessera_keyring_rewrap_running"
 }

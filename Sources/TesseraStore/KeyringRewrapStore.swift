@@ -36,4 +36,14 @@ public protocol KeyringRewrapStore: Sendable {
     /// user re-enrolled meanwhile is left alone). Touches no other column.
     /// - Returns: Whether the row was changed.
     func replaceSealedTOTPSecret(userID: UUID, expected: [UInt8], replacement: [UInt8]) async throws -> Bool
+
+    /// Applies a batch of compare-and-swaps to provider keys' `encrypted_dek` (rows that no longer hold `expected`
+    /// are left alone), and moves one count from each changed row's `fromVersion` to `toVersion`, in one
+    /// transaction. Touches no other column.
+    /// - Returns: How many rows changed.
+    func replaceProviderDEKs(_ swaps: [KeyringSwap], toVersion: Int) async throws -> Int
+
+    /// Applies a batch of compare-and-swaps to users' `totp_secret` (not counted per version), in one transaction.
+    /// - Returns: How many rows changed.
+    func replaceSealedTOTPSecrets(_ swaps: [KeyringSwap]) async throws -> Int
 }

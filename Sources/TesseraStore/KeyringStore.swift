@@ -29,4 +29,9 @@ public protocol KeyringStore: Sendable {
     /// A counter that changes whenever the keyring does (a version added, a state changed): one single-row read, so
     /// every replica can poll it cheaply and reload the keyring only when it moved.
     func keyringRevision() async throws -> Int64
+
+    /// Adds encryptions performed under master key versions (version → how many since the last call) to their
+    /// stored wrap counts, in one transaction. Every process counts in memory and adds its counts here from its
+    /// keyring poll, so no shared row is written on the sealing path. Unknown versions are ignored.
+    func addWrapCounts(_ counts: [Int: Int64]) async throws
 }

@@ -15,6 +15,9 @@ public struct MasterKeyVersionRecord: Sendable, Hashable {
     public var createdAt: Date
     /// How many data keys are currently wrapped under this version.
     public var dekCount: Int64
+    /// How many keys were wrapped (AES-GCM encryptions) under this version, as added by
+    /// ``KeyringStore/addWrapCounts(_:)``: the usage that NIST SP 800-38D bounds.
+    public var wrapCount: Int64
 
     /// Creates a keyring version value.
     /// - Parameters:
@@ -23,17 +26,20 @@ public struct MasterKeyVersionRecord: Sendable, Hashable {
     ///   - state: Its state (default ``MasterKeyState/active``).
     ///   - createdAt: Creation time.
     ///   - dekCount: Data keys wrapped under it (default 0).
+    ///   - wrapCount: Encryptions done under it (default 0).
     public init(
         version: Int,
         wrappedKey: [UInt8],
         state: MasterKeyState = .active,
         createdAt: Date,
-        dekCount: Int64 = 0
+        dekCount: Int64 = 0,
+        wrapCount: Int64 = 0
     ) {
         self.version = version
         self.wrappedKey = wrappedKey
         self.state = state
         self.createdAt = createdAt
         self.dekCount = dekCount
+        self.wrapCount = wrapCount
     }
 }

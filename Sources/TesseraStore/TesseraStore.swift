@@ -11,6 +11,7 @@ import Foundation
 public protocol TesseraStore:
     SchemaStore & UserStore & SessionStore & InvitationStore & PasswordResetStore & ProviderKeyStore & TOTPStateStore
         & MFAChallengeStore & EmailVerificationStore & KeyringStore & KeyringRewrapStore & AuditStore & TransactionStore
+        & MFAChallengeStore & KeyringStore & KeyringRewrapStore & RewrapJobStore & AuditStore & TransactionStore
 {}
 
 extension SessionStore {

@@ -10,6 +10,7 @@ public enum PostgresMigrations {
     public static let all: [Migration] = [
         authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
         accountRecovery,
+        keyringRewrapJob,
     ]
 
     static let authSchema = Migration(
@@ -438,6 +439,49 @@ public enum PostgresMigrations {
             """,
             "CREATE INDEX email_verifications_user_id_idx ON auth.email_verifications (user_id)",
             "CREATE INDEX email_verifications_expires_at_idx ON auth.email_verifications (expires_at)",
+        ]
+    )
+
+    static let keyringRewrapJob = Migration(
+        version: 9,
+        name: "keyring-rewrap-job",
+        statements: [
+            // Encryptions done under each version, added by every process from its keyring poll (never on the
+            // sealing path): the usage NIST SP 800-38D bounds, see docs/keyring.md.
+            """
+            ALTER TABLE tessera.keyring_versions ADD COLUMN wrap_count bigint NOT NULL DEFAULT 0
+                CONSTRAINT keyring_versions_wrap_count_check CHECK (wrap_count >= 0)
+            """,
+            // The one server-driven rewrap: its progress (saved with every batch, so a crash loses nothing) and
+            // the lease of the process running it.
+            """
+            CREATE TABLE tessera.keyring_rewrap (
+                id integer PRIMARY KEY,
+                state text NOT NULL,
+                target_version integer NOT NULL,
+                phase text NOT NULL,
+                cursor uuid,
+                passes integer NOT NULL DEFAULT 1,
+                total bigint NOT NULL DEFAULT 0,
+                processed bigint NOT NULL DEFAULT 0,
+                rewrapped bigint NOT NULL DEFAULT 0,
+                skipped bigint NOT NULL DEFAULT 0,
+                failed bigint NOT NULL DEFAULT 0,
+                batches bigint NOT NULL DEFAULT 0,
+                batch_size integer NOT NULL,
+                pause_ms integer NOT NULL DEFAULT 0,
+                owner text,
+                lease_until timestamptz,
+                requested_by text NOT NULL,
+                started_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                finished_at timestamptz,
+                CONSTRAINT keyring_rewrap_single_row CHECK (id = 1),
+                CONSTRAINT keyring_rewrap_state_check CHECK (state IN ('running', 'paused', 'finished')),
+                CONSTRAINT keyring_rewrap_phase_check CHECK (phase IN ('provider_keys', 'totp_secrets')),
+                CONSTRAINT keyring_rewrap_batch_size_check CHECK (batch_size >= 1 AND pause_ms >= 0)
+            )
+            """,
         ]
     )
 }

@@ -27,20 +27,21 @@ extension PostgresStore {
     public func masterKeyVersions() async throws -> [MasterKeyVersionRecord] {
         let rows = try await self.rows(
             """
-            SELECT version, wrapped_key, state, created_at, dek_count FROM tessera.keyring_versions ORDER BY version
+            SELECT version, wrapped_key, state, created_at, dek_count, wrap_count FROM tessera.keyring_versions
+            ORDER BY version
             """
         )
         return try rows.map { row in
             try Self.decoding {
-                let (version, wrapped, state, createdAt, dekCount) = try row.decode(
-                    (Int, ByteBuffer, String, Date, Int64).self
+                let (version, wrapped, state, createdAt, dekCount, wrapCount) = try row.decode(
+                    (Int, ByteBuffer, String, Date, Int64, Int64).self
                 )
                 guard let state = MasterKeyState(rawValue: state) else {
                     throw StoreError(.backend, "a stored key state is unknown")
                 }
                 return MasterKeyVersionRecord(
                     version: version, wrappedKey: Array(wrapped.readableBytesView), state: state,
-                    createdAt: createdAt, dekCount: dekCount
+                    createdAt: createdAt, dekCount: dekCount, wrapCount: wrapCount
                 )
             }
         }
@@ -94,5 +95,19 @@ extension PostgresStore {
         let rows = try await self.rows("SELECT revision FROM tessera.keyring_head WHERE id = 1")
         guard let row = rows.first else { throw StoreError(.backend, "the keyring head row is missing") }
         return try Self.decoding { try row.decode(Int64.self) }
+    }
+
+    /// Adds each version's new encryptions with one UPDATE per version, in one transaction (versions in order, so
+    /// two processes flushing at once lock the rows in the same order).
+    public func addWrapCounts(_ counts: [Int: Int64]) async throws {
+        let nonZero = counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        guard !nonZero.isEmpty else { return }
+        try await self.withTransaction { transaction in
+            for (version, count) in nonZero {
+                try await transaction.rows(
+                    "UPDATE tessera.keyring_versions SET wrap_count = wrap_count + \(count) WHERE version = \(version)"
+                )
+            }
+        }
     }
 }

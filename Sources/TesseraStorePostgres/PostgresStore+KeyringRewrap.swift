@@ -106,4 +106,45 @@ extension PostgresStore {
             return true
         }
     }
+
+    /// A batch of compare-and-swaps in one UPDATE over the arrays of the batch (one round trip for the rows, one per
+    /// source version for the counts), in one transaction.
+    public func replaceProviderDEKs(_ swaps: [KeyringSwap], toVersion: Int) async throws -> Int {
+        guard !swaps.isEmpty else { return 0 }
+        let ids = swaps.map(\.id)
+        let expected = swaps.map { ByteBuffer(bytes: $0.expected) }
+        let replacements = swaps.map { ByteBuffer(bytes: $0.replacement) }
+        let versions = swaps.map { Int32(truncatingIfNeeded: $0.fromVersion) }
+        return try await self.withTransaction { transaction in
+            let rows = try await transaction.rows(
+                """
+                WITH batch AS (
+                    SELECT * FROM unnest(\(ids)::uuid[], \(expected)::bytea[], \(replacements)::bytea[],
+                        \(versions)::integer[]) AS b(id, expected, replacement, from_version)
+                ), changed AS (
+                    UPDATE providers.user_providers p SET encrypted_dek = batch.replacement FROM batch
+                    WHERE p.id = batch.id AND p.encrypted_dek = batch.expected
+                    RETURNING batch.from_version
+                )
+                SELECT from_version, count(*) FROM changed GROUP BY from_version
+                """
+            )
+            var changed = 0
+            for row in rows {
+                let (from, count) = try Self.decoding { try row.decode((Int32, Int64).self) }
+                changed += Int(count)
+                guard Int(from) != toVersion else { continue }
+                try await transaction.rows(
+                    """
+                    UPDATE tessera.keyring_versions SET dek_count = GREATEST(dek_count - \(count), 0)
+                    WHERE version = \(Int(from))
+                    """
+                )
+                try await transaction.rows(
+                    "UPDATE tessera.keyring_versions SET dek_count = dek_count + \(count) WHERE version = \(toVersion)"
+                )
+            }
+            return changed
+        }
+    }
 }

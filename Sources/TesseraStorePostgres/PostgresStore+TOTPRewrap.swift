@@ -50,4 +50,24 @@ extension PostgresStore {
         )
         return !changed.isEmpty
     }
+
+    /// A batch of compare-and-swaps of `totp_secret` in one UPDATE over the arrays of the batch.
+    public func replaceSealedTOTPSecrets(_ swaps: [KeyringSwap]) async throws -> Int {
+        guard !swaps.isEmpty else { return 0 }
+        let ids = swaps.map(\.id)
+        let expected = swaps.map { ByteBuffer(bytes: $0.expected) }
+        let replacements = swaps.map { ByteBuffer(bytes: $0.replacement) }
+        let rows = try await self.rows(
+            """
+            WITH batch AS (
+                SELECT * FROM unnest(\(ids)::uuid[], \(expected)::bytea[], \(replacements)::bytea[])
+                    AS b(id, expected, replacement)
+            )
+            UPDATE auth.users u SET totp_secret = batch.replacement FROM batch
+            WHERE u.id = batch.id AND u.totp_secret = batch.expected
+            RETURNING u.id
+            """
+        )
+        return rows.count
+    }
 }

@@ -9,6 +9,7 @@ public enum SQLiteMigrations {
     public static let all: [Migration] = [
         authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
         accountRecovery,
+        keyringRewrapJob,
     ]
 
     static let authSchema = Migration(
@@ -322,6 +323,43 @@ public enum SQLiteMigrations {
             """,
             "CREATE INDEX email_verifications_user_id_idx ON auth_email_verifications (user_id)",
             "CREATE INDEX email_verifications_expires_at_idx ON auth_email_verifications (expires_at)",
+        ]
+    )
+
+    static let keyringRewrapJob = Migration(
+        version: 9,
+        name: "keyring-rewrap-job",
+        statements: [
+            // Encryptions done under each version, added by the process from its keyring poll: see docs/keyring.md.
+            """
+            ALTER TABLE tessera_keyring_versions ADD COLUMN wrap_count INTEGER NOT NULL DEFAULT 0
+                CHECK (wrap_count >= 0)
+            """,
+            // The one rewrap: its progress, saved with every batch, and the lease of the process running it.
+            """
+            CREATE TABLE tessera_keyring_rewrap (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'finished')),
+                target_version INTEGER NOT NULL,
+                phase TEXT NOT NULL CHECK (phase IN ('provider_keys', 'totp_secrets')),
+                cursor TEXT,
+                passes INTEGER NOT NULL DEFAULT 1,
+                total INTEGER NOT NULL DEFAULT 0,
+                processed INTEGER NOT NULL DEFAULT 0,
+                rewrapped INTEGER NOT NULL DEFAULT 0,
+                skipped INTEGER NOT NULL DEFAULT 0,
+                failed INTEGER NOT NULL DEFAULT 0,
+                batches INTEGER NOT NULL DEFAULT 0,
+                batch_size INTEGER NOT NULL CHECK (batch_size >= 1),
+                pause_ms INTEGER NOT NULL DEFAULT 0 CHECK (pause_ms >= 0),
+                owner TEXT,
+                lease_until INTEGER,
+                requested_by TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                finished_at INTEGER
+            )
+            """,
         ]
     )
 }

@@ -30,7 +30,10 @@ extension SQLiteStore {
     /// Every master key version, in version order.
     public func masterKeyVersions() async throws -> [MasterKeyVersionRecord] {
         try await self.rows(
-            "SELECT version, wrapped_key, state, created_at, dek_count FROM tessera_keyring_versions ORDER BY version",
+            """
+            SELECT version, wrapped_key, state, created_at, dek_count, wrap_count FROM tessera_keyring_versions
+            ORDER BY version
+            """,
             []
         ).map { row in
             guard let state = MasterKeyState(rawValue: try row.string("state")) else {
@@ -38,7 +41,8 @@ extension SQLiteStore {
             }
             return MasterKeyVersionRecord(
                 version: try row.int("version"), wrappedKey: try row.bytes("wrapped_key"), state: state,
-                createdAt: try row.date("created_at"), dekCount: Int64(try row.int("dek_count"))
+                createdAt: try row.date("created_at"), dekCount: Int64(try row.int("dek_count")),
+                wrapCount: Int64(try row.int("wrap_count"))
             )
         }
     }
@@ -100,5 +104,19 @@ extension SQLiteStore {
             throw StoreError(.backend, "the keyring head row is missing")
         }
         return Int64(try row.int("revision"))
+    }
+
+    /// Adds each version's new encryptions in one transaction.
+    public func addWrapCounts(_ counts: [Int: Int64]) async throws {
+        let nonZero = counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        guard !nonZero.isEmpty else { return }
+        try await self.withTransaction { store in
+            for (version, count) in nonZero {
+                _ = try await store.unlockedRows(
+                    "UPDATE tessera_keyring_versions SET wrap_count = wrap_count + ? WHERE version = ?",
+                    [SQLiteBind.int64(count), SQLiteBind.int(version)]
+                )
+            }
+        }
     }
 }

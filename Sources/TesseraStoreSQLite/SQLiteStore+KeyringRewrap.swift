@@ -65,4 +65,37 @@ extension SQLiteStore {
             return true
         }
     }
+
+    /// A batch of compare-and-swaps in one `BEGIN IMMEDIATE` transaction (one prepared UPDATE per row: SQLite
+    /// runs them in process, without a round trip each), then one count move per source version.
+    public func replaceProviderDEKs(_ swaps: [KeyringSwap], toVersion: Int) async throws -> Int {
+        guard !swaps.isEmpty else { return 0 }
+        return try await self.withTransaction { store in
+            var moved: [Int: Int64] = [:]
+            var changed = 0
+            for swap in swaps {
+                let rows = try await store.unlockedRows(
+                    "UPDATE providers_user_providers SET encrypted_dek = ? WHERE id = ? AND encrypted_dek = ? RETURNING id",
+                    [SQLiteBind.bytes(swap.replacement), SQLiteBind.uuid(swap.id), SQLiteBind.bytes(swap.expected)]
+                )
+                guard !rows.isEmpty else { continue }
+                changed += 1
+                if swap.fromVersion != toVersion { moved[swap.fromVersion, default: 0] += 1 }
+            }
+            let total = moved.values.reduce(0, +)
+            for (version, count) in moved.sorted(by: { $0.key < $1.key }) {
+                _ = try await store.unlockedRows(
+                    "UPDATE tessera_keyring_versions SET dek_count = max(dek_count - ?, 0) WHERE version = ?",
+                    [SQLiteBind.int64(count), SQLiteBind.int(version)]
+                )
+            }
+            if total > 0 {
+                _ = try await store.unlockedRows(
+                    "UPDATE tessera_keyring_versions SET dek_count = dek_count + ? WHERE version = ?",
+                    [SQLiteBind.int64(total), SQLiteBind.int(toVersion)]
+                )
+            }
+            return changed
+        }
+    }
 }

@@ -50,4 +50,20 @@ extension SQLiteStore {
         )
         return !changed.isEmpty
     }
+
+    /// A batch of compare-and-swaps of `totp_secret` in one `BEGIN IMMEDIATE` transaction.
+    public func replaceSealedTOTPSecrets(_ swaps: [KeyringSwap]) async throws -> Int {
+        guard !swaps.isEmpty else { return 0 }
+        return try await self.withTransaction { store in
+            var changed = 0
+            for swap in swaps {
+                let rows = try await store.unlockedRows(
+                    "UPDATE auth_users SET totp_secret = ? WHERE id = ? AND totp_secret = ? RETURNING id",
+                    [SQLiteBind.bytes(swap.replacement), SQLiteBind.uuid(swap.id), SQLiteBind.bytes(swap.expected)]
+                )
+                if !rows.isEmpty { changed += 1 }
+            }
+            return changed
+        }
+    }
 }

@@ -223,7 +223,7 @@ struct Server: Sendable {
     }
 
     /// The newest `/usr/lib/postgresql/<version>/bin` holding `initdb` and `pg_ctl`, or `PG_BIN` when set.
-    private static func findBinDirectory() throws -> String {
+    static func findBinDirectory() throws -> String {
         let fileManager = FileManager.default
         if let explicit = ProcessInfo.processInfo.environment["PG_BIN"],
             fileManager.isExecutableFile(atPath: explicit + "/initdb")

@@ -199,6 +199,46 @@ public enum MethodCatalog {
         "tessera.v1.ProviderKeys/Delete", request: Tessera_V1_DeleteProviderKeyRequest.self,
         response: Tessera_V1_DeleteProviderKeyResponse.self, isSafeToRetry: true
     )
+    /// `tessera.v1.Admin/GetKeyringStatus`: the keyring's versions, counts, usage and rewrap (read-only).
+    public static let adminGetKeyringStatus = MethodDescriptor(
+        "tessera.v1.Admin/GetKeyringStatus", request: Tessera_V1_GetKeyringStatusRequest.self,
+        response: Tessera_V1_GetKeyringStatusResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Admin/RotateMasterKey`: adds and activates a master key version (its own grant; not retried: a retry would rotate twice).
+    public static let adminRotateMasterKey = MethodDescriptor(
+        "tessera.v1.Admin/RotateMasterKey", request: Tessera_V1_RotateMasterKeyRequest.self,
+        response: Tessera_V1_RotateMasterKeyResponse.self, isSafeToRetry: false, needsOwnGrant: true
+    )
+    /// `tessera.v1.Admin/StartRewrap`: starts or resumes the server-driven rewrap (its own grant).
+    public static let adminStartRewrap = MethodDescriptor(
+        "tessera.v1.Admin/StartRewrap", request: Tessera_V1_StartRewrapRequest.self,
+        response: Tessera_V1_StartRewrapResponse.self, isSafeToRetry: false, needsOwnGrant: true
+    )
+    /// `tessera.v1.Admin/GetRewrap`: the rewrap's progress (read-only).
+    public static let adminGetRewrap = MethodDescriptor(
+        "tessera.v1.Admin/GetRewrap", request: Tessera_V1_GetRewrapRequest.self,
+        response: Tessera_V1_GetRewrapResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Admin/PauseRewrap`: pauses the rewrap (its own grant).
+    public static let adminPauseRewrap = MethodDescriptor(
+        "tessera.v1.Admin/PauseRewrap", request: Tessera_V1_PauseRewrapRequest.self,
+        response: Tessera_V1_PauseRewrapResponse.self, isSafeToRetry: true, needsOwnGrant: true
+    )
+    /// `tessera.v1.Admin/RetireMasterKey`: retires an unreferenced decrypt-only version (its own grant).
+    public static let adminRetireMasterKey = MethodDescriptor(
+        "tessera.v1.Admin/RetireMasterKey", request: Tessera_V1_RetireMasterKeyRequest.self,
+        response: Tessera_V1_RetireMasterKeyResponse.self, isSafeToRetry: true, needsOwnGrant: true
+    )
+    /// `tessera.v1.Admin/GetAuditSummary`: the audit chain's length and last verification (read-only).
+    public static let adminGetAuditSummary = MethodDescriptor(
+        "tessera.v1.Admin/GetAuditSummary", request: Tessera_V1_GetAuditSummaryRequest.self,
+        response: Tessera_V1_GetAuditSummaryResponse.self, isSafeToRetry: true
+    )
+    /// `tessera.v1.Admin/VerifyAudit`: verifies the audit chain now (its own grant).
+    public static let adminVerifyAudit = MethodDescriptor(
+        "tessera.v1.Admin/VerifyAudit", request: Tessera_V1_VerifyAuditRequest.self,
+        response: Tessera_V1_VerifyAuditResponse.self, isSafeToRetry: true, needsOwnGrant: true
+    )
     /// All methods, in the order of the protos.
     public static let all: [MethodDescriptor] = [
         healthCheck, passwordsHash, passwordsVerify, totpGenerate, totpVerify, totpRewrap,
@@ -209,6 +249,8 @@ public enum MethodCatalog {
         sessionsList, invitationsCreate, invitationsGet, invitationsList, invitationsRevoke, passwordResetsRequest,
         passwordResetsConsume, emailVerificationRequest, emailVerificationConfirm,
         providerKeysPut, providerKeysList, providerKeysGet, providerKeysDelete,
+        adminGetKeyringStatus, adminRotateMasterKey, adminStartRewrap, adminGetRewrap, adminPauseRewrap,
+        adminRetireMasterKey, adminGetAuditSummary, adminVerifyAudit,
     ]
 
     /// Methods by wire name.

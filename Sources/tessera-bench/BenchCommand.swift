@@ -17,6 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
         case store
         case rpc
         case auth
+        case keyring
     }
 
     @Option(
@@ -42,8 +43,12 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Run only these suites (crypto, store, rpc, auth); repeatable. Default: all.", valueName: "suite"))
+            "Run only these suites (crypto, store, rpc, auth, keyring); repeatable. Default: all.",
+            valueName: "suite"))
     var only: [Suite] = []
+
+    @Option(help: "Provider keys the keyring suite stores and re-wraps.")
+    var keyringRows: Int = 100_000
 
     @Option(help: ArgumentHelp("Where to write the JSON report.", valueName: "path"))
     var output: String = "bench-results/bench.json"
@@ -72,6 +77,12 @@ struct BenchCommand: AsyncParsableCommand {
             var settings = AuthBenchmarks.Settings(duration: .seconds(seconds))
             settings.authenticateRounds = authRounds
             report.rows += try await AuthBenchmarks.run(settings, log: log)
+        }
+        if runs(.keyring) {
+            var settings = KeyringBenchmarks.Settings()
+            settings.rows = keyringRows
+            settings.loadSeconds = seconds
+            report.rows += try await KeyringBenchmarks.run(settings, log: log)
         }
         print(report.table)
         let url = URL(fileURLWithPath: output)

@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import Logging
 import TesseraAudit
+import TesseraClient
 import TesseraCrypto
 import TesseraKeyring
 import TesseraStore
+import TesseraWire
 
-/// `tessera keys status|rotate|rewrap|retire`: the persistent master keyring.
+/// `tessera keys status|rotate|rewrap|retire`: the persistent master keyring, against the store or a server.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
@@ -15,6 +17,10 @@ struct KeysCommand: AsyncParsableCommand {
             Master key versions are stored in the database wrapped by the root key, which never enters it. \
             The first command run on an empty keyring creates version 1. Rotation, rewrap and retirement are \
             online: running servers pick the change up within their poll interval. See docs/keyring.md.
+
+            Each subcommand works directly against the store (--database-url… and the root key), or with \
+            --server through a running server's Admin service with an admin credential (--credential-file), \
+            so the operator needs neither database credentials nor the root key.
             """,
         subcommands: [Status.self, Rotate.self, Rewrap.self, Retire.self]
     )
@@ -35,36 +41,34 @@ struct KeysCommand: AsyncParsableCommand {
         }
     }
 
+    /// Refuses store options together with `--server`.
+    static func check(_ remote: KeysServerOptions, _ store: StoreOptions) throws {
+        if remote.server && store.isGiven {
+            throw ValidationError("give --server or the store options (--database-url…), not both")
+        }
+    }
+
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the master key versions, their states, data-key counts and fingerprints."
+            abstract: "Show the master key versions, their states, counts, usage, fingerprints and the rewrap."
         )
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var rootKey: RootKeyOptions
+        @OptionGroup var remote: KeysServerOptions
+
+        func validate() throws { try KeysCommand.check(remote, store) }
 
         func run() async throws {
-            let status = try await KeysCommand.withManager(store: store, rootKey: rootKey) { try await $0.status() }
-            print(
-                "root key \(status.rootKeyFingerprint), keyring revision \(status.revision), "
-                    + "active version \(status.activeVersion)")
-            print(
-                "version  state         data keys  provider keys  totp secrets  key fingerprint   wrapped fingerprint  "
-                    + "created")
-            let formatter = ISO8601DateFormatter()
-            for version in status.versions {
-                let columns = [
-                    pad(String(version.version), 7), pad(version.state.rawValue, 12), pad(String(version.dekCount), 9),
-                    pad(String(version.providerKeys), 13), pad(String(version.totpSecrets), 12),
-                    pad(version.keyFingerprint ?? "-", 16),
-                    pad(version.wrappedFingerprint, 19), formatter.string(from: version.createdAt),
-                ]
-                print(columns.joined(separator: "  "))
+            let status: Tessera_V1_GetKeyringStatusResponse
+            if remote.server {
+                status = try await remote.withClient { try await $0.keyringStatus() }
+            } else {
+                status = try await KeysCommand.withManager(store: store, rootKey: rootKey) {
+                    KeysDisplay.wire(try await $0.status())
+                }
             }
-        }
-
-        private func pad(_ text: String, _ width: Int) -> String {
-            text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+            for line in KeysDisplay.lines(status) { print(line) }
         }
     }
 
@@ -79,62 +83,26 @@ struct KeysCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var rootKey: RootKeyOptions
+        @OptionGroup var remote: KeysServerOptions
+
+        func validate() throws { try KeysCommand.check(remote, store) }
 
         func run() async throws {
-            let version = try await KeysCommand.withManager(store: store, rootKey: rootKey) { try await $0.rotate() }
+            let version: Int
+            if remote.server {
+                version = Int(try await remote.withClient { try await $0.rotateMasterKey() })
+            } else {
+                version = try await KeysCommand.withManager(store: store, rootKey: rootKey) { try await $0.rotate() }
+            }
             print("master key version \(version) is now active")
-        }
-    }
-
-    struct Rewrap: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Re-wrap every stored data key under the active master key version (online, resumable).",
-            discussion: """
-                Only providers.user_providers.encrypted_dek changes; the sealed API keys stay byte for byte. \
-                Safe to interrupt and run again: it continues with the rows still under old versions.
-                """
-        )
-
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var rootKey: RootKeyOptions
-
-        @Option(name: .customLong("batch-size"), help: "Rows per batch.")
-        var batchSize: Int = 500
-
-        @Option(name: .customLong("max-batches"), help: "Stop after this many batches (default: run to the end).")
-        var maxBatches: Int?
-
-        func validate() throws {
-            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-            if let maxBatches, maxBatches < 1 { throw ValidationError("--max-batches must be at least 1") }
-        }
-
-        func run() async throws {
-            let result = try await KeysCommand.withManager(store: store, rootKey: rootKey) { manager in
-                try await manager.rewrap(batchSize: batchSize, maxBatches: maxBatches) { progress in
-                    ProgressLine.show(
-                        label: "rewrap to v\(progress.targetVersion)", done: progress.processed, total: progress.total,
-                        detail:
-                            "rewrapped \(progress.rewrapped), skipped \(progress.skipped), failed \(progress.failed)"
-                    )
-                }
-            }
-            ProgressLine.finish()
-            print(
-                "rewrapped \(result.rewrapped) data keys to version \(result.targetVersion) "
-                    + "(looked at \(result.processed), skipped \(result.skipped), failed \(result.failed))"
-                    + (result.finished ? "" : "; stopped early, run again to continue")
-            )
-            if result.failed > 0 {
-                throw InputError("\(result.failed) data keys did not open and were left under their old versions")
-            }
         }
     }
 
     struct Retire: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Retire a decrypt-only master key version that nothing references any more.",
-            discussion: "Refused for the active version and for a version that still wraps data keys."
+            discussion:
+                "Refused, with nothing changed, for the active version and for a version that still wraps data keys."
         )
 
         @Argument(help: "The master key version to retire.")
@@ -142,9 +110,23 @@ struct KeysCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var rootKey: RootKeyOptions
+        @OptionGroup var remote: KeysServerOptions
+
+        func validate() throws {
+            try KeysCommand.check(remote, store)
+            guard version >= 1, version <= Int(UInt32.max) else {
+                throw ValidationError("the version must be at least 1")
+            }
+        }
 
         func run() async throws {
-            try await KeysCommand.withManager(store: store, rootKey: rootKey) { try await $0.retire(version: version) }
+            if remote.server {
+                try await remote.withClient { try await $0.retireMasterKey(version: UInt32(version)) }
+            } else {
+                try await KeysCommand.withManager(store: store, rootKey: rootKey) {
+                    try await $0.retire(version: version)
+                }
+            }
             print("master key version \(version) is retired")
         }
     }

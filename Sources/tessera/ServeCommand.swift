@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import TesseraAdmin
+import TesseraAdminServices
 import TesseraAudit
 import TesseraAuth
 import TesseraAuthServices
@@ -36,7 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
             $TESSERA_DATABASE_URL or $DATABASE_URL (--database-url also works, but puts its password in argv), \
             else the embedded SQLite file; it must be migrated to exactly the schema this build knows \
             ('tessera migrate'); a newer schema is refused. A key version added by 'tessera keys rotate' (from \
-            any process) is picked up within the keyring poll interval.
+            any process) is picked up within the keyring poll interval. The Admin service \
+            (tessera.v1.Admin, 'tessera keys … --server') rotates, rewraps and retires through the server; a rewrap \
+            runs in the background on one replica at a time (a lease in the database), resumed by another if that \
+            one dies. Every wrap under a master key is counted: --wrap-warning, --rotate-after-wraps and \
+            --rotate-after-days set the usage policy (docs/keyring.md).
 
             Every setting is checked before anything starts: a value out of range is refused with one line naming \
             the setting and its range (docs/server.md lists them). The callers file must not be writable by group \
@@ -130,6 +136,35 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Expired rows the sweeper deletes per statement, 1 to 100000 (default 500)."
     )
     var sweepBatchSize: Int?
+
+    @Option(
+        name: .customLong("wrap-warning"),
+        help: ArgumentHelp(
+            "Warn (metric, Health detail) once the active master key has wrapped this many data keys "
+                + "(default 1073741824 = 2^30, a quarter of NIST SP 800-38D's limit; see docs/keyring.md).",
+            valueName: "count"
+        )
+    )
+    var wrapWarning: Int64?
+
+    @Option(
+        name: .customLong("rotate-after-wraps"),
+        help: ArgumentHelp(
+            "Rotate the master key automatically once the active version has wrapped this many data keys "
+                + "(at most 4294967296; default: never).",
+            valueName: "count"
+        )
+    )
+    var rotateAfterWraps: Int64?
+
+    @Option(
+        name: .customLong("rotate-after-days"),
+        help: ArgumentHelp(
+            "Rotate the master key automatically once the active version is this many days old (default: never).",
+            valueName: "days"
+        )
+    )
+    var rotateAfterDays: Double?
 
     @Option(
         name: .customLong("max-frame-bytes"),
@@ -257,6 +292,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let usagePolicy = try usagePolicy()
         let fileSettings = try config.map(ServerSettings.load(from:)) ?? ServerSettings()
         let settings =
             fileSettings
@@ -314,10 +350,11 @@ struct ServeCommand: AsyncParsableCommand {
             let keyring = try await KeyringManager.start(
                 store: store, rootKey: key, audit: audit, logger: Logger(label: "tessera.keyring")
             )
+            keyring.configureUsage(usagePolicy)
             try await serve(
                 settings: settings, serverConfiguration: serverConfiguration, metricsEndpoint: metricsEndpoint,
                 registry: registry, callersPath: callersPath, keyring: keyring, audit: audit,
-                authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
+                auditKey: AuditSigningKey(rootKey: key), authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
                 mode: production ? "production" : "development",
                 storeName: storeOptions.displayName(url: databaseURL), logger: logger
             )
@@ -334,6 +371,7 @@ struct ServeCommand: AsyncParsableCommand {
         callersPath: String,
         keyring: KeyringManager,
         audit: AuditLog,
+        auditKey: AuditSigningKey,
         authKeys: AuthKeys,
         pollInterval: Duration,
         mode: String,
@@ -358,7 +396,7 @@ struct ServeCommand: AsyncParsableCommand {
             cipher: keyring.cipher,
             totpWindow: settings.totpWindow ?? 1,
             maxBatchItems: serverConfiguration.maxBatchItems,
-            healthComponents: [storeHealth]
+            healthComponents: [storeHealth, Self.usageHealth(keyring)]
         )
         var base = AuthPolicy()
         base.mfa.totpWindow = settings.totpWindow ?? 1
@@ -384,6 +422,12 @@ struct ServeCommand: AsyncParsableCommand {
             ),
             logger: Logger(label: "tessera.sweeper")
         )
+        AdminService(
+            administration: KeyringAdministration(
+                keyring: keyring, audit: audit,
+                auditSummary: ChainAuditSummary(store: keyring.store, key: auditKey)
+            )
+        ).register(into: &router)
         let server = TesseraServer(
             configuration: serverConfiguration,
             router: router,
@@ -408,6 +452,14 @@ struct ServeCommand: AsyncParsableCommand {
         groupServices.append(.init(service: watcher))
         groupServices.append(.init(service: KeyringPollService(keyring: keyring, interval: pollInterval)))
         groupServices.append(.init(service: sweeper))
+        groupServices.append(
+            .init(
+                service: RewrapJobService(
+                    keyring: keyring, interval: pollInterval, metrics: KeyringMetrics(),
+                    logger: Logger(label: "tessera.keyring.rewrap")
+                )
+            )
+        )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: groupServices,

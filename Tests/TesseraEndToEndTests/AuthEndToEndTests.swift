@@ -1,9 +1,12 @@
 import Foundation
+import TesseraAdmin
+import TesseraAdminServices
 import TesseraAudit
 import TesseraAuth
 import TesseraAuthServices
 import TesseraClient
 import TesseraCrypto
+import TesseraKeyring
 import TesseraServer
 import TesseraStore
 import TesseraStorePostgres
@@ -30,6 +33,7 @@ struct AuthEndToEndTests {
         _ backend: Backend,
         replicas: Int = 1,
         graceWindow: Duration = .seconds(10),
+        withAdmin: Bool = false,
         _ body: ([Harness], String?) async throws -> Void
     ) async throws {
         let keys = AuthKeys.random()
@@ -62,9 +66,17 @@ struct AuthEndToEndTests {
                     )
                 )
             }
-            try await nest(Array(zip(flows, providerKeys)), [], caller: caller) { harnesses in
-                try await body(harnesses, path)
+            var admin: AdminService?
+            if withAdmin {
+                let keyring = try await KeyringManager.start(store: stores[0], rootKey: .generate())
+                let audit = AuditLog(store: stores[0], key: auditKey)
+                admin = AdminService(
+                    administration: KeyringAdministration(
+                        keyring: keyring, audit: audit, auditSummary: ChainAuditSummary(store: stores[0], key: auditKey)
+                    )
+                )
             }
+            try await nest(Array(zip(flows, providerKeys)), [], caller: caller, admin: admin) { harnesses in try await body(harnesses, path) }
             try await hasher.shutdown()
         }
         switch backend {
@@ -92,6 +104,7 @@ struct AuthEndToEndTests {
         _ flows: [(AuthFlows, ProviderKeys)],
         _ started: [Harness],
         caller: CallersFile.Entry,
+        admin: AdminService? = nil,
         _ body: ([Harness]) async throws -> Void
     ) async throws {
         guard let first = flows.first else { return try await body(started) }
@@ -100,9 +113,10 @@ struct AuthEndToEndTests {
             customize: { router in
                 AuthServices(flows: first.0).register(into: &router)
                 ProviderKeysService(keys: first.1).register(into: &router)
+                admin?.register(into: &router)
             }
         ) { harness in
-            try await nest(Array(flows.dropFirst()), started + [harness], caller: caller, body)
+            try await nest(Array(flows.dropFirst()), started + [harness], caller: caller, admin: admin, body)
         }
     }
 
@@ -239,9 +253,11 @@ struct AuthEndToEndTests {
         }
     }
 
-    @Test("the stateless and the auth services together serve every method of the catalog")
+    @Test("the stateless, auth and admin services together serve every method of the catalog")
     func everyMethodServed() async throws {
-        try await Self.withServers(.sqlite) { servers, _ in
+        // With the Admin service (tessera.v1.Admin/*: keyring status, rotate, rewrap start/watch/pause, retire,
+        // audit summary and verification), as `tessera serve` registers it.
+        try await Self.withServers(.sqlite, withAdmin: true) { servers, _ in
             let admin = try servers[0].client(token: servers[0].adminToken)
             for method in MethodCatalog.all {
                 // An empty request: every method answers (OK or a status), none is UNIMPLEMENTED.

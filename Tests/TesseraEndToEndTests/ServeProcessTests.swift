@@ -190,8 +190,10 @@ struct ServeProcessTests {
                     let client = try TesseraClient(configuration: configuration)
                     let health = try await client.health()
                     #expect(health.isServing)
-                    #expect(health.components.map(\.name) == ["store", "keyring", "argon2"])
+                    #expect(health.components.map(\.name) == ["store", "keyring_usage", "keyring", "argon2"])
                     #expect(health.components.allSatisfy { $0.isServing })
+                    // A fresh keyring is far below its usage warning: no message.
+                    #expect(health.components.first { $0.name == "keyring_usage" }?.message == "")
 
                     // The keyring is the database's: version 1 was created at first start.
                     let plaintext = Array("sealed by the process".utf8)

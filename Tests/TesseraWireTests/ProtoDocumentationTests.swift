@@ -25,6 +25,7 @@ struct ProtoDocumentationTests {
         "tessera/v1/password_resets.proto",
         "tessera/v1/email_verification.proto",
         "tessera/v1/provider_keys.proto",
+        "tessera/v1/admin.proto",
     ]
 
     @Test("every declaration has a comment", arguments: files)

@@ -122,6 +122,7 @@ extension Keyring {
 
     private func wrap(_ dek: SecretBytes, context: EncryptionContext, nonce: [UInt8]) throws -> WrappedKey {
         let master = activeKey
+        master.wraps.increment()
         let sealed = try AESGCM256.seal(
             dek,
             key: master.material,

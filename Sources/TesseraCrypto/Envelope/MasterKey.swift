@@ -25,6 +25,8 @@ public struct MasterKey: Sendable, CustomStringConvertible {
     /// The first 16 hex digits of SHA-256 of the key material, to tell keys apart in logs and `keys status`;
     /// `nil` for a retired version without material.
     public let fingerprint: String?
+    /// Counts the data keys this version wraps; copies of the key share it.
+    public let wraps: WrapCounter
 
     /// Creates a master key version.
     ///
@@ -32,11 +34,16 @@ public struct MasterKey: Sendable, CustomStringConvertible {
     ///   - version: The version number, ≥ 1.
     ///   - material: 32 bytes of key material (ignored and not kept for a retired version).
     ///   - state: The lifecycle state.
+    ///   - wraps: The counter of its wraps (default: a new one); pass the previous counter when a version is loaded
+    ///     again, so no count is lost between two loads.
     /// - Throws: `CryptoError(.invalidParameter)` for version 0 or material that is not 32 bytes.
-    public init(version: UInt32, material: SecretBytes, state: State) throws {
+    public init(version: UInt32, material: SecretBytes, state: State, wraps: WrapCounter = WrapCounter()) throws {
         guard version >= 1 else { throw CryptoError(.invalidParameter, "master key versions start at 1") }
         if state == .retired {
-            self.init(uncheckedVersion: version, material: SecretBytes(copying: []), state: .retired, fingerprint: nil)
+            self.init(
+                uncheckedVersion: version, material: SecretBytes(copying: []), state: .retired, fingerprint: nil,
+                wraps: wraps
+            )
             return
         }
         guard material.count == EnvelopeFormat.keyByteCount else {
@@ -53,15 +60,23 @@ public struct MasterKey: Sendable, CustomStringConvertible {
             uncheckedVersion: version,
             material: held,
             state: state,
-            fingerprint: Self.fingerprint(of: material)
+            fingerprint: Self.fingerprint(of: material),
+            wraps: wraps
         )
     }
 
-    private init(uncheckedVersion version: UInt32, material: SecretBytes, state: State, fingerprint: String?) {
+    private init(
+        uncheckedVersion version: UInt32,
+        material: SecretBytes,
+        state: State,
+        fingerprint: String?,
+        wraps: WrapCounter
+    ) {
         self.version = version
         self.material = material
         self.state = state
         self.fingerprint = fingerprint
+        self.wraps = wraps
     }
 
     /// Creates a new master key version from the OS CSPRNG, in locked memory.
@@ -86,10 +101,13 @@ public struct MasterKey: Sendable, CustomStringConvertible {
                 uncheckedVersion: version,
                 material: SecretBytes(copying: []),
                 state: .retired,
-                fingerprint: fingerprint
+                fingerprint: fingerprint,
+                wraps: wraps
             )
         }
-        return MasterKey(uncheckedVersion: version, material: material, state: newState, fingerprint: fingerprint)
+        return MasterKey(
+            uncheckedVersion: version, material: material, state: newState, fingerprint: fingerprint, wraps: wraps
+        )
     }
 
     /// SHA-256 of the key, as lowercase hex, first 16 characters (64 bits: enough to tell keys apart, far too

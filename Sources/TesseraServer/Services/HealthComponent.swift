@@ -9,6 +9,9 @@ public struct HealthComponent: Sendable {
         case serving
         /// Not ready, with a short reason that never contains a secret.
         case notServing(reason: String)
+        /// Ready, with a warning for operators (reported as `SERVING` with the warning as its message; e.g. a master
+        /// key version nearing its usage limit). Never contains a secret.
+        case servingWithWarning(String)
     }
 
     /// The component's name as reported (`store`, `keyring`, …).

@@ -52,6 +52,9 @@ public struct HealthService: Sendable {
             case .notServing(let reason):
                 health.status = .notServing
                 health.message = reason
+            case .servingWithWarning(let warning):
+                health.status = .serving
+                health.message = warning
             }
             return health
         }

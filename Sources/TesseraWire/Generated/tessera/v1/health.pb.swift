@@ -92,7 +92,8 @@ public nonisolated struct Tessera_V1_HealthCheckResponse: Sendable {
   public var status: Tessera_V1_ServingStatus = .unspecified
 
   /// The state of each component the server has, for example "store" (the
-  /// database) and "keyring" (the master keys). A component the server was not
+  /// database), "keyring" (the master keys) and "keyring_usage" (the active
+  /// master key's wrap count against its warning threshold). A component the server was not
   /// configured with is absent.
   public var components: [Tessera_V1_ComponentHealth] = []
 
@@ -113,8 +114,10 @@ public nonisolated struct Tessera_V1_ComponentHealth: Sendable {
   /// Whether it can do its work.
   public var status: Tessera_V1_ServingStatus = .unspecified
 
-  /// A short reason when not SERVING (for example "database unreachable");
-  /// empty otherwise. Never contains a secret.
+  /// A short reason when not SERVING (for example "database unreachable"), or
+  /// a warning for operators while SERVING (for example the "keyring_usage"
+  /// component when the active master key nears its usage limit); empty
+  /// otherwise. Never contains a secret.
   public var message: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
