@@ -11,6 +11,7 @@ import Foundation
 public protocol TesseraStore:
     SchemaStore & UserStore & SessionStore & InvitationStore & PasswordResetStore & ProviderKeyStore & TOTPStateStore
         & MFAChallengeStore & KeyringStore & KeyringRewrapStore & AuditStore & TransactionStore
+        & RootKeyStore
 {}
 
 extension SessionStore {

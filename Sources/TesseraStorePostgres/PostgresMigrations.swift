@@ -8,7 +8,7 @@ import TesseraStore
 public enum PostgresMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
-        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
+        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows, rootKey,
     ]
 
     static let authSchema = Migration(
@@ -389,6 +389,25 @@ public enum PostgresMigrations {
             // The session's absolute lifetime, kept by every successor of a family.
             "ALTER TABLE auth.sessions ADD COLUMN family_expires_at timestamptz",
             "CREATE INDEX mfa_challenges_expires_at_idx ON auth.mfa_challenges (expires_at)",
+        ]
+    )
+
+    /// Root key rotation (`tessera keys rotate-root`): which root key the keyring is wrapped under, and the purpose
+    /// keys' derivation base carried over from the first root key, wrapped under the current one. No row until
+    /// the first rotation. Self-contained (numbered 8 on its branch; renumber freely).
+    static let rootKey = Migration(
+        version: 8,
+        name: "root-key-rotation",
+        statements: [
+            """
+            CREATE TABLE tessera.root_key (
+                id integer NOT NULL PRIMARY KEY,
+                fingerprint text NOT NULL,
+                wrapped_derivation_base bytea NOT NULL,
+                rotated_at timestamptz NOT NULL,
+                CONSTRAINT root_key_single_row CHECK (id = 1)
+            )
+            """,
         ]
     )
 }

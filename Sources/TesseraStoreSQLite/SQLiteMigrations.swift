@@ -7,7 +7,7 @@ import TesseraStore
 public enum SQLiteMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
-        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
+        authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows, rootKey,
     ]
 
     static let authSchema = Migration(
@@ -278,6 +278,25 @@ public enum SQLiteMigrations {
             "CREATE INDEX mfa_challenges_user_id_idx ON auth_mfa_challenges (user_id)",
             "ALTER TABLE auth_sessions ADD COLUMN family_expires_at INTEGER",
             "CREATE INDEX mfa_challenges_expires_at_idx ON auth_mfa_challenges (expires_at)",
+        ]
+    )
+
+    /// Root key rotation (`tessera keys rotate-root`): which root key the keyring is wrapped under, and the purpose
+    /// keys' derivation base carried over from the first root key, wrapped under the current one. No row until
+    /// the first rotation. Self-contained (numbered 8 on its branch; renumber freely).
+    static let rootKey = Migration(
+        version: 8,
+        name: "root-key-rotation",
+        statements: [
+            """
+            CREATE TABLE tessera_root_key (
+                id INTEGER NOT NULL PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                wrapped_derivation_base BLOB NOT NULL,
+                rotated_at INTEGER NOT NULL,
+                CONSTRAINT root_key_single_row CHECK (id = 1)
+            )
+            """,
         ]
     )
 }

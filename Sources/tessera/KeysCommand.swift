@@ -6,7 +6,7 @@ import TesseraCrypto
 import TesseraKeyring
 import TesseraStore
 
-/// `tessera keys status|rotate|rewrap|retire`: the persistent master keyring.
+/// `tessera keys status|rotate|rewrap|retire|rotate-root`: the persistent master keyring.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
@@ -16,7 +16,7 @@ struct KeysCommand: AsyncParsableCommand {
             The first command run on an empty keyring creates version 1. Rotation, rewrap and retirement are \
             online: running servers pick the change up within their poll interval. See docs/keyring.md.
             """,
-        subcommands: [Status.self, Rotate.self, Rewrap.self, Retire.self]
+        subcommands: [Status.self, Rotate.self, Rewrap.self, Retire.self, RotateRoot.self]
     )
 
     /// Opens the store and the keyring, and runs `body` with the manager.
@@ -25,8 +25,9 @@ struct KeysCommand: AsyncParsableCommand {
         rootKey: RootKeyOptions,
         _ body: (KeyringManager) async throws -> Result
     ) async throws -> Result {
-        let key = try rootKey.load()
+        let loaded = try rootKey.load()
         return try await store.withCheckedStore { store in
+            let key = try await KeyringManager.resolveRootKey(loaded, store: store)
             var logger = Logger(label: "tessera.keyring")
             logger.logLevel = .warning
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))

@@ -273,7 +273,7 @@ struct ServeCommand: AsyncParsableCommand {
         var rootKeyOptions = rootKey
         rootKeyOptions.path = settings.rootKeyFile
         rootKeyOptions.production = production
-        let key = try rootKeyOptions.load()
+        let loadedKey = try rootKeyOptions.load()
         let pollInterval = try settings.keyringPollInterval()
         let callersPath = settings.callersFile ?? "callers.json"
         guard FileManager.default.fileExists(atPath: callersPath) else {
@@ -290,6 +290,7 @@ struct ServeCommand: AsyncParsableCommand {
         storeOptions.databaseURL = databaseURL
         storeOptions.databaseURLFile = nil
         try await storeOptions.withCheckedStore(defaultTLS: production ? .require : .prefer) { store in
+            let key = try await KeyringManager.resolveRootKey(loadedKey, store: store)
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))
             let keyring = try await KeyringManager.start(
                 store: store, rootKey: key, audit: audit, logger: Logger(label: "tessera.keyring")
