@@ -4,6 +4,7 @@ import Logging
 import TesseraAudit
 import TesseraCrypto
 import TesseraKeyring
+import TesseraPKCS11
 import TesseraStore
 
 extension KeysCommand {
@@ -13,8 +14,9 @@ extension KeysCommand {
             commandName: "rotate-root",
             abstract: "Re-wrap every master key version under a new root key (one transaction, repeatable).",
             discussion: """
-                The current root key is chosen as for every keys command (--root-key-file, $TESSERA_ROOT_KEY). \
-                The new one is --new-root-key-file: created (mode 0600, synced to disk) when the file does not \
+                The current root key is chosen as for every keys command (--pkcs11-key, --root-key-file, \
+                $TESSERA_ROOT_KEY). The new one is --new-pkcs11-key (generated in the token when the label is \
+                free) or --new-root-key-file: created (mode 0600, synced to disk) when the file does not \
                 exist yet, used as it is when it does, so a run that was interrupted is simply run again with \
                 the same arguments. Every master key version is re-wrapped under the new key in one \
                 transaction, so the keyring is either wholly under the old key or wholly under the new one. A \
@@ -35,7 +37,23 @@ extension KeysCommand {
                 valueName: "path"
             )
         )
-        var newRootKeyFile: String
+        var newRootKeyFile: String?
+
+        @Option(
+            name: .customLong("new-pkcs11-key"),
+            help: ArgumentHelp(
+                "The new root key's label on the PKCS#11 token of --pkcs11-module/--pkcs11-token: generated there "
+                    + "(never extractable) if no key has the label, else used as it is.",
+                valueName: "label"
+            )
+        )
+        var newPKCS11Key: String?
+
+        func validate() throws {
+            guard (newRootKeyFile == nil) != (newPKCS11Key == nil) else {
+                throw ValidationError("give exactly one of --new-root-key-file and --new-pkcs11-key")
+            }
+        }
 
         func run() async throws {
             // The current key may be gone already when this repeats a run that committed: keep its error for later.
@@ -74,6 +92,25 @@ extension KeysCommand {
 
         /// The new key: an existing file, or a new random key written durably before anything depends on it.
         private func loadOrCreateNewKey() throws -> RootKey {
+            if let newPKCS11Key {
+                let configuration = try rootKey.pkcs11Configuration(label: newPKCS11Key)
+                do {
+                    return try PKCS11RootKey.open(configuration)
+                } catch let error as PKCS11Error where error.code == .keyNotFound {
+                    do {
+                        let key = try PKCS11RootKey.generate(configuration)
+                        FileHandle.standardError.write(
+                            Data("tessera: generated the new root key \(key.fingerprint) in \(key.origin)\n".utf8)
+                        )
+                        return key
+                    } catch let error as PKCS11Error {
+                        throw InputError(error.description)
+                    }
+                } catch let error as PKCS11Error {
+                    throw InputError(error.description)
+                }
+            }
+            guard let newRootKeyFile else { throw ValidationError("give --new-root-key-file or --new-pkcs11-key") }
             let key: RootKey
             if FileManager.default.fileExists(atPath: newRootKeyFile) {
                 key = try RootKeyFile(path: newRootKeyFile).loadRootKey()

@@ -248,9 +248,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("give --production or --development, not both")
         }
         let production = try settings.isProductionMode()
-        if production && settings.rootKeyFile == nil && !RootKeyEnvironment().isSet {
+        if production && settings.rootKeyFile == nil && !rootKey.usesPKCS11 && !RootKeyEnvironment().isSet {
             throw ServeError(
-                "production mode needs a root key: give --root-key-file or $TESSERA_ROOT_KEY "
+                "production mode needs a root key: give --pkcs11-key, --root-key-file or $TESSERA_ROOT_KEY "
                     + "(the development key \(RootKey.developmentRelativePath) needs --development)"
             )
         }
