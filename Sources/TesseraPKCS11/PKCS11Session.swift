@@ -85,15 +85,18 @@ final class PKCS11Session: RootKeyDevice, @unchecked Sendable {
         if rv == 0 && generate {
             if count > 0 {
                 tessera_p11_close_session(module.list, session)
-                throw PKCS11Error(.keyExists, "the token \(configuration.tokenLabel) already has a key labelled "
-                    + "\(configuration.keyLabel): choose another label")
+                throw PKCS11Error(
+                    .keyExists,
+                    "the token \(configuration.tokenLabel) already has a key labelled "
+                        + "\(configuration.keyLabel): choose another label")
             }
             rv = tessera_p11_generate_key(module.list, session, configuration.keyLabel, &key)
             count = 1
         }
         guard rv == 0 else {
             tessera_p11_close_session(module.list, session)
-            throw PKCS11Error(.deviceFailure, "finding the key \(configuration.keyLabel) failed (\(PKCS11Error.name(of: rv)))")
+            throw PKCS11Error(
+                .deviceFailure, "finding the key \(configuration.keyLabel) failed (\(PKCS11Error.name(of: rv)))")
         }
         guard count == 1 else {
             tessera_p11_close_session(module.list, session)
@@ -164,7 +167,9 @@ final class PKCS11Session: RootKeyDevice, @unchecked Sendable {
         // CKR_ENCRYPTED_DATA_INVALID (and anything else) is the one opaque failure to open.
         guard rv == 0, Int(length) == sealed.count - 16 else { throw CryptoError.authenticationFailure }
         return opened.withUnsafeBytes { bytes in
-            SecretBytes(count: Int(length), locked: true) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[..<Int(length)])) }
+            SecretBytes(count: Int(length), locked: true) {
+                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[..<Int(length)]))
+            }
         }
     }
 
@@ -176,7 +181,8 @@ final class PKCS11Session: RootKeyDevice, @unchecked Sendable {
             for block in 1...2 {
                 let input: [UInt8] = [0, 0, 0, UInt8(block)] + label + [0, 0, 0, 1, 0]
                 let status = lock.withLock { _ in
-                    tessera_p11_cmac(module.list, session, key, input, input.count, output.baseAddress.map { $0 + (block - 1) * 16 })
+                    tessera_p11_cmac(
+                        module.list, session, key, input, input.count, output.baseAddress.map { $0 + (block - 1) * 16 })
                 }
                 if status != 0 { rv = status }
             }

@@ -407,7 +407,7 @@ public enum PostgresMigrations {
                 rotated_at timestamptz NOT NULL,
                 CONSTRAINT root_key_single_row CHECK (id = 1)
             )
-            """,
+            """
         ]
     )
 }

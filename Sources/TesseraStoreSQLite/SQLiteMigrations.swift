@@ -296,7 +296,7 @@ public enum SQLiteMigrations {
                 rotated_at INTEGER NOT NULL,
                 CONSTRAINT root_key_single_row CHECK (id = 1)
             )
-            """,
+            """
         ]
     )
 }

@@ -43,7 +43,8 @@ struct RootKeyOptions: ParsableArguments {
 
     @Option(
         name: .customLong("pkcs11-pin-file"),
-        help: ArgumentHelp("A file (mode 0600) holding the token's user PIN (default: $TESSERA_PKCS11_PIN).", valueName: "path")
+        help: ArgumentHelp(
+            "A file (mode 0600) holding the token's user PIN (default: $TESSERA_PKCS11_PIN).", valueName: "path")
     )
     var pkcs11PinFile: String?
 
@@ -98,7 +99,8 @@ struct RootKeyOptions: ParsableArguments {
     /// The PIN: the file's first line, else the environment variable (read, then wiped and unset).
     private func pin() throws -> SecretBytes {
         if let pkcs11PinFile {
-            return try ProtectedFile.read(pkcs11PinFile, describedAs: "PKCS#11 PIN file", maxBytes: 256) { file, bytes in
+            return try ProtectedFile.read(pkcs11PinFile, describedAs: "PKCS#11 PIN file", maxBytes: 256) {
+                file, bytes in
                 try file.require(.secret)
                 var end = bytes.startIndex
                 while end < bytes.endIndex, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }

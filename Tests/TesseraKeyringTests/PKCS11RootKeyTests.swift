@@ -21,7 +21,9 @@ struct PKCS11RootKeyTests {
 
         let reopened = try PKCS11RootKey.open(try SoftHSM.key(label))
         #expect(reopened.fingerprint == generated.fingerprint)
-        #expect(reopened.derivedKey(purpose: AuditSigningKey.purpose) == generated.derivedKey(purpose: AuditSigningKey.purpose))
+        #expect(
+            reopened.derivedKey(purpose: AuditSigningKey.purpose)
+                == generated.derivedKey(purpose: AuditSigningKey.purpose))
         let other = try PKCS11RootKey.generate(try SoftHSM.key(SoftHSM.label()))
         #expect(other.fingerprint != generated.fingerprint)
 
@@ -29,8 +31,12 @@ struct PKCS11RootKeyTests {
         let wrapped = try generated.wrapMasterKey(master)
         #expect(wrapped.count == RootKey.wrappedMasterKeyByteCount)
         #expect(try reopened.unwrapMasterKey(wrapped, version: 3, state: .active).material == master.material)
-        #expect(throws: CryptoError.authenticationFailure) { _ = try reopened.unwrapMasterKey(wrapped, version: 4, state: .active) }
-        #expect(throws: CryptoError.authenticationFailure) { _ = try other.unwrapMasterKey(wrapped, version: 3, state: .active) }
+        #expect(throws: CryptoError.authenticationFailure) {
+            _ = try reopened.unwrapMasterKey(wrapped, version: 4, state: .active)
+        }
+        #expect(throws: CryptoError.authenticationFailure) {
+            _ = try other.unwrapMasterKey(wrapped, version: 3, state: .active)
+        }
 
         try await Backend.sqlite.withDatabase { location in
             try await Backend.withStore(at: location) { store in
@@ -39,7 +45,9 @@ struct PKCS11RootKeyTests {
                 let sealed = try manager.cipher.seal(Array("in the token".utf8), context: context)
                 let again = try await KeyringManager.start(store: store, rootKey: reopened)
                 #expect((try? again.cipher.open(sealed, context: context)) != nil)
-                await expectKeyringError(.rootKeyMismatch) { _ = try await KeyringManager.start(store: store, rootKey: other) }
+                await expectKeyringError(.rootKeyMismatch) {
+                    _ = try await KeyringManager.start(store: store, rootKey: other)
+                }
             }
         }
     }
@@ -57,9 +65,12 @@ struct PKCS11RootKeyTests {
         let label = SoftHSM.label()
         let token = ["--pkcs11-module", SoftHSM.modulePath, "--pkcs11-token", SoftHSM.tokenLabel]
         let pinFile = directory.appendingPathComponent("pin").path
-        _ = FileManager.default.createFile(atPath: pinFile, contents: Data("\(SoftHSM.pin)\n".utf8), attributes: [.posixPermissions: 0o600])
-        func tessera(_ arguments: [String], _ environment: [String: String] = [:]) async throws -> ChildProcess.Outcome {
-            try await runTessera(executable, arguments, environment: ["SOFTHSM2_CONF": conf].merging(environment) { $1 })
+        _ = FileManager.default.createFile(
+            atPath: pinFile, contents: Data("\(SoftHSM.pin)\n".utf8), attributes: [.posixPermissions: 0o600])
+        func tessera(_ arguments: [String], _ environment: [String: String] = [:]) async throws -> ChildProcess.Outcome
+        {
+            try await runTessera(
+                executable, arguments, environment: ["SOFTHSM2_CONF": conf].merging(environment) { $1 })
         }
         let withFile = [RootKey.environmentVariable: fileKey.base64EncodedKey()]
         #expect(try await tessera(["migrate"] + database).status == 0)
@@ -67,27 +78,44 @@ struct PKCS11RootKeyTests {
 
         // From the file key into the token (generated there); the file key is then refused, the token key opens.
         let rotate = try await tessera(
-            ["keys", "rotate-root", "--new-pkcs11-key", label, "--pkcs11-pin-file", pinFile] + token + database, withFile
+            ["keys", "rotate-root", "--new-pkcs11-key", label, "--pkcs11-pin-file", pinFile] + token + database,
+            withFile
         )
         #expect(rotate.status == 0, "\(rotate.standardError)")
         #expect(try await tessera(["keys", "status"] + database, withFile).status != 0)
         let good = ["keys", "status", "--pkcs11-key", label, "--pkcs11-pin-file", pinFile] + token + database
         let before = try await tessera(good)
         #expect(before.status == 0, "\(before.standardError)")
-        #expect(try await tessera(["audit", "verify", "--pkcs11-key", label] + token + database, ["TESSERA_PKCS11_PIN": SoftHSM.pin]).status == 0)
+        #expect(
+            try await tessera(
+                ["audit", "verify", "--pkcs11-key", label] + token + database, ["TESSERA_PKCS11_PIN": SoftHSM.pin]
+            ).status == 0)
 
         let otherLabel = SoftHSM.label()
         _ = try PKCS11RootKey.generate(try SoftHSM.key(otherLabel))
         let cases: [(String, [String], [String: String], String)] = [
             ("wrong PIN", ["--pkcs11-key", label] + token, ["TESSERA_PKCS11_PIN": "not-the-pin-42"], "wrongPIN"),
             ("missing PIN", ["--pkcs11-key", label] + token, [:], "needs its PIN"),
-            ("missing token", ["--pkcs11-key", label, "--pkcs11-module", SoftHSM.modulePath, "--pkcs11-token", "no-such-token"],
-                ["TESSERA_PKCS11_PIN": SoftHSM.pin], "tokenNotFound"),
-            ("missing key label", ["--pkcs11-key", "no-such-key"] + token, ["TESSERA_PKCS11_PIN": SoftHSM.pin], "keyNotFound"),
-            ("a key that does not open the keyring", ["--pkcs11-key", otherLabel] + token,
-                ["TESSERA_PKCS11_PIN": SoftHSM.pin], "rootKeyMismatch"),
-            ("a module that is not PKCS#11", ["--pkcs11-key", label, "--pkcs11-module", "/usr/lib/no-such-module.so",
-                "--pkcs11-token", SoftHSM.tokenLabel], ["TESSERA_PKCS11_PIN": SoftHSM.pin], "moduleNotLoaded"),
+            (
+                "missing token",
+                ["--pkcs11-key", label, "--pkcs11-module", SoftHSM.modulePath, "--pkcs11-token", "no-such-token"],
+                ["TESSERA_PKCS11_PIN": SoftHSM.pin], "tokenNotFound"
+            ),
+            (
+                "missing key label", ["--pkcs11-key", "no-such-key"] + token, ["TESSERA_PKCS11_PIN": SoftHSM.pin],
+                "keyNotFound"
+            ),
+            (
+                "a key that does not open the keyring", ["--pkcs11-key", otherLabel] + token,
+                ["TESSERA_PKCS11_PIN": SoftHSM.pin], "rootKeyMismatch"
+            ),
+            (
+                "a module that is not PKCS#11",
+                [
+                    "--pkcs11-key", label, "--pkcs11-module", "/usr/lib/no-such-module.so",
+                    "--pkcs11-token", SoftHSM.tokenLabel,
+                ], ["TESSERA_PKCS11_PIN": SoftHSM.pin], "moduleNotLoaded"
+            ),
         ]
         for (name, options, environment, expected) in cases {
             for command in [["keys", "rotate"], ["keys", "status"], ["audit", "verify"]] {

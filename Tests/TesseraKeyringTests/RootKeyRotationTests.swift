@@ -13,7 +13,7 @@ import Testing
 /// `rotateRootKey` and `tessera keys rotate-root`: one transaction, repeatable, the old key no longer needed.
 @Suite("Root key rotation", .timeLimit(.minutes(5)))
 struct RootKeyRotationTests {
-    private static let context = try! EncryptionContext(["purpose": "root-rotation"])  // literal pairs: cannot fail
+    private static func context() throws -> EncryptionContext { try EncryptionContext(["purpose": "root-rotation"]) }
 
     @Test(
         "Every version moves to the new key; the old key is refused; purpose keys and the audit chain survive",
@@ -26,9 +26,9 @@ struct RootKeyRotationTests {
             try await Backend.withStore(at: location) { store in
                 let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: first))
                 let manager = try await KeyringManager.start(store: store, rootKey: first, audit: audit)
-                let old = try manager.cipher.seal(Array("under v1".utf8), context: Self.context)
+                let old = try manager.cipher.seal(Array("under v1".utf8), context: try Self.context())
                 try await manager.rotate()
-                let new = try manager.cipher.seal(Array("under v2".utf8), context: Self.context)
+                let new = try manager.cipher.seal(Array("under v2".utf8), context: try Self.context())
                 let auditKey = first.derivedKey(purpose: AuditSigningKey.purpose)
 
                 let outcome = try await KeyringManager.rotateRootKey(
@@ -55,7 +55,7 @@ struct RootKeyRotationTests {
                 #expect(resolved.derivedKey(purpose: AuditSigningKey.purpose) == auditKey)
                 let reopened = try await KeyringManager.start(store: store, rootKey: second)
                 for sealed in [old, new] {
-                    #expect((try? reopened.cipher.open(sealed, context: Self.context)) != nil)
+                    #expect((try? reopened.cipher.open(sealed, context: try Self.context())) != nil)
                 }
                 let verdict = try await AuditVerifier(store: store, key: AuditSigningKey(rootKey: resolved)).verify()
                 #expect(verdict == .intact(entries: 3))
@@ -67,8 +67,12 @@ struct RootKeyRotationTests {
                         == .rotated(versions: 2))
                 let last = try await KeyringManager.resolveRootKey(third, store: store)
                 #expect(last.derivedKey(purpose: AuditSigningKey.purpose) == auditKey)
-                #expect(try await AuditVerifier(store: store, key: AuditSigningKey(rootKey: last)).verify() == .intact(entries: 4))
-                await expectKeyringError(.rootKeyMismatch) { _ = try await KeyringManager.start(store: store, rootKey: second) }
+                #expect(
+                    try await AuditVerifier(store: store, key: AuditSigningKey(rootKey: last)).verify()
+                        == .intact(entries: 4))
+                await expectKeyringError(.rootKeyMismatch) {
+                    _ = try await KeyringManager.start(store: store, rootKey: second)
+                }
             }
         }
     }
@@ -81,7 +85,7 @@ struct RootKeyRotationTests {
             try await Backend.withStore(at: location) { store in
                 let manager = try await KeyringManager.start(store: store, rootKey: old)
                 try await manager.rotate()
-                let sealed = try manager.cipher.seal(Array("kept".utf8), context: Self.context)
+                let sealed = try manager.cipher.seal(Array("kept".utf8), context: try Self.context())
                 let before = try await store.masterKeyVersions()
                 // The fault: the record's insert fails after every version's UPDATE ran in the same transaction.
                 try await Self.sql(
@@ -102,13 +106,17 @@ struct RootKeyRotationTests {
                 }
                 #expect(try await store.masterKeyVersions() == before)
                 #expect(try await store.rootKeyRecord() == nil)
-                await expectKeyringError(.rootKeyMismatch) { _ = try await KeyringManager.start(store: store, rootKey: new) }
+                await expectKeyringError(.rootKeyMismatch) {
+                    _ = try await KeyringManager.start(store: store, rootKey: new)
+                }
                 _ = try await KeyringManager.start(store: store, rootKey: old)
 
-                try await Self.sql(location, postgres: "DROP TRIGGER inject ON tessera.root_key", sqlite: "DROP TRIGGER inject")
-                #expect(try await KeyringManager.rotateRootKey(store: store, from: old, to: new) == .rotated(versions: 2))
+                try await Self.sql(
+                    location, postgres: "DROP TRIGGER inject ON tessera.root_key", sqlite: "DROP TRIGGER inject")
+                #expect(
+                    try await KeyringManager.rotateRootKey(store: store, from: old, to: new) == .rotated(versions: 2))
                 let reopened = try await KeyringManager.start(store: store, rootKey: new)
-                #expect((try? reopened.cipher.open(sealed, context: Self.context)) != nil)
+                #expect((try? reopened.cipher.open(sealed, context: try Self.context())) != nil)
             }
         }
     }
@@ -117,7 +125,8 @@ struct RootKeyRotationTests {
     func killedAndRepeated() async throws {
         let executable = packageRoot.appendingPathComponent(".build/debug/tessera").path
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the tessera executable first")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotate-root-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rotate-root-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let oldPath = directory.appendingPathComponent("old.key").path
@@ -134,36 +143,47 @@ struct RootKeyRotationTests {
                     store: store, rootKey: old, audit: AuditLog(store: store, key: AuditSigningKey(rootKey: old))
                 )
                 try await manager.rotate()
-                return try manager.cipher.seal(Array("survives".utf8), context: Self.context)
+                return try manager.cipher.seal(Array("survives".utf8), context: try Self.context())
             }
-            let arguments = ["keys", "rotate-root", "--root-key-file", oldPath, "--new-root-key-file", newPath]
+            let arguments =
+                ["keys", "rotate-root", "--root-key-file", oldPath, "--new-root-key-file", newPath]
                 + location.cliArguments
 
             // Hold version 2's row: the command blocks inside its transaction, after re-wrapping version 1.
             let locker = try ChildProcess.start(
                 "/usr/bin/psql",
-                [url, "-X", "-c", "BEGIN; SELECT 1 FROM tessera.keyring_versions WHERE version = 2 FOR UPDATE; "
-                    + "SELECT pg_sleep(6); COMMIT;"],
+                [
+                    url, "-X", "-c",
+                    "BEGIN; SELECT 1 FROM tessera.keyring_versions WHERE version = 2 FOR UPDATE; "
+                        + "SELECT pg_sleep(6); COMMIT;",
+                ],
                 logFile: directory.appendingPathComponent("psql.log").path
             )
             try await Task.sleep(for: .seconds(1))
-            let clean = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TESSERA_") && $0.key != "DATABASE_URL" }
+            let clean = ProcessInfo.processInfo.environment.filter {
+                !$0.key.hasPrefix("TESSERA_") && $0.key != "DATABASE_URL"
+            }
             let rotation = try ChildProcess.start(
                 executable, arguments, environment: clean, inheriting: false, directory: packageRoot.path,
                 logFile: directory.appendingPathComponent("rotate.log").path
             )
             try await Task.sleep(for: .seconds(3))
             #expect(!rotation.hasExited, "the rotation should be blocked inside its transaction")
-            #expect(FileManager.default.fileExists(atPath: newPath), "the new key is on disk before the database needs it")
+            #expect(
+                FileManager.default.fileExists(atPath: newPath), "the new key is on disk before the database needs it")
             rotation.signal(SIGKILL)
             #expect(try await rotation.exitStatus() == 128 + SIGKILL)
             _ = try await locker.exitStatus()
 
             // Nothing moved: the old key opens the keyring, the new one does not.
             let environment: [String: String] = [:]
-            let status = try await runTessera(executable, ["keys", "status", "--root-key-file", oldPath] + location.cliArguments, environment: environment)
+            let status = try await runTessera(
+                executable, ["keys", "status", "--root-key-file", oldPath] + location.cliArguments,
+                environment: environment)
             #expect(status.status == 0, "\(status.standardError)")
-            let early = try await runTessera(executable, ["keys", "status", "--root-key-file", newPath] + location.cliArguments, environment: environment)
+            let early = try await runTessera(
+                executable, ["keys", "status", "--root-key-file", newPath] + location.cliArguments,
+                environment: environment)
             #expect(early.status != 0)
 
             // Run again with the same arguments: it completes with the key file the killed run wrote.
@@ -175,17 +195,21 @@ struct RootKeyRotationTests {
             #expect(repeatRun.status == 0, "\(repeatRun.standardError)")
             #expect(repeatRun.standardOutput.contains("already under root key"))
 
-            let wrongOld = try await runTessera(executable, ["keys", "status", "--root-key-file", oldPath] + location.cliArguments, environment: environment)
+            let wrongOld = try await runTessera(
+                executable, ["keys", "status", "--root-key-file", oldPath] + location.cliArguments,
+                environment: environment)
             #expect(wrongOld.status != 0)
             #expect(wrongOld.standardError.split(separator: "\n").count == 1)
-            let verify = try await runTessera(executable, ["audit", "verify", "--root-key-file", newPath] + location.cliArguments, environment: environment)
+            let verify = try await runTessera(
+                executable, ["audit", "verify", "--root-key-file", newPath] + location.cliArguments,
+                environment: environment)
             #expect(verify.status == 0, "\(verify.standardError)")
             #expect(verify.standardOutput.contains("audit chain intact: 3 entries"))
 
             let newKey = try RootKeyFile(path: newPath).loadRootKey()
             try await Backend.withStore(at: location) { store in
                 let manager = try await KeyringManager.start(store: store, rootKey: newKey)
-                #expect((try? manager.cipher.open(sealed, context: Self.context)) != nil)
+                #expect((try? manager.cipher.open(sealed, context: try Self.context())) != nil)
             }
         }
     }

@@ -228,7 +228,8 @@ public struct RootKey: Sendable, CustomStringConvertible {
     /// - Throws: `CryptoError(.keyringState)` for a key in a device.
     func fileText() throws -> SecretBytes {
         guard case .material(let material) = backing else {
-            throw CryptoError(.keyringState, "the root key \(fingerprint) is in a device and cannot be written to a file")
+            throw CryptoError(
+                .keyringState, "the root key \(fingerprint) is in a device and cannot be written to a file")
         }
         let header = Array(
             "# tessera root key \(fingerprint): keep it apart from the database and its backups\npurpose=production\nkey="
