@@ -67,6 +67,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // PKCS#11 declarations (p11-kit's header, libp11-kit-dev) and dlopen shims: nothing is linked, the module
+        // is loaded at run time.
+        .systemLibrary(
+            name: "CTesseraPKCS11",
+            providers: [.apt(["libp11-kit-dev"])]
+        ),
+        // A root key in an HSM through PKCS#11 (SoftHSM2 in the tests).
+        .target(
+            name: "TesseraPKCS11",
+            dependencies: ["CTesseraPKCS11", "TesseraCrypto"]
+        ),
         .target(
             name: "TesseraBench",
             dependencies: [
@@ -283,6 +294,7 @@ let package = Package(
                 "TesseraAdminServices",
                 "TesseraSettings",
                 "TesseraSweeper",
+                "TesseraPKCS11",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -394,6 +406,7 @@ let package = Package(
             name: "TesseraKeyringTests",
             dependencies: [
                 "TesseraCrypto",
+                "TesseraPKCS11",
                 "TesseraStore",
                 "TesseraStorePostgres",
                 "TesseraStoreSQLite",

@@ -13,6 +13,8 @@ apt_packages=(
     zbar-tools         # tests: decode the QR PNG back to the otpauth URI
     protobuf-compiler  # tests: protoc, the reference protobuf implementation, reads what Swift writes
     postgresql         # tests and production store: initdb/pg_ctl for throwaway servers
+    libp11-kit-dev     # build: the PKCS#11 header (p11-kit's pkcs11.h) of the HSM root key shim
+    softhsm2           # tests: a software PKCS#11 token for the HSM root key tests
     systemd            # ops checks: systemd-analyze verify/security of ops/tessera.service (promtool, from the
                        # larger `prometheus` package, is installed by scripts/check-ops.sh when it runs)
     python3

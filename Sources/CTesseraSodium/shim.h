@@ -113,6 +113,17 @@ static inline int tessera_base64_decode(
     return 0;
 }
 
+/// Encodes `bin` as standard base64 (with padding) into `b64`, NUL-terminated, so key text is only ever written
+/// into memory the caller wipes. Returns 0 when `b64_maxlen` holds the text and its NUL.
+static inline int tessera_base64_encode(
+    void *_Nullable b64, size_t b64_maxlen, const void *_Nullable bin, size_t bin_len
+) {
+    if (b64 == NULL || bin == NULL) { return -1; }
+    if (b64_maxlen < sodium_base64_encoded_len(bin_len, sodium_base64_VARIANT_ORIGINAL)) { return -1; }
+    sodium_bin2base64((char *)b64, b64_maxlen, (const unsigned char *)bin, bin_len, sodium_base64_VARIANT_ORIGINAL);
+    return 0;
+}
+
 /// A static, non-secret description of an argon2 error code.
 static inline const char *_Nonnull tessera_argon2_error_message(int code) { return argon2_error_message(code); }
 

@@ -31,6 +31,14 @@ enum SecretBase64 {
         return text.withUTF8 { decode(UnsafeRawBufferPointer($0), count: count) }
     }
 
+    /// Encodes `bytes` as standard base64 followed by a NUL into `output`, which must hold exactly that
+    /// (`4 * ceil(n / 3) + 1` bytes).
+    ///
+    /// - Returns: Whether it fitted.
+    static func encode(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        tessera_base64_encode(output.baseAddress, output.count, bytes.baseAddress, bytes.count) == 0
+    }
+
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }

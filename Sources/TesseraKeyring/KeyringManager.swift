@@ -68,6 +68,8 @@ public actor KeyringManager {
         audit: AuditLog? = nil,
         logger: Logger = Logger(label: "tessera.keyring")
     ) async throws -> KeyringManager {
+        // A rotated keyring names its root key: a wrong one is refused here with both fingerprints.
+        let rootKey = try await resolveRootKey(rootKey, store: store)
         if try await bootstrap(store: store, rootKey: rootKey) {
             logger.info("keyring bootstrapped with master key version 1")
             try await audit?.append(

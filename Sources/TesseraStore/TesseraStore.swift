@@ -10,8 +10,8 @@ import Foundation
 /// thrown for failures (a duplicate email, a missing row, a lost connection).
 public protocol TesseraStore:
     SchemaStore & UserStore & SessionStore & InvitationStore & PasswordResetStore & ProviderKeyStore & TOTPStateStore
-        & MFAChallengeStore & EmailVerificationStore & KeyringStore & KeyringRewrapStore & AuditStore & TransactionStore
-        & MFAChallengeStore & KeyringStore & KeyringRewrapStore & RewrapJobStore & AuditStore & TransactionStore
+        & MFAChallengeStore & EmailVerificationStore & KeyringStore & KeyringRewrapStore & RewrapJobStore & AuditStore
+        & TransactionStore & RootKeyStore
 {}
 
 extension SessionStore {

@@ -10,7 +10,7 @@ public enum PostgresMigrations {
     public static let all: [Migration] = [
         authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
         accountRecovery,
-        keyringRewrapJob,
+        keyringRewrapJob, rootKey,
     ]
 
     static let authSchema = Migration(
@@ -482,6 +482,25 @@ public enum PostgresMigrations {
                 CONSTRAINT keyring_rewrap_batch_size_check CHECK (batch_size >= 1 AND pause_ms >= 0)
             )
             """,
+        ]
+    )
+
+    /// Root key rotation (`tessera keys rotate-root`): which root key the keyring is wrapped under, and the purpose
+    /// keys' derivation base carried over from the first root key, wrapped under the current one. No row until
+    /// the first rotation.
+    static let rootKey = Migration(
+        version: 10,
+        name: "root-key-rotation",
+        statements: [
+            """
+            CREATE TABLE tessera.root_key (
+                id integer NOT NULL PRIMARY KEY,
+                fingerprint text NOT NULL,
+                wrapped_derivation_base bytea NOT NULL,
+                rotated_at timestamptz NOT NULL,
+                CONSTRAINT root_key_single_row CHECK (id = 1)
+            )
+            """
         ]
     )
 }

@@ -9,7 +9,7 @@ public enum SQLiteMigrations {
     public static let all: [Migration] = [
         authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
         accountRecovery,
-        keyringRewrapJob,
+        keyringRewrapJob, rootKey,
     ]
 
     static let authSchema = Migration(
@@ -360,6 +360,25 @@ public enum SQLiteMigrations {
                 finished_at INTEGER
             )
             """,
+        ]
+    )
+
+    /// Root key rotation (`tessera keys rotate-root`): which root key the keyring is wrapped under, and the purpose
+    /// keys' derivation base carried over from the first root key, wrapped under the current one. No row until
+    /// the first rotation.
+    static let rootKey = Migration(
+        version: 10,
+        name: "root-key-rotation",
+        statements: [
+            """
+            CREATE TABLE tessera_root_key (
+                id INTEGER NOT NULL PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                wrapped_derivation_base BLOB NOT NULL,
+                rotated_at INTEGER NOT NULL,
+                CONSTRAINT root_key_single_row CHECK (id = 1)
+            )
+            """
         ]
     )
 }

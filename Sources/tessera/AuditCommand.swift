@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraAudit
 import TesseraCrypto
+import TesseraKeyring
 import TesseraStore
 
 /// `tessera audit verify`: walks the audit chain and names the first broken entry.
@@ -32,9 +33,10 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let key = AuditSigningKey(rootKey: try rootKey.load())
+            let loaded = try rootKey.load()
             let result = try await store.withCheckedStore { store in
-                try await AuditVerifier(store: store, key: key, pageSize: pageSize).verify { progress in
+                let key = AuditSigningKey(rootKey: try await KeyringManager.resolveRootKey(loaded, store: store))
+                return try await AuditVerifier(store: store, key: key, pageSize: pageSize).verify { progress in
                     ProgressLine.show(label: "verify", done: progress.verified, total: progress.total, detail: nil)
                 }
             }

@@ -8,7 +8,8 @@ import TesseraKeyring
 import TesseraStore
 import TesseraWire
 
-/// `tessera keys status|rotate|rewrap|retire`: the persistent master keyring, against the store or a server.
+/// `tessera keys status|rotate|rewrap|retire|rotate-root`: the persistent master keyring, against the store or a
+/// server.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
@@ -22,7 +23,7 @@ struct KeysCommand: AsyncParsableCommand {
             --server through a running server's Admin service with an admin credential (--credential-file), \
             so the operator needs neither database credentials nor the root key.
             """,
-        subcommands: [Status.self, Rotate.self, Rewrap.self, Retire.self]
+        subcommands: [Status.self, Rotate.self, Rewrap.self, Retire.self, RotateRoot.self]
     )
 
     /// Opens the store and the keyring, and runs `body` with the manager.
@@ -31,8 +32,9 @@ struct KeysCommand: AsyncParsableCommand {
         rootKey: RootKeyOptions,
         _ body: (KeyringManager) async throws -> Result
     ) async throws -> Result {
-        let key = try rootKey.load()
+        let loaded = try rootKey.load()
         return try await store.withCheckedStore { store in
+            let key = try await KeyringManager.resolveRootKey(loaded, store: store)
             var logger = Logger(label: "tessera.keyring")
             logger.logLevel = .warning
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))

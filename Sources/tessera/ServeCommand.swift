@@ -304,9 +304,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("give --production or --development, not both")
         }
         let production = try settings.isProductionMode()
-        if production && settings.rootKeyFile == nil && !RootKeyEnvironment().isSet {
+        if production && settings.rootKeyFile == nil && !rootKey.usesPKCS11 && !RootKeyEnvironment().isSet {
             throw ServeError(
-                "production mode needs a root key: give --root-key-file or $TESSERA_ROOT_KEY "
+                "production mode needs a root key: give --pkcs11-key, --root-key-file or $TESSERA_ROOT_KEY "
                     + "(the development key \(RootKey.developmentRelativePath) needs --development)"
             )
         }
@@ -329,7 +329,7 @@ struct ServeCommand: AsyncParsableCommand {
         var rootKeyOptions = rootKey
         rootKeyOptions.path = settings.rootKeyFile
         rootKeyOptions.production = production
-        let key = try rootKeyOptions.load()
+        let loadedKey = try rootKeyOptions.load()
         let pollInterval = try settings.keyringPollInterval()
         let callersPath = settings.callersFile ?? "callers.json"
         guard FileManager.default.fileExists(atPath: callersPath) else {
@@ -346,6 +346,7 @@ struct ServeCommand: AsyncParsableCommand {
         storeOptions.databaseURL = databaseURL
         storeOptions.databaseURLFile = nil
         try await storeOptions.withCheckedStore(defaultTLS: production ? .require : .prefer) { store in
+            let key = try await KeyringManager.resolveRootKey(loadedKey, store: store)
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))
             let keyring = try await KeyringManager.start(
                 store: store, rootKey: key, audit: audit, logger: Logger(label: "tessera.keyring")

@@ -55,8 +55,9 @@ struct UsersCommand: AsyncParsableCommand {
         rootKey: RootKeyOptions,
         _ body: (AuthFlows) async throws -> Result
     ) async throws -> Result {
-        let key = try rootKey.load()
+        let loaded = try rootKey.load()
         return try await store.withCheckedStore { store in
+            let key = try await KeyringManager.resolveRootKey(loaded, store: store)
             var logger = Logger(label: "tessera.users")
             logger.logLevel = .warning
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))

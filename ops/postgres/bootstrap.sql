@@ -112,7 +112,8 @@ FROM unnest(ARRAY['auth.audit_logs']) AS relation WHERE to_regclass(relation) IS
 SELECT format('REVOKE INSERT, UPDATE, DELETE ON %s FROM %I', relation, :'runtime_role')
 FROM unnest(ARRAY['tessera.schema_migrations']) AS relation WHERE to_regclass(relation) IS NOT NULL \gexec
 SELECT format('REVOKE DELETE ON %s FROM %I', relation, :'runtime_role')
-FROM unnest(ARRAY['tessera.keyring_versions', 'tessera.totp_replay', 'tessera.keyring_rewrap']) AS relation
+FROM unnest(ARRAY['tessera.keyring_versions', 'tessera.totp_replay', 'tessera.keyring_rewrap', 'tessera.root_key'])
+    AS relation
 WHERE to_regclass(relation) IS NOT NULL \gexec
 -- The single-row heads: moved by UPDATE only (their row is inserted by a migration).
 SELECT format('REVOKE INSERT, DELETE ON %s FROM %I', relation, :'runtime_role')

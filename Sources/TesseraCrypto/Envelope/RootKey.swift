@@ -3,10 +3,18 @@ import Foundation
 /// The root of Tessera's key hierarchy: 32 bytes that never enter the database.
 ///
 /// The root key wraps every master key version stored in `tessera.keyring_versions` and derives the other
-/// purpose keys (the audit chain's HMAC key) with HKDF-SHA256. It comes from a ``RootKeySource``: a file
-/// (``RootKeyFile``), the environment (``RootKeyEnvironment``), later an HSM.
+/// purpose keys (the audit chain's HMAC key, the login flows' keys) with HKDF-SHA256 from its *derivation base*.
+/// It comes from a ``RootKeySource``: a file (``RootKeyFile``), the environment (``RootKeyEnvironment``), or a
+/// device that never exports it (``RootKeyDevice``, e.g. an HSM through PKCS#11).
 ///
-/// The key material is kept in locked ``SecretBytes``; `description` shows the fingerprint and origin only.
+/// - A key in memory (file, environment) is 32 bytes of locked ``SecretBytes``; it is its own derivation base.
+/// - A key in a device wraps master keys inside the device; its derivation base is a value the device computes
+///   from a fixed label at load time (see docs/keyring.md, "Root key in an HSM").
+/// - After a root key rotation the purpose keys must not change (stored recovery-code hashes and the audit chain
+///   depend on them), so the previous root key's derivation base is stored wrapped under the new root key and
+///   carried over with ``carryingDerivationBase(_:)``.
+///
+/// `description` shows the fingerprint and origin only.
 /// ``isDevelopmentKey`` is true when the key was marked as a development key or matches a committed development
 /// fingerprint, so ``requireProduction()`` can refuse it in production mode.
 public struct RootKey: Sendable, CustomStringConvertible {
@@ -22,8 +30,20 @@ public struct RootKey: Sendable, CustomStringConvertible {
     /// The largest root key file accepted, in bytes.
     static let maxFileBytes = 4096
 
-    /// The 32 bytes, locked in memory where the platform allows.
-    let material: SecretBytes
+    /// Where the key lives: bytes in this process, or a device that performs the operations.
+    enum Backing: Sendable {
+        /// The 32 bytes, locked in memory where the platform allows.
+        case material(SecretBytes)
+        /// A device holding the key; only its results enter this process.
+        case device(any RootKeyDevice)
+    }
+
+    /// Where the key lives.
+    let backing: Backing
+    /// The input key material of every purpose key (``derivedKey(purpose:)``), 32 bytes in locked memory.
+    let derivationBase: SecretBytes
+    /// Whether ``derivationBase`` was carried over from a previous root key (a rotated keyring).
+    public let carriesDerivationBase: Bool
     /// The first 16 hex digits of SHA-256 of the key: tells keys apart, reveals nothing useful.
     public let fingerprint: String
     /// Whether this is a development key (marked so, or a committed development key).
@@ -48,10 +68,56 @@ public struct RootKey: Sendable, CustomStringConvertible {
             : material.withUnsafeBytes { source in
                 SecretBytes(count: source.count, locked: true) { $0.copyMemory(from: source) }
             }
-        self.material = held
+        self.backing = .material(held)
+        self.derivationBase = held
+        self.carriesDerivationBase = false
         self.fingerprint = MasterKey.fingerprint(of: held)
         self.isDevelopmentKey = markedDevelopment || Self.committedDevelopmentFingerprints.contains(self.fingerprint)
         self.origin = origin
+    }
+
+    /// The label the device's derivation base is computed from (public, fixed).
+    public static let deviceDerivationLabel = Array("tessera.root-key.derivation-base.v1".utf8)
+    /// The label the device's fingerprint value is computed from (public, fixed).
+    public static let deviceFingerprintLabel = Array("tessera.root-key.fingerprint.v1".utf8)
+
+    /// Creates a root key held in a device: master keys are wrapped and unwrapped inside it, and the derivation
+    /// base is computed by it once, now, from ``deviceDerivationLabel``.
+    ///
+    /// The fingerprint is the first 16 hex digits of SHA-256 of the device's value for ``deviceFingerprintLabel``
+    /// (the key itself cannot be hashed: it never leaves the device).
+    ///
+    /// - Parameters:
+    ///   - device: The device.
+    ///   - origin: Where the key is, for messages (e.g. `pkcs11 token tessera key root`).
+    /// - Throws: What the device throws (a message naming the device, never a PIN).
+    public init(device: any RootKeyDevice, origin: String) throws {
+        let base = try device.derive(label: Self.deviceDerivationLabel)
+        let fingerprintValue = try device.derive(label: Self.deviceFingerprintLabel)
+        guard base.count == EnvelopeFormat.keyByteCount, fingerprintValue.count == EnvelopeFormat.keyByteCount else {
+            throw CryptoError(.internalFailure, "the root key device \(origin) derived a value of the wrong length")
+        }
+        self.backing = .device(device)
+        self.derivationBase = base
+        self.carriesDerivationBase = false
+        self.fingerprint = MasterKey.fingerprint(of: fingerprintValue)
+        self.isDevelopmentKey = false
+        self.origin = origin
+    }
+
+    init(carrying other: RootKey, derivationBase: SecretBytes) {
+        self.backing = other.backing
+        self.derivationBase = derivationBase
+        self.carriesDerivationBase = true
+        self.fingerprint = other.fingerprint
+        self.isDevelopmentKey = other.isDevelopmentKey
+        self.origin = other.origin
+    }
+
+    /// Whether the key is held in a device rather than in this process.
+    public var isDeviceBacked: Bool {
+        if case .device = backing { return true }
+        return false
     }
 
     /// Creates a root key from standard base64 text (the environment variable's format).
@@ -108,8 +174,11 @@ public struct RootKey: Sendable, CustomStringConvertible {
         guard let parsed = try fields.withValue("key", { try RootKey(base64: $0, origin: origin) }) else {
             throw Self.malformed(origin, "the key field is missing")
         }
+        guard case .material(let material) = parsed.backing else {
+            throw Self.malformed(origin, "the key field is missing")
+        }
         try self.init(
-            material: parsed.material,
+            material: material,
             markedDevelopment: fields.isDevelopmentPurpose || fields.hasDevelopmentHeader,
             origin: origin
         )
@@ -124,7 +193,9 @@ public struct RootKey: Sendable, CustomStringConvertible {
     }
 
     private init(unchecked material: SecretBytes, origin: String) {
-        self.material = material
+        self.backing = .material(material)
+        self.derivationBase = material
+        self.carriesDerivationBase = false
         self.fingerprint = MasterKey.fingerprint(of: material)
         self.isDevelopmentKey = false
         self.origin = origin
@@ -142,11 +213,40 @@ public struct RootKey: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The key in standard base64 (tests hand it to a child process through `TESSERA_ROOT_KEY`).
+    /// The key in standard base64 (tests hand it to a child process through `TESSERA_ROOT_KEY`); empty for a key
+    /// in a device, which has no bytes to give.
     ///
     /// Package-visible only: a `String` cannot be zeroed, so the public API never hands key material out as text.
     package func base64EncodedKey() -> String {
-        material.withUnsafeBytes { Data($0).base64EncodedString() }
+        guard case .material(let material) = backing else { return "" }
+        return material.withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+
+    /// The root key file's text for this key (`purpose=production`, `key=<base64>`), in memory that is zeroed
+    /// when released, for ``RootKeyFile/create(_:at:)``.
+    ///
+    /// - Throws: `CryptoError(.keyringState)` for a key in a device.
+    func fileText() throws -> SecretBytes {
+        guard case .material(let material) = backing else {
+            throw CryptoError(
+                .keyringState, "the root key \(fingerprint) is in a device and cannot be written to a file")
+        }
+        let header = Array(
+            "# tessera root key \(fingerprint): keep it apart from the database and its backups\npurpose=production\nkey="
+                .utf8
+        )
+        let encodedCount = ((material.count + 2) / 3) * 4
+        var encoded = false
+        // The base64 text and its NUL land at the end; the NUL is then replaced by the final newline.
+        let text = SecretBytes(count: header.count + encodedCount + 1, locked: true) { buffer in
+            buffer.copyBytes(from: header)
+            encoded = material.withUnsafeBytes { key in
+                SecretBase64.encode(key, into: UnsafeMutableRawBufferPointer(rebasing: buffer[header.count...]))
+            }
+            buffer[buffer.count - 1] = 0x0A
+        }
+        guard encoded else { throw CryptoError(.internalFailure, "the root key could not be encoded") }
+        return text
     }
 
     private static func malformed(_ origin: String, _ why: String) -> CryptoError {

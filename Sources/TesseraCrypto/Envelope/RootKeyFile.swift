@@ -59,4 +59,17 @@ public struct RootKeyFile: RootKeySource {
             )
         }
     }
+
+    /// Writes `key` to a new file (mode 0600, `purpose=production`), durably and without ever replacing an
+    /// existing file: for `tessera keys rotate-root`, which must have the new key safe on disk before the keyring
+    /// depends on it.
+    ///
+    /// - Parameters:
+    ///   - key: A key in memory (a device key has no bytes to write).
+    ///   - path: The new file.
+    /// - Throws: `CryptoError(.invalidParameter)` when the file exists or cannot be written,
+    ///   `CryptoError(.keyringState)` for a key in a device.
+    public static func create(_ key: RootKey, at path: String) throws {
+        try ProtectedFile.createOwnerOnly(try key.fileText(), at: path, describedAs: "root key file")
+    }
 }

@@ -139,6 +139,60 @@ public struct ProtectedFile: Sendable, Hashable {
         }
     }
 
+    /// Creates a new file with mode 0600 holding `secret`, never replacing an existing one, and makes it durable
+    /// before returning: the bytes are written and synced into a temporary file beside it, which is then
+    /// hard-linked to `path` (failing if `path` exists) and the directory synced.
+    ///
+    /// For a key that is about to protect data: once this returns, a crash cannot lose it, and two processes
+    /// creating the same path cannot both believe they wrote it.
+    ///
+    /// - Parameters:
+    ///   - secret: The contents, written from their locked buffer (no copy).
+    ///   - path: The new file.
+    ///   - label: What it is, for messages.
+    /// - Throws: `CryptoError(.invalidParameter)` when `path` exists or cannot be written; nothing is left then.
+    public static func createOwnerOnly(_ secret: SecretBytes, at path: String, describedAs label: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CryptoError(.invalidParameter, "cannot create the \(label) \(path): \(reason(errno))")
+        }
+        defer { unlink(temporary) }
+        var failure: Int32?
+        if fchmod(descriptor, 0o600) != 0 { failure = errno }
+        secret.withUnsafeBytes { buffer in
+            var written = 0
+            while failure == nil && written < buffer.count {
+                let count = writeDescriptor(descriptor, buffer.baseAddress.map { $0 + written }, buffer.count - written)
+                if count < 0 {
+                    if errno != EINTR { failure = errno }
+                } else {
+                    written += count
+                }
+            }
+        }
+        if failure == nil && fsync(descriptor) != 0 { failure = errno }
+        if close(descriptor) != 0 && failure == nil { failure = errno }
+        if let failure {
+            throw CryptoError(.invalidParameter, "cannot create the \(label) \(path): \(reason(failure))")
+        }
+        guard link(temporary, path) == 0 else {
+            let code = errno
+            if code == EEXIST {
+                throw CryptoError(.invalidParameter, "the \(label) \(path) already exists: it is never overwritten")
+            }
+            throw CryptoError(.invalidParameter, "cannot create the \(label) \(path): \(reason(code))")
+        }
+        let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            _ = fsync(directoryDescriptor)
+            _ = close(directoryDescriptor)
+        }
+    }
+
     /// The mode in octal as `ls` and `chmod` write it, e.g. `0644`.
     public var modeText: String { "0" + String(mode, radix: 8) }
 
