@@ -13,7 +13,7 @@ struct Tessera: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, PasswordCommand.self, SecretCommand.self, TotpCommand.self, TokenCommand.self,
             ServeCommand.self, CallersCommand.self, CallCommand.self, HealthCommand.self, MigrateCommand.self,
-            KeysCommand.self, AuditCommand.self, UsersCommand.self,
+            KeysCommand.self, AuditCommand.self, UsersCommand.self, InvitationsCommand.self,
         ]
     )
 }

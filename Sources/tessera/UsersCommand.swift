@@ -7,7 +7,7 @@ import TesseraCrypto
 import TesseraKeyring
 import TesseraStore
 
-/// `tessera users list|show|unlock|disable|enable|revoke-sessions|reset-mfa`: operators' view of the accounts.
+/// `tessera users list|show|unlock|disable|enable|revoke-sessions|reset-mfa|verify-email`: operators' view of the accounts.
 ///
 /// Works directly against the store, like `tessera keys`; every change goes through the login flows, so it is
 /// audited in the same transaction as the change, exactly as the RPC methods are. Nothing printed holds a hash, a
@@ -15,7 +15,7 @@ import TesseraStore
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
-        abstract: "List, inspect, unlock, disable, enable accounts; revoke their sessions; reset their MFA.",
+        abstract: "List, inspect, unlock, disable, enable accounts; revoke sessions; reset MFA; verify emails.",
         discussion: """
             Runs against the database directly (no server needed). USER is an account's id (a UUID) or its \
             email address. Every change is written to the audit log with the change; the entries have no actor \
@@ -23,6 +23,7 @@ struct UsersCommand: AsyncParsableCommand {
             """,
         subcommands: [
             List.self, Show.self, Unlock.self, Disable.self, Enable.self, RevokeSessions.self, ResetMfa.self,
+            VerifyEmail.self,
         ]
     )
 
@@ -196,6 +197,27 @@ struct UsersCommand: AsyncParsableCommand {
             try await UsersCommand.change(target, store: store, rootKey: rootKey) { flows, user in
                 try await flows.resetMfa(userID: user.id)
                 return "removed TOTP and recovery codes of \(UsersCommand.name(user))"
+            }
+        }
+    }
+
+    struct VerifyEmail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-email",
+            abstract: "Mark an account's email address verified (or, with --unverified, not verified).",
+            discussion: "Audited as email.marked-verified or email.marked-unverified."
+        )
+
+        @OptionGroup var target: UserArgument
+        @Flag(help: "Mark the address not verified instead.") var unverified = false
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var rootKey: RootKeyOptions
+
+        func run() async throws {
+            let verified = !unverified
+            try await UsersCommand.change(target, store: store, rootKey: rootKey) { flows, user in
+                try await flows.setEmailVerified(userID: user.id, verified)
+                return "marked the email of \(UsersCommand.name(user)) \(verified ? "verified" : "not verified")"
             }
         }
     }

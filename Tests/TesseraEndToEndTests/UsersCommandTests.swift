@@ -78,7 +78,7 @@ struct UsersCommandTests {
     func help() async throws {
         let top = try await tessera(["users", "--help"])
         #expect(top.status == 0)
-        for name in ["list", "show", "unlock", "disable", "enable", "revoke-sessions", "reset-mfa"] {
+        for name in ["list", "show", "unlock", "disable", "enable", "revoke-sessions", "reset-mfa", "verify-email"] {
             #expect(top.standardOutput.contains(name), "users --help lacks \(name)")
             let sub = try await tessera(["users", name, "--help"])
             #expect(sub.status == 0, "users \(name) --help: \(sub.standardError)")
@@ -256,6 +256,63 @@ struct UsersCommandTests {
                 #expect(!output.contains(needle), "a secret reached the output of tessera users")
             }
         }
+    }
+
+    @Test("invitations create (the code once), list, revoke; users verify-email; bad input exits non-zero")
+    func invitationCommands() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-inv-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("tessera.sqlite").path
+        let store = ["--sqlite-path", path]
+        let migrated = try await tessera(["migrate"] + store)
+        try #require(migrated.status == 0, "migrate: \(migrated.standardError)")
+
+        let created = try await tessera(
+            ["invitations", "create", "--role", "viewer", "--max-uses", "2", "--email", "Carol@Example.com"] + store)
+        try #require(created.status == 0, "create: \(created.standardError)")
+        let code = created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(code.hasPrefix("tsi_"))
+        #expect(created.standardError.contains("bound to carol@example.com"))
+        let listed = try await tessera(["invitations", "list"] + store)
+        #expect(listed.status == 0)
+        #expect(listed.standardOutput.contains("active\tviewer\t0/2"))
+        #expect(!listed.standardOutput.contains(code))
+        let row = try #require(listed.standardOutput.split(separator: "\n").dropFirst().first)
+        let id = String(try #require(row.split(separator: "\t").first))
+
+        try await withFlows(path: path) { flows, _ in
+            guard
+                case .registered(let carol) = try await flows.register(
+                    email: "carol@example.com", password: Self.password, invitationCode: code)
+            else {
+                Issue.record("the CLI's invitation did not redeem")
+                return
+            }
+            #expect(try await flows.user(id: carol).role == .viewer)
+        }
+        let verified = try await tessera(["users", "verify-email", "carol@example.com"] + store)
+        #expect(verified.status == 0, "verify-email: \(verified.standardError)")
+        try await withFlows(path: path) { flows, _ in
+            let carol = try await flows.user(email: "carol@example.com")
+            #expect(carol.verified)
+        }
+
+        let revoked = try await tessera(["invitations", "revoke", id] + store)
+        #expect(revoked.status == 0 && revoked.standardOutput.contains("revoked invitation"))
+        let again = try await tessera(["invitations", "revoke", id] + store)
+        #expect(again.standardOutput.contains("already"))
+        for bad in [
+            ["invitations", "create", "--role", "root"], ["invitations", "create", "--max-uses", "0"],
+            ["invitations", "create", "--ttl", "5"], ["invitations", "create", "--email", "nope"],
+            ["invitations", "revoke", "not-a-uuid"], ["invitations", "revoke", UUID().uuidString],
+        ] {
+            let outcome = try await tessera(bad + store)
+            #expect(outcome.status != 0, "\(bad) succeeded")
+            #expect(!outcome.standardError.isEmpty, "\(bad): no reason given")
+        }
+        let audit = try await tessera(["audit", "verify"] + store)
+        #expect(audit.status == 0, "audit verify: \(audit.standardOutput) \(audit.standardError)")
     }
 }
 
