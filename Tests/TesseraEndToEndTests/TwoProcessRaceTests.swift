@@ -86,7 +86,7 @@ struct TwoProcessRaceTests {
     /// One database, two `serve` processes on it, one client for each; `body` gets the clients and the URL (to
     /// read the store directly). The processes are stopped with SIGTERM afterwards and must exit 0 without having
     /// logged a secret; they are killed if `body` fails.
-    private func withTwoServers(
+    func withTwoServers(
         _ body: (_ clients: [TesseraClient], _ url: String, _ needles: inout [String]) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-race-\(UUID())")
@@ -141,7 +141,7 @@ struct TwoProcessRaceTests {
     }
 
     /// Reads the store directly, as a third party to both processes.
-    private func withStore<Result: Sendable>(
+    func withStore<Result: Sendable>(
         _ url: String, _ body: (any TesseraStore) async throws -> Result
     ) async throws -> Result {
         try await PostgresStore.withStore(configuration: try PostgresStoreConfiguration(url: url)) {
