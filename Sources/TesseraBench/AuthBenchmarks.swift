@@ -98,7 +98,9 @@ extension AuthBenchmarks {
             let cipher = EnvelopeCipher(keyring: try Keyring.generate())
             let audit = AuditLog(store: store, key: AuditSigningKey(material: .random(count: 32)))
             let flows = try await AuthFlows.make(
-                store: store, hasher: hasher, cipher: cipher, audit: audit, keys: .random(), policy: AuthPolicy()
+                store: store, hasher: hasher, cipher: cipher, audit: audit, keys: .random(),
+                // The reset rows alternate hundreds of requests: the limits would refuse them.
+                policy: AuthPolicy(resets: PasswordResetPolicy(requestsPerAccountPerHour: 100, requestsPerAddressPerMinute: 0))
             )
             var router = StatelessServices(hasher: hasher, cipher: cipher).router()
             let passwords = PasswordsService(hasher: hasher)
@@ -109,7 +111,10 @@ extension AuthBenchmarks {
                     callers: [
                         .init(
                             id: "login", credentialSHA256: token.digest.hex,
-                            allow: ["tessera.v1.Accounts/*", "tessera.v1.Sessions/*"]
+                            allow: [
+                                "tessera.v1.Accounts/*", "tessera.v1.Sessions/*", "tessera.v1.Invitations/*",
+                                "tessera.v1.PasswordResets/*",
+                            ]
                         )
                     ]
                 )
@@ -162,7 +167,7 @@ extension AuthBenchmarks {
             return emails
         }
 
-        /// Measures the three groups, in order.
+        /// Measures the groups, in order.
         func rows(url: String, pgbench: Pgbench, store: PostgresStore, log: @escaping @Sendable (String) -> Void)
             async throws -> [BenchReport.Row]
         {
@@ -177,6 +182,8 @@ extension AuthBenchmarks {
                     accounts: signers, url: url, pgbench: pgbench, store: store, signIn: client, log: log
                 )
                 rows += try await enumerationRows(client: client, log: log)
+                rows += try await resetEnumerationRows(client: client, log: log)
+                rows += try await invitationRows(clients: max(2, settings.cores * 2), log: log)
                 await client.shutdown()
                 return rows
             } catch {
