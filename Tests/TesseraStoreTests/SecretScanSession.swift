@@ -256,6 +256,33 @@ extension SecretScanSession {
             let newPassword = "scan flows new passphrase \(UUID().uuidString)"
             secrets.append(ScannedSecret("flow new password", text: newPassword))
             _ = try await flows.changePassword(userID: id, current: password, new: newPassword)
+
+            // Account recovery: an invitation redeemed, a verification confirmed, resets by link and by code.
+            let invitation = try await flows.createInvitation(maxUses: 2)
+            secrets.append(ScannedSecret("invitation code", text: invitation.code.reveal()))
+            let invitedEmail = "scan-invited-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+            let invitedPassword = "scan invited passphrase \(UUID().uuidString)"
+            secrets.append(ScannedSecret("invited password", text: invitedPassword))
+            guard
+                case .registered(let invited) = try await flows.register(
+                    email: invitedEmail, password: invitedPassword, invitationCode: invitation.code.reveal())
+            else { throw StoreError(.backend, "the scripted invited registration failed") }
+            let verification = try await flows.requestEmailVerification(userID: invited)
+            secrets.append(ScannedSecret("verification token", text: verification.token.reveal()))
+            _ = try await flows.confirmEmail(token: verification.token.reveal())
+            guard case .issued(let link) = try await flows.requestPasswordReset(email: invitedEmail) else {
+                throw StoreError(.backend, "the scripted reset request failed")
+            }
+            secrets.append(ScannedSecret("reset token", text: link.secret))
+            let resetPassword = "scan reset passphrase \(UUID().uuidString)"
+            secrets.append(ScannedSecret("reset password", text: resetPassword))
+            _ = try await flows.resetPassword(token: link.secret, newPassword: resetPassword)
+            guard case .issued(let code) = try await flows.requestPasswordReset(email: invitedEmail, delivery: .code(digits: 8))
+            else { throw StoreError(.backend, "the scripted code request failed") }
+            // An 8-digit code is too short to scan for by itself; its reset's row is checked through the password.
+            let codePassword = "scan code passphrase \(UUID().uuidString)"
+            secrets.append(ScannedSecret("code reset password", text: codePassword))
+            _ = try await flows.resetPassword(email: invitedEmail, code: code.secret, newPassword: codePassword)
             return secrets
         }
     }
