@@ -97,7 +97,8 @@ extension AuthFlows {
     ) async throws -> RegistrationOutcome {
         let email = try AuthInput.email(rawEmail)
         try AuthInput.password(password, maxBytes: Int.max)
-        let code = try invitationCode.isEmpty ? nil : AuthInput.token(invitationCode, .invitation, field: "invitation code")
+        let code =
+            try invitationCode.isEmpty ? nil : AuthInput.token(invitationCode, .invitation, field: "invitation code")
         if code == nil, policy.invitations.requiredForRegistration {
             throw AuthError(.failedPrecondition, "registration needs an invitation code")
         }

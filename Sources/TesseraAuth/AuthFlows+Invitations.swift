@@ -52,10 +52,9 @@ public struct InvitationSummary: Sendable, Hashable {
         self.revokedAt = record.revokedAt
         self.email = record.email
         self.state =
-            if record.revokedAt != nil { .revoked }
-            else if record.expiresAt <= now { .expired }
-            else if record.uses >= record.maxUses { .exhausted }
-            else { .active }
+            if record.revokedAt != nil { .revoked } else if record.expiresAt <= now {
+                .expired
+            } else if record.uses >= record.maxUses { .exhausted } else { .active }
     }
 }
 

@@ -98,11 +98,14 @@ extension AuthFlows {
             (secret, digest, kind, lifetime) = (token.reveal(), token.digest.rawBytes, .link, resets.linkLifetime)
         case .code(let digits):
             let code = NumericCode.generate(digits: digits)
-            (secret, digest, kind, lifetime) = (code, Self.codeDigest(code, resetID: id, keys: keys), .code, resets.codeLifetime)
+            (secret, digest, kind, lifetime) = (
+                code, Self.codeDigest(code, resetID: id, keys: keys), .code, resets.codeLifetime
+            )
         }
         let expires = now.addingTimeInterval(DurationSeconds.of(lifetime))
         let reset = account.map {
-            PasswordResetRecord(id: id, userID: $0.id, tokenHash: digest, expiresAt: expires, createdAt: now, kind: kind)
+            PasswordResetRecord(
+                id: id, userID: $0.id, tokenHash: digest, expiresAt: expires, createdAt: now, kind: kind)
         }
         let request = PasswordResetRequest(
             subjectHash: KeyedDigest.of([email], key: keys.resetSubjects), reset: reset, now: now,

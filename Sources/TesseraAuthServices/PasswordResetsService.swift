@@ -24,7 +24,8 @@ public struct PasswordResetsService: Sendable {
         router.register(MethodCatalog.passwordResetsRequest, request: Tessera_V1_RequestPasswordResetRequest.self) {
             request, _ in
             try await AuthCallError.run {
-                let delivery: PasswordResetDelivery = request.codeDigits == 0 ? .link : .code(digits: Int(request.codeDigits))
+                let delivery: PasswordResetDelivery =
+                    request.codeDigits == 0 ? .link : .code(digits: Int(request.codeDigits))
                 var response = Tessera_V1_RequestPasswordResetResponse()
                 switch try await flows.requestPasswordReset(
                     email: request.email, delivery: delivery, clientAddress: request.clientIp)

@@ -12,7 +12,8 @@ extension AuthBenchmarks.Bench {
         let pairs = max(1, settings.enumerationPairs)
         let warmUp = 4
         let perAccount = 90
-        let accounts = try await register((pairs + warmUp + perAccount - 1) / perAccount, prefix: "bench-reset", with: client)
+        let accounts = try await register(
+            (pairs + warmUp + perAccount - 1) / perAccount, prefix: "bench-reset", with: client)
         log("auth: PasswordResets/Request latency, unknown and existing address alternately, \(pairs) pairs")
         let sequential = try self.client(connections: 1)
         var unknown: [Duration] = []
@@ -22,7 +23,8 @@ extension AuthBenchmarks.Bench {
                 let pair = call / 2
                 let knownFirst = !pair.isMultiple(of: 2)
                 let isKnown = call.isMultiple(of: 2) == knownFirst
-                let email = isKnown ? accounts[pair / perAccount] : "nobody-\(UUID().uuidString.lowercased())@example.com"
+                let email =
+                    isKnown ? accounts[pair / perAccount] : "nobody-\(UUID().uuidString.lowercased())@example.com"
                 let started = ContinuousClock.now
                 let response = try await sequential.requestPasswordReset(email: email)
                 let elapsed = ContinuousClock.now - started
@@ -61,7 +63,8 @@ extension AuthBenchmarks.Bench {
                     for worker in 0..<clients {
                         group.addTask {
                             for index in 0..<perClient {
-                                let email = "inv-\(worker)-\(index)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+                                let email =
+                                    "inv-\(worker)-\(index)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
                                 let response = try await pool.register(
                                     email: email, password: self.password, invitationCode: code)
                                 guard !response.userID.isEmpty else {

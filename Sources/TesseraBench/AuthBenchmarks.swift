@@ -100,7 +100,8 @@ extension AuthBenchmarks {
             let flows = try await AuthFlows.make(
                 store: store, hasher: hasher, cipher: cipher, audit: audit, keys: .random(),
                 // The reset rows alternate hundreds of requests: the limits would refuse them.
-                policy: AuthPolicy(resets: PasswordResetPolicy(requestsPerAccountPerHour: 100, requestsPerAddressPerMinute: 0))
+                policy: AuthPolicy(
+                    resets: PasswordResetPolicy(requestsPerAccountPerHour: 100, requestsPerAddressPerMinute: 0))
             )
             var router = StatelessServices(hasher: hasher, cipher: cipher).router()
             let passwords = PasswordsService(hasher: hasher)

@@ -28,7 +28,8 @@ extension TesseraClient {
     public func invitation(id: String, timeout: Duration? = nil) async throws -> Tessera_V1_Invitation {
         var request = Tessera_V1_GetInvitationRequest()
         request.id = id
-        let response: Tessera_V1_GetInvitationResponse = try await call(MethodCatalog.invitationsGet, request, timeout: timeout)
+        let response: Tessera_V1_GetInvitationResponse = try await call(
+            MethodCatalog.invitationsGet, request, timeout: timeout)
         return response.invitation
     }
 

@@ -4,7 +4,8 @@ import TesseraStore
 
 extension PostgresStore {
     /// The fixed column list of reset reads (a constant, never a value).
-    static let resetColumns = "id, user_id, token_hash, expires_at, used, created_at, kind, failed_attempts, invalidated_at"
+    static let resetColumns =
+        "id, user_id, token_hash, expires_at, used, created_at, kind, failed_attempts, invalidated_at"
     static let selectReset = "SELECT \(resetColumns) FROM auth.password_resets"
 
     /// Inserts a password reset.

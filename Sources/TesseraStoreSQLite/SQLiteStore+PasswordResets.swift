@@ -41,10 +41,11 @@ extension SQLiteStore {
         let since = request.now.addingTimeInterval(-DurationSeconds.of(request.window))
         let reset = request.reset
         return try await self.withTransaction { store in
-            let recent = try await store.unlockedRows(
-                "SELECT count(*) AS n FROM auth_password_reset_requests WHERE subject_hash = ? AND requested_at > ?",
-                [SQLiteBind.bytes(request.subjectHash), SQLiteBind.date(since)]
-            ).first?.int("n") ?? 0
+            let recent =
+                try await store.unlockedRows(
+                    "SELECT count(*) AS n FROM auth_password_reset_requests WHERE subject_hash = ? AND requested_at > ?",
+                    [SQLiteBind.bytes(request.subjectHash), SQLiteBind.date(since)]
+                ).first?.int("n") ?? 0
             guard recent < request.limit else { return .limited }
             _ = try await store.unlockedRows(
                 "INSERT INTO auth_password_reset_requests (subject_hash, requested_at) VALUES (?, ?)",

@@ -32,7 +32,9 @@ struct InvitationsCommand: AsyncParsableCommand {
         @OptionGroup var rootKey: RootKeyOptions
 
         func run() async throws {
-            guard let role = UserRole(rawValue: role) else { throw InputError("the role must be admin, user or viewer") }
+            guard let role = UserRole(rawValue: role) else {
+                throw InputError("the role must be admin, user or viewer")
+            }
             let ttl = ttlSeconds
             let bound = email
             let uses = maxUses
@@ -99,7 +101,10 @@ struct InvitationsCommand: AsyncParsableCommand {
                     throw InputError("no such invitation")
                 }
             }
-            print(revoked ? "revoked invitation \(uuid.uuidString.lowercased())" : "invitation \(uuid.uuidString.lowercased()) was already revoked")
+            print(
+                revoked
+                    ? "revoked invitation \(uuid.uuidString.lowercased())"
+                    : "invitation \(uuid.uuidString.lowercased()) was already revoked")
         }
     }
 }

@@ -24,7 +24,8 @@ func concurrently<T: Sendable>(
 
 @Suite("Auth flows: invitations", .timeLimit(.minutes(5)))
 struct InvitationFlowTests {
-    @Test("an invitation's code registers users with its role, once per use; refusals take no use",
+    @Test(
+        "an invitation's code registers users with its role, once per use; refusals take no use",
         arguments: AuthBackend.allCases)
     func redemption(backend: AuthBackend) async throws {
         try await backend.with { h, _ in
@@ -35,8 +36,9 @@ struct InvitationFlowTests {
             let code = created.code.reveal()
 
             // A refused password and a taken address take no use.
-            guard case .passwordRefused = try await h.flows.register(
-                email: newEmail(), password: "short", invitationCode: code)
+            guard
+                case .passwordRefused = try await h.flows.register(
+                    email: newEmail(), password: "short", invitationCode: code)
             else { Issue.record("a common password was accepted"); return }
             let taken = newEmail()
             _ = try await registered(h.flows, taken)
@@ -46,8 +48,9 @@ struct InvitationFlowTests {
             #expect(try await h.flows.invitation(id: created.invitation.id).uses == 0)
 
             for _ in 0..<2 {
-                guard case .registered(let id) = try await h.flows.register(
-                    email: newEmail(), password: goodPassword, invitationCode: code)
+                guard
+                    case .registered(let id) = try await h.flows.register(
+                        email: newEmail(), password: goodPassword, invitationCode: code)
                 else { Issue.record("the invitation did not redeem"); return }
                 #expect(try await h.flows.user(id: id).role == .viewer)
             }
@@ -67,7 +70,8 @@ struct InvitationFlowTests {
         }
     }
 
-    @Test("a bound invitation redeems only for its address; revoked and expired ones are refused",
+    @Test(
+        "a bound invitation redeems only for its address; revoked and expired ones are refused",
         arguments: AuthBackend.allCases)
     func boundRevokedExpired(backend: AuthBackend) async throws {
         try await backend.with { h, _ in
@@ -77,8 +81,9 @@ struct InvitationFlowTests {
                 email: newEmail(), password: goodPassword, invitationCode: bound.code.reveal())
             guard case .invitationRefused(.wrongEmail) = wrong else { Issue.record("\(wrong)"); return }
             #expect(try await h.flows.invitation(id: bound.invitation.id).uses == 0)
-            guard case .registered = try await h.flows.register(
-                email: "invitee@example.com", password: goodPassword, invitationCode: bound.code.reveal())
+            guard
+                case .registered = try await h.flows.register(
+                    email: "invitee@example.com", password: goodPassword, invitationCode: bound.code.reveal())
             else { Issue.record("the bound invitation did not redeem for its address"); return }
 
             let revocable = try await h.flows.createInvitation(maxUses: 5)
@@ -98,7 +103,8 @@ struct InvitationFlowTests {
 
             let page = try await h.flows.invitations(limit: 2)
             let rest = try await h.flows.invitations(after: page.last?.id, limit: 10)
-            #expect(Set((page + rest).map(\.id)) == [bound.invitation.id, revocable.invitation.id, short.invitation.id])
+            #expect(
+                Set((page + rest).map(\.id)) == [bound.invitation.id, revocable.invitation.id, short.invitation.id])
         }
     }
 
@@ -136,13 +142,15 @@ struct InvitationFlowTests {
                 _ = try await h.flows.register(email: newEmail(), password: goodPassword)
             }
             let invitation = try await h.flows.createInvitation()
-            guard case .registered = try await h.flows.register(
-                email: newEmail(), password: goodPassword, invitationCode: invitation.code.reveal())
+            guard
+                case .registered = try await h.flows.register(
+                    email: newEmail(), password: goodPassword, invitationCode: invitation.code.reveal())
             else { Issue.record("an invited registration was refused"); return }
         }
     }
 
-    @Test("50 concurrent registrations on two replicas with one invitation of max_uses 10: exactly 10 users",
+    @Test(
+        "50 concurrent registrations on two replicas with one invitation of max_uses 10: exactly 10 users",
         arguments: AuthBackend.allCases)
     func race(backend: AuthBackend) async throws {
         try await backend.with { h, second in
@@ -176,7 +184,8 @@ struct ResetFlowTests {
         return ticket
     }
 
-    @Test("a link reset sets the password once, revokes every session, clears the lockout",
+    @Test(
+        "a link reset sets the password once, revokes every session, clears the lockout",
         arguments: AuthBackend.allCases)
     func linkReset(backend: AuthBackend) async throws {
         let policy = AuthPolicy(lockout: LockoutPolicy(maxFailures: 2))
@@ -191,14 +200,18 @@ struct ResetFlowTests {
             let first = try ticket(try await h.flows.requestPasswordReset(email: email.uppercased()))
             #expect(first.secret.hasPrefix("tsp_"))
             let second = try ticket(try await h.flows.requestPasswordReset(email: email))
-            #expect(try await h.flows.resetPassword(token: first.secret, newPassword: "a new passphrase") == .refused(.superseded))
+            #expect(
+                try await h.flows.resetPassword(token: first.secret, newPassword: "a new passphrase")
+                    == .refused(.superseded))
             #expect(
                 try await h.flows.resetPassword(token: second.secret, newPassword: "short")
                     == .passwordRefused(.tooShort))
             #expect(
                 try await h.flows.resetPassword(token: second.secret, newPassword: "a new passphrase")
                     == .reset(userID: id, revokedSessions: 2))
-            #expect(try await h.flows.resetPassword(token: second.secret, newPassword: "another passphrase") == .refused(.used))
+            #expect(
+                try await h.flows.resetPassword(token: second.secret, newPassword: "another passphrase")
+                    == .refused(.used))
             let summary = try await h.flows.user(id: id)
             #expect(summary.lockedUntil == nil && summary.failedLoginAttempts == 0)
             #expect(try await h.flows.sessions(of: id).isEmpty)
@@ -208,7 +221,9 @@ struct ResetFlowTests {
 
             let late = try ticket(try await h.flows.requestPasswordReset(email: email))
             h.clock.advance(3601)
-            #expect(try await h.flows.resetPassword(token: late.secret, newPassword: "a new passphrase") == .refused(.expired))
+            #expect(
+                try await h.flows.resetPassword(token: late.secret, newPassword: "a new passphrase")
+                    == .refused(.expired))
             #expect(
                 try await h.flows.resetPassword(
                     token: OpaqueToken.generate(.passwordReset).reveal(), newPassword: "a new passphrase")
@@ -216,10 +231,12 @@ struct ResetFlowTests {
         }
     }
 
-    @Test("unknown addresses get no ticket, the same audit shape, and the same per-address limit",
+    @Test(
+        "unknown addresses get no ticket, the same audit shape, and the same per-address limit",
         arguments: AuthBackend.allCases)
     func noEnumeration(backend: AuthBackend) async throws {
-        let policy = AuthPolicy(resets: PasswordResetPolicy(requestsPerAccountPerHour: 2, requestsPerAddressPerMinute: 0))
+        let policy = AuthPolicy(
+            resets: PasswordResetPolicy(requestsPerAccountPerHour: 2, requestsPerAddressPerMinute: 0))
         try await backend.with(policy: policy) { h, _ in
             let known = newEmail()
             _ = try await registered(h.flows, known)
@@ -243,7 +260,8 @@ struct ResetFlowTests {
         }
     }
 
-    @Test("a numeric code: wrong codes count and invalidate it; the right one resets; unknown looks the same",
+    @Test(
+        "a numeric code: wrong codes count and invalidate it; the right one resets; unknown looks the same",
         arguments: AuthBackend.allCases)
     func codeReset(backend: AuthBackend) async throws {
         try await backend.with { h, _ in
@@ -252,7 +270,9 @@ struct ResetFlowTests {
             let code = try ticket(try await h.flows.requestPasswordReset(email: email, delivery: .code(digits: 8)))
             #expect(code.secret.count == 8 && code.secret.allSatisfy(\.isNumber))
             let wrong = code.secret == "00000000" ? "11111111" : "00000000"
-            #expect(try await h.flows.resetPassword(email: email, code: wrong, newPassword: "a new passphrase") == .refused(.invalidCode))
+            #expect(
+                try await h.flows.resetPassword(email: email, code: wrong, newPassword: "a new passphrase")
+                    == .refused(.invalidCode))
             #expect(
                 try await h.flows.resetPassword(email: email, code: code.secret, newPassword: "a new passphrase")
                     == .reset(userID: id, revokedSessions: 0))
@@ -263,7 +283,9 @@ struct ResetFlowTests {
             let next = try ticket(try await h.flows.requestPasswordReset(email: email, delivery: .code(digits: 6)))
             let other = next.secret == "000000" ? "111111" : "000000"
             for _ in 0..<5 {
-                #expect(try await h.flows.resetPassword(email: email, code: other, newPassword: "x new passphrase") == .refused(.invalidCode))
+                #expect(
+                    try await h.flows.resetPassword(email: email, code: other, newPassword: "x new passphrase")
+                        == .refused(.invalidCode))
             }
             // Five wrong codes: the right one no longer works.
             #expect(
@@ -278,7 +300,9 @@ struct ResetFlowTests {
         }
     }
 
-    @Test("20 concurrent wrong codes on two replicas use up exactly the allowed attempts", arguments: AuthBackend.allCases)
+    @Test(
+        "20 concurrent wrong codes on two replicas use up exactly the allowed attempts", arguments: AuthBackend.allCases
+    )
     func codeAttemptRace(backend: AuthBackend) async throws {
         try await backend.with { h, second in
             let replica = try await h.replica(second, policy: AuthPolicy())
@@ -296,7 +320,8 @@ struct ResetFlowTests {
         }
     }
 
-    @Test("20 concurrent Consume of one reset token on two replicas: exactly one succeeds",
+    @Test(
+        "20 concurrent Consume of one reset token on two replicas: exactly one succeeds",
         arguments: AuthBackend.allCases)
     func consumeRace(backend: AuthBackend) async throws {
         try await backend.with { h, second in
@@ -336,7 +361,8 @@ struct ResetFlowTests {
         }
     }
 
-    @Test("email verification: single use, expiring, bound to the address; sign-in may require it",
+    @Test(
+        "email verification: single use, expiring, bound to the address; sign-in may require it",
         arguments: AuthBackend.allCases)
     func emailVerification(backend: AuthBackend) async throws {
         let policy = AuthPolicy(emailVerification: EmailVerificationPolicy(requiredForSignIn: true))

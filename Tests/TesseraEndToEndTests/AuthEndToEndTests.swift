@@ -76,7 +76,9 @@ struct AuthEndToEndTests {
                     )
                 )
             }
-            try await nest(Array(zip(flows, providerKeys)), [], caller: caller, admin: admin) { harnesses in try await body(harnesses, path) }
+            try await nest(Array(zip(flows, providerKeys)), [], caller: caller, admin: admin) { harnesses in
+                try await body(harnesses, path)
+            }
             try await hasher.shutdown()
         }
         switch backend {

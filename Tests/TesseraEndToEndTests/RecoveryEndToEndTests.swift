@@ -139,7 +139,8 @@ struct RecoveryEndToEndTests {
             needles.append(code.ticket.secret)
             let third = "a third fresh passphrase"
             needles.append(third)
-            let byCode = try await client.consumePasswordReset(email: email, code: code.ticket.secret, newPassword: third)
+            let byCode = try await client.consumePasswordReset(
+                email: email, code: code.ticket.secret, newPassword: third)
             #expect(byCode.reset.userID == userID)
             guard case .session = try await client.authenticate(email: email, password: third).result else {
                 Issue.record("the code reset did not take")

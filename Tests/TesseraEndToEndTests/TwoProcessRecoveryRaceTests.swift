@@ -40,7 +40,8 @@ extension TwoProcessRaceTests {
             #expect(registered.count == 10)
             #expect(outcomes.filter { $0.invitationRefused == .exhausted }.count == 40)
             try await withStore(url) { store in
-                #expect(try await store.invitation(id: try #require(UUID(uuidString: created.invitation.id)))?.uses == 10)
+                #expect(
+                    try await store.invitation(id: try #require(UUID(uuidString: created.invitation.id)))?.uses == 10)
                 for outcome in registered {
                     let user = try await store.user(id: try #require(UUID(uuidString: outcome.userID)))
                     #expect(user?.role == .viewer)

@@ -90,7 +90,9 @@ struct AccountRecoveryConformanceTests {
         }
     }
 
-    @Test("codes: the live one is found, attempts are kept, a code is never consumed as a link", arguments: StoreBackend.allCases)
+    @Test(
+        "codes: the live one is found, attempts are kept, a code is never consumed as a link",
+        arguments: StoreBackend.allCases)
     func codeResets(backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let user = makeUser()
@@ -148,7 +150,8 @@ struct AccountRecoveryConformanceTests {
                 userID: user.id, email: user.email, tokenHash: randomBytes(), createdAt: Clock.now,
                 expiresAt: Clock.later(5))
             try await store.createEmailVerification(stale)
-            #expect(try await store.consumeEmailVerification(tokenHash: stale.tokenHash, now: Clock.later(6)) == .expired)
+            #expect(
+                try await store.consumeEmailVerification(tokenHash: stale.tokenHash, now: Clock.later(6)) == .expired)
             await expectStoreError(.foreignKey) {
                 try await store.createEmailVerification(
                     EmailVerificationRecord(

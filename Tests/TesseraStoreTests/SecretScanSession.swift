@@ -277,7 +277,9 @@ extension SecretScanSession {
             let resetPassword = "scan reset passphrase \(UUID().uuidString)"
             secrets.append(ScannedSecret("reset password", text: resetPassword))
             _ = try await flows.resetPassword(token: link.secret, newPassword: resetPassword)
-            guard case .issued(let code) = try await flows.requestPasswordReset(email: invitedEmail, delivery: .code(digits: 8))
+            guard
+                case .issued(let code) = try await flows.requestPasswordReset(
+                    email: invitedEmail, delivery: .code(digits: 8))
             else { throw StoreError(.backend, "the scripted code request failed") }
             // An 8-digit code is too short to scan for by itself; its reset's row is checked through the password.
             let codePassword = "scan code passphrase \(UUID().uuidString)"
