@@ -8,7 +8,7 @@ import Testing
 /// Partial frames cannot hold the server's memory (issue 14, item 3): a frame must arrive whole within the frame
 /// deadline, a frame above the small limit before authentication is refused from its header, and the bytes of
 /// incomplete frames are given back when their connections close.
-@Suite("Frame guard", .timeLimit(.minutes(1)))
+@Suite("Frame guard", .timeLimit(.minutes(3)))
 struct FrameGuardTests {
     /// Every limit but the one under test is far away, so only it can close the connection.
     private static func configuration(
