@@ -10,7 +10,8 @@ import Foundation
 /// thrown for failures (a duplicate email, a missing row, a lost connection).
 public protocol TesseraStore:
     SchemaStore & UserStore & SessionStore & InvitationStore & PasswordResetStore & ProviderKeyStore & TOTPStateStore
-        & MFAChallengeStore & KeyringStore & KeyringRewrapStore & AuditStore & TransactionStore
+        & MFAChallengeStore & KeyringStore & KeyringRewrapStore & AuditStore & AuditLedgerStore
+        & TransactionStore
 {}
 
 extension SessionStore {
