@@ -291,12 +291,15 @@ struct ServeCommand: AsyncParsableCommand {
         storeOptions.databaseURLFile = nil
         try await storeOptions.withCheckedStore(defaultTLS: production ? .require : .prefer) { store in
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))
+            let sequencer = AuditSequencer(
+                store: store, key: AuditSigningKey(rootKey: key), checkpointKey: AuditCheckpointKey(rootKey: key)
+            )
             let keyring = try await KeyringManager.start(
                 store: store, rootKey: key, audit: audit, logger: Logger(label: "tessera.keyring")
             )
             try await serve(
                 settings: settings, serverConfiguration: serverConfiguration, metricsEndpoint: metricsEndpoint,
-                registry: registry, callersPath: callersPath, keyring: keyring, audit: audit,
+                registry: registry, callersPath: callersPath, keyring: keyring, audit: audit, sequencer: sequencer,
                 authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
                 mode: production ? "production" : "development",
                 storeName: storeOptions.displayName(url: databaseURL), logger: logger
@@ -304,8 +307,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs the server, the keyring poll, the callers-file watcher and the metrics endpoint in one service group
-    /// until SIGTERM/SIGINT, over an open store and a started keyring.
+    /// Runs the server, the audit sequencer, the keyring poll, the callers-file watcher and the metrics endpoint in
+    /// one service group until SIGTERM/SIGINT, over an open store and a started keyring.
     private func serve(
         settings: ServerSettings,
         serverConfiguration: ServerConfiguration,
@@ -314,6 +317,7 @@ struct ServeCommand: AsyncParsableCommand {
         callersPath: String,
         keyring: KeyringManager,
         audit: AuditLog,
+        sequencer: AuditSequencer,
         authKeys: AuthKeys,
         pollInterval: Duration,
         mode: String,
@@ -375,6 +379,8 @@ struct ServeCommand: AsyncParsableCommand {
             )
             groupServices.append(.init(service: observability))
         }
+        // Before the server, so it stops after it: entries of the last calls still get placed by this replica.
+        groupServices.append(.init(service: AuditSequencerService(sequencer: sequencer)))
         groupServices.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         groupServices.append(.init(service: watcher))
         groupServices.append(.init(service: KeyringPollService(keyring: keyring, interval: pollInterval)))
