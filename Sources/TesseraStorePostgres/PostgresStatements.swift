@@ -104,12 +104,15 @@ enum PostgresStatements {
 
     /// Takes the next entry id for an append, after giving the transaction a transaction id.
     ///
-    /// The `OFFSET 0` subquery is produced before the outer projection runs, so `pg_current_xact_id()` (which
-    /// assigns the transaction its id if it has none yet) happens before `nextval`: every transaction holding an
-    /// unsettled entry id is visible to the sequencer's horizon test (``AuditAllocationMarker``).
+    /// The `OFFSET 0` subquery's row is produced, and filtered on its column, before the outer projection runs, so
+    /// `pg_current_xact_id()` (which assigns the transaction its id if it has none yet) happens before `nextval`:
+    /// every transaction holding an unsettled entry id is visible to the sequencer's horizon test
+    /// (``AuditAllocationMarker``). The filter matters: a subquery column the outer query does not use is dropped
+    /// by the planner, and the function with it.
     struct NextAuditEntryID: PostgresPreparedStatement {
         static let sql = """
-            SELECT nextval('audits.audit_log_id_seq') FROM (SELECT pg_current_xact_id() OFFSET 0) AS xact
+            SELECT nextval('audits.audit_log_id_seq')
+            FROM (SELECT pg_current_xact_id() AS xid OFFSET 0) AS xact WHERE xact.xid IS NOT NULL
             """
         typealias Row = Int64
 
