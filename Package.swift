@@ -138,6 +138,7 @@ let package = Package(
                 "TesseraCrypto",
                 "TesseraStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

@@ -101,7 +101,7 @@ public struct KeyringAdministration: Sendable {
         }
     }
 
-    /// The audit chain's state.
+    /// The audit log's state.
     /// - Parameter caller: The caller's id.
     /// - Returns: The summary.
     /// - Throws: `StoreError`.
@@ -109,7 +109,7 @@ public struct KeyringAdministration: Sendable {
         try await audited(AdminAudit.auditSummary, caller: caller) { _ in try await auditSummary.summary() }
     }
 
-    /// Verifies the audit chain now.
+    /// Verifies the audit log now.
     /// - Parameter caller: The caller's id.
     /// - Returns: The verification.
     /// - Throws: `StoreError`.
@@ -117,7 +117,7 @@ public struct KeyringAdministration: Sendable {
         try await audited(AdminAudit.verifyAudit, caller: caller) { payload in
             let verification = try await auditSummary.verify()
             switch verification.outcome {
-            case .intact(let entries):
+            case .intact(let entries, _):
                 payload.set(AdminAudit.entries, count: entries)
             case .broken(let entryID, _):
                 payload.set(AdminAudit.firstBadEntry, count: entryID)

@@ -71,6 +71,11 @@ public struct AdminService: Sendable {
                 let summary = try await admin.auditSummary(caller: context.caller.id)
                 var response = Tessera_V1_GetAuditSummaryResponse()
                 response.entries = summary.entries
+                if let checkpoint = summary.lastCheckpoint {
+                    response.checkpointedEntries = checkpoint.treeSize
+                    response.lastCheckpointUnixMs = AdminWire.unixMilliseconds(checkpoint.signedAt)
+                    response.lastCheckpointLine = checkpoint.line
+                }
                 if let last = summary.lastVerification { response.lastVerification = AdminWire.verification(last) }
                 return response
             }

@@ -92,9 +92,10 @@ public enum AdminWire {
         var wire = Tessera_V1_AuditVerificationSummary()
         wire.verifiedAtUnixMs = unixMilliseconds(verification.verifiedAt)
         switch verification.outcome {
-        case .intact(let entries):
+        case .intact(let entries, let unsealed):
             wire.intact = true
             wire.entries = entries
+            wire.unsealedEntries = unsealed
         case .broken(let entryID, let reason):
             wire.intact = false
             wire.firstBadEntry = entryID

@@ -2,8 +2,19 @@ internal import Crypto
 import Foundation
 import TesseraStore
 
-/// The exact bytes an audit entry's hash and signature cover (documented in `docs/audit.md`).
+/// The exact bytes an audit entry's hash, signature and Merkle leaf cover (documented in `docs/audit.md`).
 ///
+/// Format 2 (every entry written since the tree replaced the chain; its stored `prev_hash` is empty):
+/// ```
+/// u8  format = 2
+/// i64 id                         big-endian
+/// i64 ts                         milliseconds since 1970-01-01T00:00:00Z, big-endian
+/// lp  entity                     UTF-8
+/// lp  action                     UTF-8
+/// lp  actor                      the UUID's 16 bytes, or empty
+/// lp  payload                    canonical JSON (see below)
+/// ```
+/// Format 1 (the legacy hash chain) is the same with `format = 1` and a last field:
 /// ```
 /// u8  format = 1
 /// i64 id                         big-endian
@@ -19,11 +30,13 @@ import TesseraStore
 /// strings `"` and `\` are escaped with a backslash and bytes below 0x20 as `\u00XX`, every other character is
 /// its UTF-8 bytes.
 ///
-/// `entry_hash = SHA-256(canonical)`, `signature = HMAC-SHA256(audit key, canonical)`; the next entry's
-/// `prev_hash` is this entry's `entry_hash` (32 zero bytes for the first entry).
+/// `signature = HMAC-SHA256(audit key, canonical)`. In the legacy chain, `entry_hash = SHA-256(canonical)` and the
+/// next entry's `prev_hash` is this entry's `entry_hash` (32 zero bytes for the first entry).
 public enum AuditCanonicalForm {
-    /// The format byte.
+    /// The legacy chain's format byte.
     public static let format: UInt8 = 1
+    /// The format byte of entries that are not chained (the tree's).
+    public static let unchainedFormat: UInt8 = 2
     /// The previous hash of the first entry.
     public static let genesisHash = [UInt8](repeating: 0, count: 32)
 
@@ -36,7 +49,7 @@ public enum AuditCanonicalForm {
     ///   - action: The action.
     ///   - actorID: The actor, if any.
     ///   - payload: The stored payload map.
-    ///   - previousHash: The previous entry's hash.
+    ///   - previousHash: The previous entry's hash (format 1), or empty (format 2).
     /// - Returns: The bytes.
     public static func bytes(
         id: Int64,
@@ -47,7 +60,8 @@ public enum AuditCanonicalForm {
         payload: [String: String],
         previousHash: [UInt8]
     ) -> [UInt8] {
-        var out: [UInt8] = [format]
+        let chained = !previousHash.isEmpty
+        var out: [UInt8] = [chained ? format : unchainedFormat]
         appendBigEndian(UInt64(bitPattern: id), to: &out)
         appendBigEndian(UInt64(bitPattern: milliseconds(of: timestamp)), to: &out)
         appendPrefixed(Array(entity.utf8), to: &out)
@@ -58,7 +72,9 @@ public enum AuditCanonicalForm {
             appendPrefixed([], to: &out)
         }
         appendPrefixed(canonicalJSON(payload), to: &out)
-        appendPrefixed(previousHash, to: &out)
+        if chained {
+            appendPrefixed(previousHash, to: &out)
+        }
         return out
     }
 
@@ -73,7 +89,8 @@ public enum AuditCanonicalForm {
         )
     }
 
-    /// Computes an entry's hash and signature for the store's append (or to build a chain in tests).
+    /// Computes an entry's hash and signature for the store's append: format 2 for a link without a previous hash
+    /// (every append now), format 1 with one (to build a legacy chain in tests).
     ///
     /// - Parameters:
     ///   - draft: The entry's content.

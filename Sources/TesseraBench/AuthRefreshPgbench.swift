@@ -5,7 +5,7 @@ import TesseraStore
 ///
 /// `AuthFlows.refresh` derives the successor token (HMAC, in the process), then calls `AuditLog.rotateRefreshToken`,
 /// which is the store's audited rotation in one transaction (the prepared statements of `PostgresStatements`:
-/// `Begin`, `SessionForUpdate`, `RotateSessionLockingChainHead`, `AppendAuditEntry`, `Commit`), then reads the user by
+/// `Begin`, `SessionForUpdate`, `RotateSessionTakingEntryID`, `AppendAuditEntry`, `Commit`), then reads the user by
 /// id outside it (`PostgresStore.user(id:)`). This script runs those statements, with today's column lists
 /// (`family_expires_at` included), the entry's payload keys, and `-M prepared`. Differences, all in pgbench's favour:
 /// the values the process computes (the time, the successor's id, token hashes, the audit hash and signature) come
@@ -34,19 +34,12 @@ enum AuthRefreshPgbench {
             FROM old
             RETURNING id
         )
-        SELECT head.last_id, head.last_hash FROM tessera.audit_chain_head AS head, successor
-        WHERE head.id = 1 FOR UPDATE OF head \\gset a_
-        \\set next_id :a_last_id + 1
-        WITH entry AS (
-            INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
-            VALUES (:next_id, 'session', 'refresh.rotated', :s_user_id,
-                jsonb_build_object('family_id', :s_family_id::text, 'session_id', :s_id::text,
-                    'successor_id', gen_random_uuid()::text, 'counter', :c::text, 'outcome', 'succeeded'),
-                sha256(int8send(:next_id)), :a_last_hash, now())
-            RETURNING id
-        )
-        UPDATE tessera.audit_chain_head SET last_id = (SELECT id FROM entry), last_hash = sha256(int8send(:next_id))
-        WHERE id = 1;
+        SELECT nextval('audits.audit_log_id_seq') AS next_id FROM successor \\gset a_
+        INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+        VALUES (:a_next_id, 'session', 'refresh.rotated', :s_user_id,
+            jsonb_build_object('family_id', :s_family_id::text, 'session_id', :s_id::text,
+                'successor_id', gen_random_uuid()::text, 'counter', :c::text, 'outcome', 'succeeded'),
+            sha256(int8send(:a_next_id)), ''::bytea, now());
         COMMIT;
         SELECT id, email, password_hash, role, verified, totp_secret, created_at, updated_at, last_login,
             failed_login_attempts, locked_until, settings::text, last_failed_login, temporary_lockouts, disabled_at

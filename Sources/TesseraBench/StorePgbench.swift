@@ -8,7 +8,7 @@ import TesseraTestSupport
 ///
 /// The script runs, statement by statement, the SQL that the audited `PostgresStore.rotateRefreshToken` sends in its
 /// one transaction (the prepared statements of `PostgresStatements`: `SessionForUpdate`,
-/// `RotateSessionLockingChainHead`, `AppendAuditEntry`, between `BEGIN` and `COMMIT`): the same tables, columns,
+/// `RotateSessionTakingEntryID`, `AppendAuditEntry`, between `BEGIN` and `COMMIT`): the same tables, columns,
 /// predicates, CTEs and locks, with `-M prepared` as the store prepares them. Differences, all in pgbench's favour:
 /// values the store computes in the client come from the server (`now()`, `gen_random_uuid()`, token hashes as
 /// `sha256(int8send(n))`, the audit hash and signature as `sha256(int8send(id))` instead of SHA-256 + HMAC in the
@@ -42,18 +42,11 @@ struct Pgbench: Sendable {
                 :s_device_info::jsonb, now(), NULL, :s_family_id, old.id, :c, NULL, NULL FROM old
             RETURNING id
         )
-        SELECT head.last_id, head.last_hash FROM tessera.audit_chain_head AS head, successor
-        WHERE head.id = 1 FOR UPDATE OF head \\gset a_
-        \\set next_id :a_last_id + 1
-        WITH entry AS (
-            INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
-            VALUES (:next_id, 'session', 'refresh.rotated', :s_user_id,
-                jsonb_build_object('family', :s_family_id::text, 'counter', :c::text), sha256(int8send(:next_id)),
-                :a_last_hash, now())
-            RETURNING id
-        )
-        UPDATE tessera.audit_chain_head SET last_id = (SELECT id FROM entry), last_hash = sha256(int8send(:next_id))
-        WHERE id = 1;
+        SELECT nextval('audits.audit_log_id_seq') AS next_id FROM successor \\gset a_
+        INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+        VALUES (:a_next_id, 'session', 'refresh.rotated', :s_user_id,
+            jsonb_build_object('family', :s_family_id::text, 'counter', :c::text),
+            sha256(int8send(:a_next_id)), ''::bytea, now());
         COMMIT;
         \\set counter :counter + 1
 

@@ -1,12 +1,12 @@
 import Foundation
 
-/// A row of `audits.audit_log`: one link of the hash chain.
+/// A row of `audits.audit_log`: one entry, MACed over its canonical form when it was written.
 ///
-/// The store assigns `id` (dense, in chain order) and `previousHash` (the chain head's hash) under the chain lock;
-/// the caller's sealing closure computes the entry's own hash and signature from them (see
-/// ``TesseraStore/appendAuditEntry(_:seal:)``).
+/// The store assigns `id` (unique and increasing in allocation order, but not dense and not in commit order); the
+/// caller's sealing closure computes the signature from it (see ``AuditStore/appendAuditEntry(_:seal:)``). Its
+/// place in the tree is a separate leaf, given by the sequencer.
 public struct AuditEntryRecord: Sendable, Hashable {
-    /// The entry's position in the chain (1, 2, …).
+    /// The entry's id.
     public var id: Int64
     /// The kind of thing acted on (e.g. `user`, `session`, `keyring`).
     public var entity: String
@@ -18,7 +18,7 @@ public struct AuditEntryRecord: Sendable, Hashable {
     public var payload: [String: String]
     /// The HMAC of the canonical entry under the audit key.
     public var signature: [UInt8]
-    /// The hash of the previous entry (32 zero bytes for the first).
+    /// Legacy chain entries: the hash of the previous entry (32 zero bytes for the first). New entries: empty.
     public var previousHash: [UInt8]
     /// When it happened.
     public var timestamp: Date

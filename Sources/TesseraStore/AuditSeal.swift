@@ -1,8 +1,8 @@
 import Foundation
 
-/// What the caller's sealing closure returns for an entry: its hash (the next entry's `previousHash`) and signature.
+/// What the caller's sealing closure returns for an entry: its hash and its signature (the MAC stored with it).
 public struct AuditSeal: Sendable, Hashable {
-    /// The hash of the canonical entry, which becomes the chain head.
+    /// The hash of the canonical entry (informational: the store keeps only the signature).
     public var entryHash: [UInt8]
     /// The HMAC signature stored with the entry.
     public var signature: [UInt8]

@@ -3,8 +3,8 @@ import Foundation
 /// The caller-supplied parts of an audited refresh rotation, and the steps every backend shares around them.
 ///
 /// A backend decides the rotation (``SessionRecord/rotationStep(newHash:newExpiresAt:now:graceWindow:)``), asks
-/// ``draft(for:presented:)`` what to record, and, when there is something, locks the chain head last, seals the
-/// entry with ``AuditEntryDraft/sealed(at:with:)`` and writes it before COMMIT: the entry exists if and only if the rotation committed.
+/// ``draft(for:presented:)`` what to record, and, when there is something, takes an entry id, seals the entry with
+/// ``AuditEntryDraft/sealed(at:with:)`` and writes it before COMMIT: the entry exists if and only if the rotation committed.
 package struct RefreshRotationAudit: Sendable {
     /// Makes the audit draft for an outcome (nil: record nothing).
     package let audit: @Sendable (RefreshRotation, SessionRecord?) throws -> AuditEntryDraft?
@@ -43,10 +43,9 @@ package struct RefreshRotationAudit: Sendable {
 }
 
 extension AuditEntryDraft {
-    /// Seals the draft at its chain position with a caller's closure and returns the row to insert and the seal
-    /// (whose hash becomes the chain head). The closure's error is carried out of the transaction unchanged.
+    /// Seals the draft at its id with a caller's closure and returns the row to insert and the seal. The closure's error is carried out of the transaction unchanged.
     /// - Parameters:
-    ///   - link: The position the store gave the entry under the chain lock.
+    ///   - link: The id the store took for the entry.
     ///   - seal: The caller's sealing closure.
     package func sealed(
         at link: AuditChainLink,

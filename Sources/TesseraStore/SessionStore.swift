@@ -43,8 +43,9 @@ public protocol SessionStore: Sendable {
     ///
     /// Once the outcome is decided under the row lock, the store calls `audit` with it and the presented row (nil
     /// when no session has `oldHash`); when that returns a draft, the store appends it like
-    /// ``appendAuditEntry(_:seal:)`` before COMMIT, taking the chain lock last. Any error (a taken `newHash`, a
-    /// throwing closure, whose error reaches the caller unchanged) rolls back both the rotation and the entry.
+    /// ``appendAuditEntry(_:seal:)`` before COMMIT (no shared row: the entry id comes from a sequence). Any error
+    /// (a taken `newHash`, a throwing closure, whose error reaches the caller unchanged) rolls back both the
+    /// rotation and the entry.
     /// - Parameters:
     ///   - oldHash: The presented refresh token's hash.
     ///   - newHash: The successor token's hash.

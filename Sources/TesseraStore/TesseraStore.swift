@@ -11,7 +11,7 @@ import Foundation
 public protocol TesseraStore:
     SchemaStore & UserStore & SessionStore & InvitationStore & PasswordResetStore & ProviderKeyStore & TOTPStateStore
         & MFAChallengeStore & EmailVerificationStore & KeyringStore & KeyringRewrapStore & RewrapJobStore & AuditStore
-        & TransactionStore & RootKeyStore
+        & AuditLedgerStore & TransactionStore & RootKeyStore
 {}
 
 extension SessionStore {

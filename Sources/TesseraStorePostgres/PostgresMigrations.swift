@@ -3,14 +3,14 @@ import TesseraStore
 /// The PostgreSQL schema, as ordered migrations (fixed DDL, no runtime values).
 ///
 /// Schemas: `auth` (users, sessions, invitations, password resets, login audit), `providers` (sealed provider keys),
-/// `audits` (the hash-chained audit log, partitioned by month and append-only) and `tessera` (keyring, TOTP state,
+/// `audits` (the audit log, partitioned by month and append-only, and its Merkle tree's leaves and checkpoints) and `tessera` (keyring, TOTP state,
 /// recovery codes, migration bookkeeping). Constraint names matter: ``ConstraintCatalog`` maps them to error codes.
 public enum PostgresMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
         authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
         accountRecovery,
-        keyringRewrapJob, rootKey,
+        keyringRewrapJob, rootKey, auditTree,
     ]
 
     static let authSchema = Migration(
@@ -501,6 +501,64 @@ public enum PostgresMigrations {
                 CONSTRAINT root_key_single_row CHECK (id = 1)
             )
             """
+        ]
+    )
+
+    /// The audit log without the shared head row: entries are MACed on their own and placed in a Merkle tree by
+    /// the sequencer, off the hot path (see docs/audit.md).
+    ///
+    /// The chain head is kept, renamed and frozen, as the record of where the legacy hash chain ends: those
+    /// entries still verify under the old rules and become the tree's first batch. A self-contained constant (its
+    /// version may be renumbered at a merge).
+    static let auditTree = Migration(
+        version: 11,
+        name: "audit-tree",
+        statements: [
+            // Frozen: nothing writes it any more (its forward-only trigger stays, and refuses rewinding it).
+            "ALTER TABLE tessera.audit_chain_head RENAME TO audit_legacy_head",
+            // An entry's place in the tree: leaf `seq` is the entry `entry_id`, hashed as RFC 9162 leaves are.
+            """
+            CREATE TABLE audits.audit_sequence (
+                seq bigint NOT NULL,
+                entry_id bigint NOT NULL,
+                leaf_hash bytea NOT NULL,
+                CONSTRAINT audit_sequence_pkey PRIMARY KEY (seq),
+                CONSTRAINT audit_sequence_entry_id_key UNIQUE (entry_id),
+                CONSTRAINT audit_sequence_seq_check CHECK (seq >= 0),
+                CONSTRAINT audit_sequence_leaf_hash_check CHECK (length(leaf_hash) = 32)
+            )
+            """,
+            // One signed tree head per sequencer batch, written with the batch's leaves.
+            """
+            CREATE TABLE audits.audit_checkpoints (
+                tree_size bigint NOT NULL,
+                root_hash bytea NOT NULL,
+                signed_at_ms bigint NOT NULL,
+                signature bytea NOT NULL,
+                settled_id bigint NOT NULL,
+                frontier bytea NOT NULL,
+                CONSTRAINT audit_checkpoints_pkey PRIMARY KEY (tree_size),
+                CONSTRAINT audit_checkpoints_tree_size_check CHECK (tree_size >= 1),
+                CONSTRAINT audit_checkpoints_root_hash_check CHECK (length(root_hash) = 32)
+            )
+            """,
+            // Append-only, like the log itself.
+            """
+            CREATE TRIGGER audit_sequence_refuse_update_delete BEFORE UPDATE OR DELETE ON audits.audit_sequence
+                FOR EACH ROW EXECUTE FUNCTION audits.refuse_change()
+            """,
+            """
+            CREATE TRIGGER audit_sequence_refuse_truncate BEFORE TRUNCATE ON audits.audit_sequence
+                FOR EACH STATEMENT EXECUTE FUNCTION audits.refuse_change()
+            """,
+            """
+            CREATE TRIGGER audit_checkpoints_refuse_update_delete BEFORE UPDATE OR DELETE ON audits.audit_checkpoints
+                FOR EACH ROW EXECUTE FUNCTION audits.refuse_change()
+            """,
+            """
+            CREATE TRIGGER audit_checkpoints_refuse_truncate BEFORE TRUNCATE ON audits.audit_checkpoints
+                FOR EACH STATEMENT EXECUTE FUNCTION audits.refuse_change()
+            """,
         ]
     )
 }

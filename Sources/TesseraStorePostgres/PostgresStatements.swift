@@ -49,14 +49,12 @@ enum PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    /// ``RotateSession`` that then locks the audit chain head and returns the link the audit entry gets.
+    /// ``RotateSession`` that then takes the id of the audit entry recording it.
     ///
-    /// Joining the head with the successor's `RETURNING` makes the session writes happen before the head is
-    /// locked: the head, which every audited operation waits for, is always the last lock a transaction takes (so
-    /// no deadlock with a family revocation waiting for this family's rows), and it is held for one round trip
-    /// (the entry's insert) and the COMMIT. `FOR UPDATE` under READ COMMITTED returns the head's latest version
-    /// once the lock is granted.
-    struct RotateSessionLockingChainHead: PostgresPreparedStatement {
+    /// The id comes from the log's sequence, which no other appender waits for. The transaction already has a
+    /// transaction id when the entry id is taken (the row lock of ``SessionForUpdate`` and these writes gave it
+    /// one): the sequencer's settledness test relies on it (``AuditAllocationMarker``).
+    struct RotateSessionTakingEntryID: PostgresPreparedStatement {
         static let sql = """
             WITH old AS (
                 UPDATE auth.sessions SET rotated_at = $1, last_used = $1 WHERE id = $2 RETURNING id
@@ -66,16 +64,15 @@ enum PostgresStatements {
                 SELECT $3, $4, $5, $6, $7::jsonb, $8, NULL, $9, old.id, $10, NULL, NULL, $11 FROM old
                 RETURNING id
             )
-            SELECT head.last_id, head.last_hash FROM tessera.audit_chain_head AS head, successor
-            WHERE head.id = 1 FOR UPDATE OF head
+            SELECT nextval('audits.audit_log_id_seq') FROM successor
             """
         static let bindingDataTypes = RotationBindings.types
-        typealias Row = AuditChainLink
+        typealias Row = Int64
 
         let bindings: RotationBindings
 
         func makeBindings() throws -> PostgresBindings { self.bindings.make() }
-        func decodeRow(_ row: PostgresRow) throws -> AuditChainLink { try LockChainHead.link(row) }
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// The values of a rotation's writes: the presented row's id, the time, and the successor's columns.
@@ -105,41 +102,39 @@ enum PostgresStatements {
         }
     }
 
-    /// Locks the audit chain head (the single row every append serialises on) and returns the next link.
-    struct LockChainHead: PostgresPreparedStatement {
-        static let sql = "SELECT last_id, last_hash FROM tessera.audit_chain_head WHERE id = 1 FOR UPDATE"
-        typealias Row = AuditChainLink
+    /// Takes the next entry id for an append, after giving the transaction a transaction id.
+    ///
+    /// The `OFFSET 0` subquery's row is produced, and filtered on its column, before the outer projection runs, so
+    /// `pg_current_xact_id()` (which assigns the transaction its id if it has none yet) happens before `nextval`:
+    /// every transaction holding an unsettled entry id is visible to the sequencer's horizon test
+    /// (``AuditAllocationMarker``). The filter matters: a subquery column the outer query does not use is dropped
+    /// by the planner, and the function with it.
+    struct NextAuditEntryID: PostgresPreparedStatement {
+        static let sql = """
+            SELECT nextval('audits.audit_log_id_seq')
+            FROM (SELECT pg_current_xact_id() AS xid OFFSET 0) AS xact WHERE xact.xid IS NOT NULL
+            """
+        typealias Row = Int64
 
         func makeBindings() throws -> PostgresBindings { PostgresBindings() }
-        func decodeRow(_ row: PostgresRow) throws -> AuditChainLink { try Self.link(row) }
-
-        /// The link after the head row `(last_id, last_hash)`.
-        static func link(_ row: PostgresRow) throws -> AuditChainLink {
-            let (lastID, lastHash) = try row.decode((Int64, ByteBuffer).self)
-            return AuditChainLink(id: lastID + 1, previousHash: Array(lastHash.readableBytesView))
-        }
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
-    /// Inserts a sealed entry and moves the chain head to it, in one statement (the head is already locked).
+    /// Inserts a sealed entry: one row, no shared state.
     struct AppendAuditEntry: PostgresPreparedStatement {
         static let sql = """
-            WITH entry AS (
-                INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
-                VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
-                RETURNING id
-            )
-            UPDATE tessera.audit_chain_head SET last_id = (SELECT id FROM entry), last_hash = $9 WHERE id = 1
+            INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
             """
         static let bindingDataTypes: [PostgresDataType] = [
-            .int8, .text, .text, .uuid, .text, .bytea, .bytea, .timestamptz, .bytea,
+            .int8, .text, .text, .uuid, .text, .bytea, .bytea, .timestamptz,
         ]
         typealias Row = ()
 
         let entry: AuditEntryRecord
-        let entryHash: [UInt8]
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 9)
+            var bindings = PostgresBindings(capacity: 8)
             bindings.append(self.entry.id)
             bindings.append(self.entry.entity)
             bindings.append(self.entry.action)
@@ -152,7 +147,6 @@ enum PostgresStatements {
             bindings.append(ByteBuffer(bytes: self.entry.signature))
             bindings.append(ByteBuffer(bytes: self.entry.previousHash))
             bindings.append(self.entry.timestamp)
-            bindings.append(ByteBuffer(bytes: self.entryHash))
             return bindings
         }
 

@@ -3,40 +3,41 @@ import PostgresNIO
 import TesseraStore
 
 extension PostgresStore {
-    /// Appends an entry under the chain head's row lock (`FOR UPDATE`), so appends from every process are linear.
+    /// Appends an entry in a transaction of its own (or the caller's): take an id, seal, insert. Nothing shared is
+    /// locked, so appenders on every replica run in parallel.
     ///
-    /// Four round trips: BEGIN, lock and read the head, insert the entry and move the head (one statement), COMMIT.
+    /// Four round trips on its own (BEGIN, the id, the insert, COMMIT); two inside a caller's transaction.
     public func appendAuditEntry(
         _ draft: AuditEntryDraft,
         seal: @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
     ) async throws -> AuditEntryRecord {
         try await self.withTransaction { transaction in
-            let link = try await Self.lockAuditChainHead(in: transaction)
-            return try await Self.appendAuditEntry(draft, at: link, seal: seal, in: transaction)
+            let id = try await Self.nextAuditEntryID(in: transaction)
+            return try await Self.appendAuditEntry(draft, id: id, seal: seal, in: transaction)
         }
     }
 
-    /// Locks the chain head for the rest of `transaction` and returns the link the next entry gets.
-    static func lockAuditChainHead(in transaction: PostgresTransaction) async throws -> AuditChainLink {
-        guard let link = try await transaction.execute(PostgresStatements.LockChainHead()).first else {
-            throw StoreError(.backend, "the audit chain head row is missing")
+    /// Takes the next entry id inside `transaction` (see ``PostgresStatements/NextAuditEntryID``).
+    static func nextAuditEntryID(in transaction: PostgresTransaction) async throws -> Int64 {
+        guard let id = try await transaction.execute(PostgresStatements.NextAuditEntryID()).first else {
+            throw StoreError(.backend, "the audit log's sequence returned no id")
         }
-        return link
+        return id
     }
 
-    /// Seals `draft` at `link` (the head must be locked by `transaction`), inserts it and moves the head.
+    /// Seals `draft` with entry id `id` and inserts it.
     static func appendAuditEntry(
         _ draft: AuditEntryDraft,
-        at link: AuditChainLink,
+        id: Int64,
         seal: (AuditEntryDraft, AuditChainLink) throws -> AuditSeal,
         in transaction: PostgresTransaction
     ) async throws -> AuditEntryRecord {
-        let (entry, sealed) = try draft.sealed(at: link, with: seal)
-        try await transaction.execute(PostgresStatements.AppendAuditEntry(entry: entry, entryHash: sealed.entryHash))
+        let (entry, _) = try draft.sealed(at: AuditChainLink(id: id), with: seal)
+        try await transaction.execute(PostgresStatements.AppendAuditEntry(entry: entry))
         return entry
     }
 
-    /// A page of entries in chain order.
+    /// A page of entries in id order.
     public func auditEntries(after afterID: Int64, limit: Int) async throws -> [AuditEntryRecord] {
         let rows = try await self.rows(
             """
@@ -44,37 +45,27 @@ extension PostgresStore {
             WHERE id > \(afterID) ORDER BY id LIMIT \(limit)
             """
         )
-        return try rows.map { row in
-            try Self.decoding {
-                let (id, entity, action, actorID, payload, signature, previousHash, timestamp) = try row.decode(
-                    (Int64, String, String, UUID?, String, ByteBuffer, ByteBuffer, Date).self
-                )
-                return AuditEntryRecord(
-                    id: id, entity: entity, action: action, actorID: actorID, payload: try JSONColumn.decode(payload),
-                    signature: Array(signature.readableBytesView), previousHash: Array(previousHash.readableBytesView),
-                    timestamp: timestamp
-                )
-            }
-        }
+        return try rows.map(Self.decodeAuditEntry)
     }
 
-    /// The link the next entry would get.
+    /// The newest committed entry's id + 1.
     public func auditChainHead() async throws -> AuditChainLink {
-        let rows = try await self.rows("SELECT last_id, last_hash FROM tessera.audit_chain_head WHERE id = 1")
-        guard let row = rows.first else { throw StoreError(.backend, "the audit chain head row is missing") }
-        let (lastID, lastHash) = try Self.decoding { try row.decode((Int64, ByteBuffer).self) }
-        return AuditChainLink(id: lastID + 1, previousHash: Array(lastHash.readableBytesView))
+        let rows = try await self.rows("SELECT coalesce(max(id), 0) FROM audits.audit_log")
+        guard let row = rows.first else { throw StoreError(.backend, "the audit log could not be read") }
+        return AuditChainLink(id: try Self.decoding { try row.decode(Int64.self) } + 1)
     }
 
-    /// The first entry above the head, in one statement (so one snapshot: a concurrent append is seen whole or not).
-    public func firstAuditEntryBeyondChainHead() async throws -> Int64? {
-        let rows = try await self.rows(
-            """
-            SELECT min(id) FROM audits.audit_log
-            WHERE id > (SELECT last_id FROM tessera.audit_chain_head WHERE id = 1)
-            """
-        )
-        guard let row = rows.first else { return nil }
-        return try Self.decoding { try row.decode(Int64?.self) }
+    /// Decodes rows of ``entryColumns``.
+    static func decodeAuditEntry(_ row: PostgresRow) throws -> AuditEntryRecord {
+        try Self.decoding {
+            let (id, entity, action, actorID, payload, signature, previousHash, timestamp) = try row.decode(
+                (Int64, String, String, UUID?, String, ByteBuffer, ByteBuffer, Date).self
+            )
+            return AuditEntryRecord(
+                id: id, entity: entity, action: action, actorID: actorID, payload: try JSONColumn.decode(payload),
+                signature: Array(signature.readableBytesView), previousHash: Array(previousHash.readableBytesView),
+                timestamp: timestamp
+            )
+        }
     }
 }

@@ -8,9 +8,9 @@ extension PostgresStore {
     ///
     /// The presented row is locked `FOR UPDATE`, so concurrent rotations of one token queue behind each other; under
     /// READ COMMITTED the waiter then re-reads the row, sees it rotated, and reports the winner's successor. A
-    /// successful rotation costs BEGIN, the locked read, one statement that writes both rows and locks the audit
-    /// chain head, one that inserts the entry and moves the head, and COMMIT: the head (shared by every audited
-    /// operation) is the last lock taken and is held for two round trips.
+    /// successful rotation costs BEGIN, the locked read, one statement that writes both rows and takes the entry's id
+    /// from the log's sequence, one that inserts the entry, and COMMIT. No row shared with other audited operations
+    /// is locked: rotations of different families run in parallel.
     public func rotateRefreshToken(
         oldHash: [UInt8],
         newHash: [UInt8],
@@ -35,11 +35,9 @@ extension PostgresStore {
                     try await transaction.execute(PostgresStatements.RotateSession(bindings: writes))
                     return AuditedRefreshRotation(outcome: rotated, auditEntry: nil)
                 }
-                let head = try await transaction.execute(
-                    PostgresStatements.RotateSessionLockingChainHead(bindings: writes)
-                )
-                guard let link = head.first else { throw StoreError(.backend, "the audit chain head row is missing") }
-                let entry = try await Self.appendAuditEntry(draft, at: link, seal: auditing.seal, in: transaction)
+                let ids = try await transaction.execute(PostgresStatements.RotateSessionTakingEntryID(bindings: writes))
+                guard let id = ids.first else { throw StoreError(.backend, "the audit log's sequence returned no id") }
+                let entry = try await Self.appendAuditEntry(draft, id: id, seal: auditing.seal, in: transaction)
                 return AuditedRefreshRotation(outcome: rotated, auditEntry: entry)
             case .refuse(let refusal):
                 outcome = refusal
@@ -74,8 +72,8 @@ extension PostgresStore {
         guard let draft = try auditing.draft(for: outcome, presented: presented) else {
             return AuditedRefreshRotation(outcome: outcome, auditEntry: nil)
         }
-        let link = try await Self.lockAuditChainHead(in: transaction)
-        let entry = try await Self.appendAuditEntry(draft, at: link, seal: auditing.seal, in: transaction)
+        let id = try await Self.nextAuditEntryID(in: transaction)
+        let entry = try await Self.appendAuditEntry(draft, id: id, seal: auditing.seal, in: transaction)
         return AuditedRefreshRotation(outcome: outcome, auditEntry: entry)
     }
 }

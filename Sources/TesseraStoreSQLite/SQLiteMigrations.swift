@@ -9,7 +9,7 @@ public enum SQLiteMigrations {
     public static let all: [Migration] = [
         authSchema, tesseraSchema, auditSchema, keyringHead, auditChainHead, auditTamperGuards, authFlows,
         accountRecovery,
-        keyringRewrapJob, rootKey,
+        keyringRewrapJob, rootKey, auditTree,
     ]
 
     static let authSchema = Migration(
@@ -379,6 +379,58 @@ public enum SQLiteMigrations {
                 CONSTRAINT root_key_single_row CHECK (id = 1)
             )
             """
+        ]
+    )
+
+    /// The audit log without the shared head row (see ``PostgresMigrations``' migration of the same name): the
+    /// chain head is renamed and frozen as the end of the legacy chain; leaves and checkpoints are append-only.
+    static let auditTree = Migration(
+        version: 11,
+        name: "audit-tree",
+        statements: [
+            "ALTER TABLE tessera_audit_chain_head RENAME TO tessera_audit_legacy_head",
+            """
+            CREATE TABLE audits_audit_sequence (
+                seq INTEGER NOT NULL PRIMARY KEY CHECK (seq >= 0),
+                entry_id INTEGER NOT NULL,
+                leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+                CONSTRAINT audit_sequence_entry_id_key UNIQUE (entry_id)
+            )
+            """,
+            """
+            CREATE TABLE audits_audit_checkpoints (
+                tree_size INTEGER NOT NULL PRIMARY KEY CHECK (tree_size >= 1),
+                root_hash BLOB NOT NULL CHECK (length(root_hash) = 32),
+                signed_at_ms INTEGER NOT NULL,
+                signature BLOB NOT NULL,
+                settled_id INTEGER NOT NULL,
+                frontier BLOB NOT NULL
+            )
+            """,
+            """
+            CREATE TRIGGER audit_sequence_refuse_update BEFORE UPDATE ON audits_audit_sequence
+            BEGIN
+                SELECT RAISE(ABORT, 'audits_audit_sequence is append-only');
+            END
+            """,
+            """
+            CREATE TRIGGER audit_sequence_refuse_delete BEFORE DELETE ON audits_audit_sequence
+            BEGIN
+                SELECT RAISE(ABORT, 'audits_audit_sequence is append-only');
+            END
+            """,
+            """
+            CREATE TRIGGER audit_checkpoints_refuse_update BEFORE UPDATE ON audits_audit_checkpoints
+            BEGIN
+                SELECT RAISE(ABORT, 'audits_audit_checkpoints is append-only');
+            END
+            """,
+            """
+            CREATE TRIGGER audit_checkpoints_refuse_delete BEFORE DELETE ON audits_audit_checkpoints
+            BEGIN
+                SELECT RAISE(ABORT, 'audits_audit_checkpoints is append-only');
+            END
+            """,
         ]
     )
 }

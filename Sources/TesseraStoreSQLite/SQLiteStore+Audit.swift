@@ -3,7 +3,11 @@ import SQLiteNIO
 import TesseraStore
 
 extension SQLiteStore {
-    /// Appends an entry in one `BEGIN IMMEDIATE` transaction (SQLite's write lock serialises appenders).
+    /// The columns ``decodeAuditEntry(_:)`` reads.
+    static let entryColumns = "id, entity, action, actor_id, payload, signature, prev_hash, ts"
+
+    /// Appends an entry in one `BEGIN IMMEDIATE` transaction (SQLite's write lock serialises every writer anyway;
+    /// no row is shared beyond it).
     public func appendAuditEntry(
         _ draft: AuditEntryDraft,
         seal: @Sendable (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
@@ -13,21 +17,25 @@ extension SQLiteStore {
         }
     }
 
-    /// Reads the head, seals `draft` after it, inserts the entry and moves the head; the caller must hold a write
-    /// transaction (inside ``withTransaction(_:)``).
+    /// Takes the next id (AUTOINCREMENT's counter + 1, under the write lock, so ids commit in order), seals `draft`
+    /// with it and inserts the entry; the caller must hold a write transaction (inside ``withTransaction(_:)``).
     func unlockedAppendAuditEntry(
         _ draft: AuditEntryDraft,
         seal: (AuditEntryDraft, AuditChainLink) throws -> AuditSeal
     ) async throws -> AuditEntryRecord {
         let rows = try await self.unlockedRows(
-            "SELECT last_id, last_hash FROM tessera_audit_chain_head WHERE id = 1", [])
-        guard let row = rows.first else { throw StoreError(.backend, "the audit chain head row is missing") }
-        let link = AuditChainLink(id: Int64(try row.int("last_id")) + 1, previousHash: try row.bytes("last_hash"))
-        let (entry, sealed) = try draft.sealed(at: link, with: seal)
+            """
+            SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audits_audit_log'), 0),
+                coalesce((SELECT max(id) FROM audits_audit_log), 0)) + 1 AS next_id
+            """,
+            []
+        )
+        guard let row = rows.first else { throw StoreError(.backend, "the audit log's next id could not be read") }
+        let (entry, _) = try draft.sealed(at: AuditChainLink(id: Int64(try row.int("next_id"))), with: seal)
         _ = try await self.unlockedRows(
             """
             INSERT INTO audits_audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, coalesce(?, x''), ?)
             """,
             [
                 SQLiteBind.int64(entry.id), SQLiteBind.text(entry.entity), SQLiteBind.text(entry.action),
@@ -35,48 +43,31 @@ extension SQLiteStore {
                 SQLiteBind.bytes(entry.previousHash), SQLiteBind.date(entry.timestamp),
             ]
         )
-        _ = try await self.unlockedRows(
-            "UPDATE tessera_audit_chain_head SET last_id = ?, last_hash = ? WHERE id = 1",
-            [SQLiteBind.int64(link.id), SQLiteBind.bytes(sealed.entryHash)]
-        )
         return entry
     }
 
-    /// A page of entries in chain order.
+    /// A page of entries in id order.
     public func auditEntries(after afterID: Int64, limit: Int) async throws -> [AuditEntryRecord] {
         try await self.rows(
-            """
-            SELECT id, entity, action, actor_id, payload, signature, prev_hash, ts FROM audits_audit_log
-            WHERE id > ? ORDER BY id LIMIT ?
-            """,
+            "SELECT \(Self.entryColumns) FROM audits_audit_log WHERE id > ? ORDER BY id LIMIT ?",
             [SQLiteBind.int64(afterID), SQLiteBind.int(limit)]
-        ).map { row in
-            AuditEntryRecord(
-                id: Int64(try row.int("id")), entity: try row.string("entity"), action: try row.string("action"),
-                actorID: try row.optionalUUID("actor_id"), payload: try row.json("payload"),
-                signature: try row.bytes("signature"), previousHash: try row.bytes("prev_hash"),
-                timestamp: try row.date("ts")
-            )
-        }
+        ).map(Self.decodeAuditEntry)
     }
 
-    /// The link the next entry would get.
+    /// The newest committed entry's id + 1.
     public func auditChainHead() async throws -> AuditChainLink {
-        let rows = try await self.rows("SELECT last_id, last_hash FROM tessera_audit_chain_head WHERE id = 1", [])
-        guard let row = rows.first else { throw StoreError(.backend, "the audit chain head row is missing") }
-        return AuditChainLink(id: Int64(try row.int("last_id")) + 1, previousHash: try row.bytes("last_hash"))
+        let rows = try await self.rows("SELECT coalesce(max(id), 0) AS last_id FROM audits_audit_log", [])
+        guard let row = rows.first else { throw StoreError(.backend, "the audit log could not be read") }
+        return AuditChainLink(id: Int64(try row.int("last_id")) + 1)
     }
 
-    /// The first entry above the head, in one statement (writers are serialised, so it sees one state).
-    public func firstAuditEntryBeyondChainHead() async throws -> Int64? {
-        let rows = try await self.rows(
-            """
-            SELECT min(id) AS first_id FROM audits_audit_log
-            WHERE id > (SELECT last_id FROM tessera_audit_chain_head WHERE id = 1)
-            """,
-            []
+    /// Decodes a row of ``entryColumns``.
+    static func decodeAuditEntry(_ row: SQLiteRowReader) throws -> AuditEntryRecord {
+        AuditEntryRecord(
+            id: Int64(try row.int("id")), entity: try row.string("entity"), action: try row.string("action"),
+            actorID: try row.optionalUUID("actor_id"), payload: try row.json("payload"),
+            signature: try row.bytes("signature"), previousHash: try row.optionalBytes("prev_hash") ?? [],
+            timestamp: try row.date("ts")
         )
-        guard let row = rows.first, let id = try row.optionalInt("first_id") else { return nil }
-        return Int64(id)
     }
 }

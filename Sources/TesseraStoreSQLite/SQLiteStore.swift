@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO
+import Synchronization
 import TesseraStore
 
 /// The embedded SQLite backend of ``TesseraStore``: one database file, zero set-up.
@@ -26,6 +27,8 @@ public final class SQLiteStore: TesseraStore {
     let logger: Logger
     /// Whether this value is the `tx` of ``transaction(_:)``: it runs inside the lock and the open transaction.
     let isBound: Bool
+    /// Whether this store's audit sequencer lease is held: one sequencer per store in the process.
+    let sequencerLeaseHeld = Mutex(false)
 
     private init(
         connection: SQLiteConnection,

@@ -348,22 +348,26 @@ struct ServeCommand: AsyncParsableCommand {
         try await storeOptions.withCheckedStore(defaultTLS: production ? .require : .prefer) { store in
             let key = try await KeyringManager.resolveRootKey(loadedKey, store: store)
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))
+            let checkpointKey = AuditCheckpointKey(rootKey: key)
+            let sequencer = AuditSequencer(
+                store: store, key: AuditSigningKey(rootKey: key), checkpointKey: checkpointKey)
             let keyring = try await KeyringManager.start(
                 store: store, rootKey: key, audit: audit, logger: Logger(label: "tessera.keyring")
             )
             keyring.configureUsage(usagePolicy)
             try await serve(
                 settings: settings, serverConfiguration: serverConfiguration, metricsEndpoint: metricsEndpoint,
-                registry: registry, callersPath: callersPath, keyring: keyring, audit: audit,
-                auditKey: AuditSigningKey(rootKey: key), authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
+                registry: registry, callersPath: callersPath, keyring: keyring, audit: audit, sequencer: sequencer,
+                auditKey: AuditSigningKey(rootKey: key), checkpointPublicKey: checkpointKey.publicKey,
+                authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
                 mode: production ? "production" : "development",
                 storeName: storeOptions.displayName(url: databaseURL), logger: logger
             )
         }
     }
 
-    /// Runs the server, the keyring poll, the callers-file watcher and the metrics endpoint in one service group
-    /// until SIGTERM/SIGINT, over an open store and a started keyring.
+    /// Runs the server, the audit sequencer, the keyring poll, the callers-file watcher and the metrics endpoint in
+    /// one service group until SIGTERM/SIGINT, over an open store and a started keyring.
     private func serve(
         settings: ServerSettings,
         serverConfiguration: ServerConfiguration,
@@ -372,7 +376,9 @@ struct ServeCommand: AsyncParsableCommand {
         callersPath: String,
         keyring: KeyringManager,
         audit: AuditLog,
+        sequencer: AuditSequencer,
         auditKey: AuditSigningKey,
+        checkpointPublicKey: AuditCheckpointPublicKey,
         authKeys: AuthKeys,
         pollInterval: Duration,
         mode: String,
@@ -426,7 +432,9 @@ struct ServeCommand: AsyncParsableCommand {
         AdminService(
             administration: KeyringAdministration(
                 keyring: keyring, audit: audit,
-                auditSummary: ChainAuditSummary(store: keyring.store, key: auditKey)
+                auditSummary: TreeAuditSummary(
+                    store: keyring.store, key: auditKey, publicKey: checkpointPublicKey
+                )
             )
         ).register(into: &router)
         let server = TesseraServer(
@@ -449,6 +457,8 @@ struct ServeCommand: AsyncParsableCommand {
             )
             groupServices.append(.init(service: observability))
         }
+        // Before the server, so it stops after it: entries of the last calls still get placed by this replica.
+        groupServices.append(.init(service: AuditSequencerService(sequencer: sequencer)))
         groupServices.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         groupServices.append(.init(service: watcher))
         groupServices.append(.init(service: KeyringPollService(keyring: keyring, interval: pollInterval)))

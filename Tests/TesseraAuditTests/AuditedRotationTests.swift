@@ -8,7 +8,7 @@ import TesseraTestSupport
 import Testing
 
 /// `AuditLog.rotateRefreshToken`: rotations recorded in the same transaction, signed with the audit key, on both
-/// backends; the chain verifies afterwards.
+/// backends; the log verifies afterwards, once the sequencer has placed it.
 @Suite("Audited refresh rotation", .timeLimit(.minutes(5)))
 struct AuditedRotationTests {
     private static let key = AuditSigningKey(rootKey: .generate())
@@ -65,7 +65,7 @@ struct AuditedRotationTests {
     }
 
     @Test(
-        "20 concurrent rotations: one rotated entry, 19 already-rotated, a chain that verifies",
+        "20 concurrent rotations: one rotated entry, 19 already-rotated, a log that verifies",
         arguments: Backend.allCases)
     func concurrent(backend: Backend) async throws {
         try await backend.withStores { first, second in
@@ -92,7 +92,7 @@ struct AuditedRotationTests {
             #expect(chain.filter { $0.action == "refresh.rotated" }.count == 1)
             #expect(chain.filter { $0.action == "refresh.already-rotated" }.count == 19)
             #expect(chain.allSatisfy { $0.actorID == root.userID && AuditPayload.isWellFormed($0.payload) })
-            #expect(try await AuditVerifier(store: first, key: Self.key, pageSize: 7).verify() == .intact(entries: 20))
+            #expect(try await AuditFixture.sealAndVerify(first, key: Self.key, pageSize: 7).sealedEntries == 20)
         }
     }
 
@@ -127,7 +127,7 @@ struct AuditedRotationTests {
                 newExpiresAt: Self.now.addingTimeInterval(7200), now: Self.now.addingTimeInterval(61),
                 graceWindow: .seconds(5))
             #expect(unknown.outcome == .notFound && unknown.auditEntry == nil)
-            #expect(try await AuditVerifier(store: store, key: Self.key).verify() == .intact(entries: 2))
+            #expect(try await AuditFixture.sealAndVerify(store, key: Self.key).sealedEntries == 2)
         }
     }
 }

@@ -38,6 +38,7 @@ struct AuthEndToEndTests {
     ) async throws {
         let keys = AuthKeys.random()
         let auditKey = AuditSigningKey(material: .random(count: 32))
+        let checkpointKey = AuditCheckpointKey(seed: .random(count: 32))
         let cipher = EnvelopeCipher(keyring: try Keyring.generate())
         let caller = CallersFile.Entry(
             id: "login", credentialSHA256: loginService.digest.hex,
@@ -72,7 +73,10 @@ struct AuthEndToEndTests {
                 let audit = AuditLog(store: stores[0], key: auditKey)
                 admin = AdminService(
                     administration: KeyringAdministration(
-                        keyring: keyring, audit: audit, auditSummary: ChainAuditSummary(store: stores[0], key: auditKey)
+                        keyring: keyring, audit: audit,
+                        auditSummary: TreeAuditSummary(
+                            store: stores[0], key: auditKey, publicKey: checkpointKey.publicKey
+                        )
                     )
                 )
             }

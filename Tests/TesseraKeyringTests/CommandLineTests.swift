@@ -44,7 +44,7 @@ struct CommandLineTests {
 
         let verify = try await tessera(["audit", "verify"] + database)
         #expect(verify.status == 0, "\(verify.standardError)")
-        #expect(verify.standardOutput.contains("audit chain intact"))
+        #expect(verify.standardOutput.contains("audit log intact"))
 
         // Another root key derives another audit key (and does not open the keyring).
         let other = try await runTessera(
@@ -52,7 +52,7 @@ struct CommandLineTests {
             environment: [RootKey.environmentVariable: RootKey.generate().base64EncodedKey()]
         )
         #expect(other.status != 0)
-        #expect(other.standardError.contains("audit chain broken at entry 1: bad signature"))
+        #expect(other.standardError.contains("audit log broken at entry 1: bad signature"))
         let wrongKey = try await runTessera(
             executable, ["keys", "status"] + database,
             environment: [RootKey.environmentVariable: RootKey.generate().base64EncodedKey()]

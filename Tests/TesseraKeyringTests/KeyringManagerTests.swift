@@ -195,13 +195,19 @@ struct KeyringManagerTests {
                 #expect(manager.cipher.keyring.key(version: 1)?.material.isEmpty == true)
                 try await manager.retire(version: 1)  // idempotent
 
-                // The operations are in the audit chain, which verifies.
+                // The operations are in the audit log, which verifies once the sequencer has placed it.
                 let entries = try await store.auditEntries(after: 0, limit: 100)
                 #expect(entries.map(\.action).contains("keyring.rotated"))
                 #expect(entries.filter { $0.action == "keyring.rewrapped" }.count == 2)
                 #expect(entries.filter { $0.action == "keyring.retired" }.count >= 2)
-                let verification = try await AuditVerifier(store: store, key: AuditSigningKey(rootKey: root)).verify()
-                #expect(verification == .intact(entries: Int64(entries.count)))
+                let auditKey = AuditSigningKey(rootKey: root)
+                let checkpointKey = AuditCheckpointKey(rootKey: root)
+                try await AuditSequencer(store: store, key: auditKey, checkpointKey: checkpointKey).drain()
+                let verification = try await AuditVerifier(
+                    store: store, key: auditKey, publicKey: checkpointKey.publicKey
+                ).verify()
+                #expect(verification.firstBreak == nil)
+                #expect(verification.sealedEntries == Int64(entries.count))
 
                 // A fresh start after retirement loads without unwrapping the retired version.
                 let again = try await KeyringManager.start(store: store, rootKey: root)

@@ -48,7 +48,7 @@ struct AuditedRotationConformanceTests {
             graceWindow: .seconds(5), audit: audit, seal: testSeal)
     }
 
-    @Test("every outcome appends its entry with the rotation; the chain stays linked", arguments: StoreBackend.allCases)
+    @Test("every outcome appends its entry with the rotation; ids increase", arguments: StoreBackend.allCases)
     func outcomes(backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let root = try await Self.seed(store)
@@ -96,18 +96,13 @@ struct AuditedRotationConformanceTests {
                     "refresh.expired", "refresh.unknown",
                 ])
             #expect(chain.map(\.id) == Array(1...6))
-            #expect(chain[0].previousHash == [UInt8](repeating: 0, count: 32))
-            for (previous, entry) in zip(chain, chain.dropFirst()) {
-                #expect(entry.previousHash == Array("hash-\(previous.id)-\(previous.action)".utf8))
-            }
-            #expect(
-                try await store.auditChainHead()
-                    == AuditChainLink(id: 7, previousHash: Array("hash-6-refresh.unknown".utf8)))
+            #expect(chain.allSatisfy { $0.previousHash.isEmpty && $0.signature == Array("sig-\($0.id)".utf8) })
+            #expect(try await store.auditChainHead() == AuditChainLink(id: 7))
         }
     }
 
     @Test(
-        "a failed rotation (taken new hash, refused seal or draft) changes neither the sessions nor the chain",
+        "a failed rotation (taken new hash, refused seal or draft) changes neither the sessions nor the log",
         arguments: StoreBackend.allCases)
     func failureLeavesNothing(backend: StoreBackend) async throws {
         try await backend.withStore { store in
@@ -132,19 +127,21 @@ struct AuditedRotationConformanceTests {
             #expect(try await store.auditChainHead().id == 1)
 
             // The same token still rotates afterwards, once.
+            // (A rolled-back append may have used up an id from PostgreSQL's sequence: ids are not dense.)
             let rotated = try await Self.rotate(store, root.refreshTokenHash, at: 13)
-            #expect(rotated.auditEntry?.id == 1)
+            let entryID = try #require(rotated.auditEntry?.id)
+            #expect(try await store.auditEntries(after: 0, limit: 10).map(\.id) == [entryID])
             #expect(try await store.sessions(userID: root.userID).filter(\.isCurrent).count == 1)
         }
     }
 
     @Test(
-        "20 concurrent audited rotations of one token: one successor, one rotated entry, one linear chain",
+        "20 concurrent audited rotations of one token: one successor, one rotated entry, every entry stored",
         arguments: StoreBackend.allCases)
     func concurrentRotations(backend: StoreBackend) async throws {
         try await backend.withStores { first, second in
             let root = try await Self.seed(first)
-            // Plain appends race alongside: the rotations' entries and theirs share one chain.
+            // Plain appends race alongside: the rotations' entries and theirs share one log.
             async let appends = race(10, second, first) { store in
                 try await store.appendAuditEntry(
                     AuditEntryDraft(entity: "user", action: "login.succeeded", timestamp: Clock.now), seal: testSeal
@@ -175,9 +172,6 @@ struct AuditedRotationConformanceTests {
             // Every call got the entry that is in the chain under its id.
             let returned = rotations.compactMap(\.auditEntry) + chain.filter { appended.contains($0.id) }
             #expect(Set(returned) == Set(chain))
-            for (previous, entry) in zip(chain, chain.dropFirst()) {
-                #expect(entry.previousHash == Array("hash-\(previous.id)-\(previous.action)".utf8))
-            }
             #expect(try await first.auditChainHead().id == 31)
         }
     }

@@ -39,7 +39,6 @@ struct QueryPlanTests {
         """,
         "SELECT * FROM audits.audit_log WHERE id > 10 ORDER BY id LIMIT 100",
         "SELECT * FROM auth.sessions WHERE id = '00000000-0000-0000-0000-000000000000' FOR UPDATE",
-        "SELECT * FROM tessera.audit_chain_head WHERE id = 1 FOR UPDATE",
         // The sweeper's batched deletes (deleteExpired…(before:limit:)).
         """
         DELETE FROM auth.sessions WHERE id IN (
@@ -59,6 +58,14 @@ struct QueryPlanTests {
             SELECT id FROM auth.mfa_challenges WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED)
             RETURNING id
         """,
+        // The sequencer's scan for committed entries no leaf names yet, and the verifier's leaf walk.
+        """
+        SELECT * FROM audits.audit_log l
+            WHERE l.id > 10 AND NOT EXISTS (SELECT 1 FROM audits.audit_sequence s WHERE s.entry_id = l.id)
+            ORDER BY l.id LIMIT 100
+        """,
+        "SELECT * FROM audits.audit_sequence WHERE seq >= 10 ORDER BY seq LIMIT 100",
+        "SELECT * FROM audits.audit_checkpoints ORDER BY tree_size DESC LIMIT 1",
     ]
 
     @Test("PostgreSQL: every hot lookup can use an index", arguments: Self.lookups)
@@ -80,7 +87,7 @@ struct QueryPlanTests {
         }
     }
 
-    /// The prepared statements of the refresh rotation and the audit append, with the parameter types they are
+    /// The prepared statements of the refresh rotation, with the parameter types they are
     /// prepared with and sample arguments (fixed literals: EXPLAIN EXECUTE plans them without running them).
     static let preparedStatements: [PreparedLookup] = [
         PreparedLookup(
@@ -91,17 +98,10 @@ struct QueryPlanTests {
             name: "RotateSession", sql: PostgresStatements.RotateSession.sql, types: PreparedLookup.rotationTypes,
             arguments: PreparedLookup.rotationArguments
         ),
+        // The audit append itself (NextAuditEntryID, AppendAuditEntry) reads no row: nothing to look up.
         PreparedLookup(
-            name: "RotateSessionLockingChainHead", sql: PostgresStatements.RotateSessionLockingChainHead.sql,
+            name: "RotateSessionTakingEntryID", sql: PostgresStatements.RotateSessionTakingEntryID.sql,
             types: PreparedLookup.rotationTypes, arguments: PreparedLookup.rotationArguments
-        ),
-        PreparedLookup(name: "LockChainHead", sql: PostgresStatements.LockChainHead.sql, types: [], arguments: []),
-        PreparedLookup(
-            name: "AppendAuditEntry", sql: PostgresStatements.AppendAuditEntry.sql,
-            types: ["int8", "text", "text", "uuid", "text", "bytea", "bytea", "timestamptz", "bytea"],
-            arguments: [
-                "1", "'session'", "'refresh.rotated'", "NULL", "'{}'", "'\\x00'", "'\\x00'", "now()", "'\\x00'",
-            ]
         ),
     ]
 

@@ -119,6 +119,9 @@ WHERE to_regclass(relation) IS NOT NULL \gexec
 SELECT format('REVOKE INSERT, DELETE ON %s FROM %I', relation, :'runtime_role')
 FROM unnest(ARRAY['tessera.keyring_head', 'tessera.audit_chain_head']) AS relation
 WHERE to_regclass(relation) IS NOT NULL \gexec
+-- The legacy chain head, frozen by the audit-tree migration: read only.
+SELECT format('REVOKE INSERT, UPDATE, DELETE ON %s FROM %I', relation, :'runtime_role')
+FROM unnest(ARRAY['tessera.audit_legacy_head']) AS relation WHERE to_regclass(relation) IS NOT NULL \gexec
 -- The audit log and every partition of it: append and read only, whoever created them.
 SELECT format('REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %s FROM %I', c.oid::regclass, :'runtime_role')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

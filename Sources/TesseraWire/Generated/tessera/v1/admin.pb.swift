@@ -9,10 +9,10 @@
 //   https://github.com/apple/swift-protobuf/
 
 // Tessera key management for operators: the master keyring, the server-driven
-// rewrap and the audit chain's state. Only callers granted these methods by
+// rewrap and the audit log's state. Only callers granted these methods by
 // name (or "*") may call the ones that change anything; "tessera.v1.Admin/*"
 // covers the read-only ones. Every call that passes authorisation is
-// recorded in the audit chain (entity "admin") with the caller's id and its
+// recorded in the audit log (entity "admin") with the caller's id and its
 // outcome, refusals included; a call refused with PERMISSION_DENIED is
 // logged and counted by the server like any other.
 //
@@ -499,7 +499,7 @@ public nonisolated struct Tessera_V1_RetireMasterKeyResponse: Sendable {
   public init() {}
 }
 
-/// The outcome of a verification of the audit chain.
+/// The outcome of a verification of the audit log.
 public nonisolated struct Tessera_V1_AuditVerificationSummary: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -511,14 +511,19 @@ public nonisolated struct Tessera_V1_AuditVerificationSummary: Sendable {
   /// Whether every entry verified.
   public var intact: Bool = false
 
-  /// Entries verified (the chain's length then, when intact).
+  /// Entries verified (the log's length then, when intact).
   public var entries: Int64 = 0
 
   /// The id of the first bad entry, when not intact.
   public var firstBadEntry: Int64 = 0
 
-  /// Why it is bad ("bad signature", "broken link", ...), when not intact.
+  /// Why it is bad ("bad signature", "tree does not match the signed
+  /// checkpoint", ...), when not intact.
   public var reason: String = String()
+
+  /// Of the entries verified, those not in a signed checkpoint yet (their
+  /// MACs verified; their order is fixed by the next checkpoint).
+  public var unsealedEntries: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -542,11 +547,11 @@ public nonisolated struct Tessera_V1_GetAuditSummaryResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Entries in the chain now.
+  /// Entries in the log now.
   public var entries: Int64 = 0
 
   /// The last verification this server ran (VerifyAudit); absent when none
-  /// has run since it started. Signed checkpoints will be reported here too.
+  /// has run since it started.
   public var lastVerification: Tessera_V1_AuditVerificationSummary {
     get {_lastVerification ?? Tessera_V1_AuditVerificationSummary()}
     set {_lastVerification = newValue}
@@ -555,6 +560,19 @@ public nonisolated struct Tessera_V1_GetAuditSummaryResponse: Sendable {
   public var hasLastVerification: Bool {self._lastVerification != nil}
   /// Clears the value of `lastVerification`. Subsequent reads from it will return its default value.
   public mutating func clearLastVerification() {self._lastVerification = nil}
+
+  /// Entries covered by the newest signed checkpoint (0 before the first).
+  /// entries - checkpointed_entries is the unsealed tail.
+  public var checkpointedEntries: Int64 = 0
+
+  /// When the sequencer signed the newest checkpoint, milliseconds since
+  /// 1970-01-01 UTC (0 before the first).
+  public var lastCheckpointUnixMs: Int64 = 0
+
+  /// The newest checkpoint as one line, exactly as "tessera audit
+  /// checkpoints" prints it (empty before the first): keep it elsewhere and
+  /// check the database against it with "tessera audit verify --against".
+  public var lastCheckpointLine: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1228,7 +1246,7 @@ nonisolated extension Tessera_V1_RetireMasterKeyResponse: SwiftProtobuf.Message,
 
 nonisolated extension Tessera_V1_AuditVerificationSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AuditVerificationSummary"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}verified_at_unix_ms\0\u{1}intact\0\u{1}entries\0\u{3}first_bad_entry\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}verified_at_unix_ms\0\u{1}intact\0\u{1}entries\0\u{3}first_bad_entry\0\u{1}reason\0\u{3}unsealed_entries\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1241,6 +1259,7 @@ nonisolated extension Tessera_V1_AuditVerificationSummary: SwiftProtobuf.Message
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.entries) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.firstBadEntry) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.unsealedEntries) }()
       default: break
       }
     }
@@ -1262,6 +1281,9 @@ nonisolated extension Tessera_V1_AuditVerificationSummary: SwiftProtobuf.Message
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
     }
+    if self.unsealedEntries != 0 {
+      try visitor.visitSingularInt64Field(value: self.unsealedEntries, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1271,6 +1293,7 @@ nonisolated extension Tessera_V1_AuditVerificationSummary: SwiftProtobuf.Message
     if lhs.entries != rhs.entries {return false}
     if lhs.firstBadEntry != rhs.firstBadEntry {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.unsealedEntries != rhs.unsealedEntries {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1297,7 +1320,7 @@ nonisolated extension Tessera_V1_GetAuditSummaryRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Tessera_V1_GetAuditSummaryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetAuditSummaryResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}last_verification\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}last_verification\0\u{3}checkpointed_entries\0\u{3}last_checkpoint_unix_ms\0\u{3}last_checkpoint_line\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1307,6 +1330,9 @@ nonisolated extension Tessera_V1_GetAuditSummaryResponse: SwiftProtobuf.Message,
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.entries) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._lastVerification) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.checkpointedEntries) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.lastCheckpointUnixMs) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.lastCheckpointLine) }()
       default: break
       }
     }
@@ -1323,12 +1349,24 @@ nonisolated extension Tessera_V1_GetAuditSummaryResponse: SwiftProtobuf.Message,
     try { if let v = self._lastVerification {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if self.checkpointedEntries != 0 {
+      try visitor.visitSingularInt64Field(value: self.checkpointedEntries, fieldNumber: 3)
+    }
+    if self.lastCheckpointUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.lastCheckpointUnixMs, fieldNumber: 4)
+    }
+    if !self.lastCheckpointLine.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastCheckpointLine, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_GetAuditSummaryResponse, rhs: Tessera_V1_GetAuditSummaryResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
     if lhs._lastVerification != rhs._lastVerification {return false}
+    if lhs.checkpointedEntries != rhs.checkpointedEntries {return false}
+    if lhs.lastCheckpointUnixMs != rhs.lastCheckpointUnixMs {return false}
+    if lhs.lastCheckpointLine != rhs.lastCheckpointLine {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
