@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import TesseraStore
 
 extension PostgresStore {
@@ -171,11 +172,41 @@ struct PostgresSequencerLease: AuditSequencerLease {
     let connection: PostgresConnection
     let logger: Logger
 
+    /// How long one statement on the lease may take before the lease gives up its connection.
+    static let statementDeadline: Duration = .seconds(10)
+
+    /// Runs one statement on the lease's connection, within ``statementDeadline``.
+    ///
+    /// A statement sent while the server goes away (a restart, a failover) can wait forever on this connection
+    /// (postgres-nio does not fail it when the server ends the session under it; seen with PostgreSQL 15). So the
+    /// statement runs in a task of its own that this call stops waiting for at the deadline: the connection is
+    /// closed and the call fails, the sequencer gives the lease up (the advisory lock goes with the session) and
+    /// takes it again when the database is back. Without this, graceful shutdown waited forever for the sequencer.
     private func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        do {
-            return try await self.connection.query(query, logger: self.logger).collect()
-        } catch {
-            throw PostgresStore.translate(error)
+        let connection = self.connection
+        let logger = self.logger
+        let pending = Mutex<CheckedContinuation<[PostgresRow], any Error>?>(nil)
+        let resume: @Sendable (Result<[PostgresRow], any Error>) -> Void = { result in
+            pending.withLock { continuation in
+                continuation?.resume(with: result)
+                continuation = nil
+            }
+        }
+        let deadline = Task {
+            try await Task.sleep(for: Self.statementDeadline)
+            resume(.failure(StoreError(.backend, "the audit sequencer's connection did not answer")))
+            try? await connection.close()
+        }
+        defer { deadline.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.withLock { $0 = continuation }
+            Task {
+                do {
+                    resume(.success(try await connection.query(query, logger: logger).collect()))
+                } catch {
+                    resume(.failure(PostgresStore.translate(error)))
+                }
+            }
         }
     }
 
