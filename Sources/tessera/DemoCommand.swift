@@ -9,7 +9,11 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Walk through hashing, TOTP, envelope encryption and tokens with sample values.",
         discussion: """
-            The envelope step seals and opens a sample value with the persistent keyring that 'tessera serve'             uses: the database of the store options (default the embedded SQLite file ./data/tessera.sqlite; run             'tessera migrate' first, as 'make demo' does) and the root key (default the DEVELOPMENT key             keys-dev/root-key.dev). On an empty keyring it creates master key version 1; it changes nothing             else. The RPC server is 'tessera serve' ('make run').
+            The envelope step seals and opens a sample value with the persistent keyring that 'tessera serve' \
+            uses: the database of the store options (default the embedded SQLite file ./data/tessera.sqlite; \
+            run 'tessera migrate' first, as 'make demo' does) and the root key (default the DEVELOPMENT key \
+            keys-dev/root-key.dev). On an empty keyring it creates master key version 1; it changes nothing \
+            else. The RPC server is 'tessera serve' ('make run').
             """
     )
 
