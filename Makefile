@@ -21,7 +21,9 @@ run: deps ## Build and run the service: embedded SQLite store, development keys,
 	@ops/dev-run.sh
 
 demo: deps ## A guided tour of the crypto core (hashing, TOTP, envelopes, tokens) with development keys
-	$(SWIFT) run $(BUILD_FLAGS) tessera demo
+	$(SWIFT) build $(BUILD_FLAGS) --product tessera
+	@mkdir -p data && chmod 700 data
+	@bin="$$($(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/tessera" && "$$bin" migrate && "$$bin" demo
 
 test: deps ops-check ## The whole test suite (unit, known-answer, interop, store and end-to-end), after ops-check
 	$(SWIFT) test $(BUILD_FLAGS)

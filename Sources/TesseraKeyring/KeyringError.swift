@@ -13,6 +13,7 @@ public struct KeyringError: Error, Sendable, Hashable, CustomStringConvertible {
             case storeTimeout
             case rewrapRunning
             case rewrapNotRunning
+            case emptyKeyring
         }
 
         private let base: Base
@@ -39,6 +40,8 @@ public struct KeyringError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let rewrapRunning = Code(.rewrapRunning)
         /// There is no running rewrap to pause (or no paused one to resume).
         public static let rewrapNotRunning = Code(.rewrapNotRunning)
+        /// The keyring has no master key version yet, and the work asked for must not create one (opening).
+        public static let emptyKeyring = Code(.emptyKeyring)
 
         /// The code's name.
         public var description: String { base.rawValue }

@@ -59,17 +59,26 @@ public actor KeyringManager {
     ///   - rootKey: The root key.
     ///   - audit: Where keyring operations are audited (nil: not audited).
     ///   - logger: Where to log (no key material is ever logged).
+    ///   - createIfEmpty: Whether to create version 1 on an empty keyring (default); `false` for work that only
+    ///     reads (opening an envelope), which then changes nothing.
     /// - Returns: The manager.
     /// - Throws: ``KeyringError/Code/rootKeyMismatch`` when the root key does not open the stored versions,
+    ///   ``KeyringError/Code/emptyKeyring`` when the keyring has no version and `createIfEmpty` is false,
     ///   ``KeyringError/Code/corruptKeyring``, or `StoreError`.
     public static func start(
         store: any TesseraStore,
         rootKey: RootKey,
         audit: AuditLog? = nil,
-        logger: Logger = Logger(label: "tessera.keyring")
+        logger: Logger = Logger(label: "tessera.keyring"),
+        createIfEmpty: Bool = true
     ) async throws -> KeyringManager {
         // A rotated keyring names its root key: a wrong one is refused here with both fingerprints.
         let rootKey = try await resolveRootKey(rootKey, store: store)
+        if !createIfEmpty, try await store.masterKeyVersions().isEmpty {
+            throw KeyringError(
+                .emptyKeyring, "this database has no master key version yet: nothing sealed under it can open"
+            )
+        }
         if try await bootstrap(store: store, rootKey: rootKey) {
             logger.info("keyring bootstrapped with master key version 1")
             try await audit?.append(

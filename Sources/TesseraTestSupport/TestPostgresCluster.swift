@@ -82,6 +82,32 @@ public final class TestPostgresCluster: Sendable {
     /// The URL of the cluster's `tessera` database.
     public var url: String { endpoint.url(database: "tessera") }
 
+    /// The URL of the cluster's `tessera` database as another role (e.g. one `ops/postgres/bootstrap.sql` made);
+    /// the cluster trusts local TCP connections, so no password is needed.
+    ///
+    /// - Parameter user: The role to connect as.
+    /// - Returns: The URL.
+    public func url(user: String) -> String {
+        var endpoint = self.endpoint
+        endpoint.username = user
+        return endpoint.url(database: "tessera")
+    }
+
+    /// Runs one of the cluster's own client tools (`psql`, `pg_dump`, `pg_restore`: the same PostgreSQL version as
+    /// the server) with `arguments`, as the test process's user.
+    ///
+    /// - Parameters:
+    ///   - tool: The tool's name in the PostgreSQL binary directory.
+    ///   - arguments: Its arguments (connection options included: a URL with `-d`, or `--dbname=`).
+    ///   - environment: Variables added to its environment.
+    /// - Throws: ``TestSupportError`` when it exits non-zero (with the tail of its output).
+    public func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
+        try await Command.run(
+            binDirectory + "/" + tool, arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        )
+    }
+
     /// Starts the server again (after ``stop()``) on the same port.
     ///
     /// - Throws: ``TestSupportError`` when `pg_ctl start` fails.

@@ -1,16 +1,24 @@
 import ArgumentParser
 import Foundation
 import TesseraCrypto
+import TesseraKeyring
 
-/// `tessera demo`: a guided tour of the crypto core with the development master key (what `make run` shows).
+/// `tessera demo`: a guided tour of the crypto core (what `make demo` shows), sealing with the persistent keyring.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Walk through hashing, TOTP, envelope encryption and tokens with development keys.",
-        discussion: "Uses sample values only. The RPC server (tessera serve) is being built; see the README."
+        abstract: "Walk through hashing, TOTP, envelope encryption and tokens with sample values.",
+        discussion: """
+            The envelope step seals and opens a sample value with the persistent keyring that 'tessera serve' \
+            uses: the database of the store options (default the embedded SQLite file ./data/tessera.sqlite; \
+            run 'tessera migrate' first, as 'make demo' does) and the root key (default the DEVELOPMENT key \
+            keys-dev/root-key.dev). On an empty keyring it creates master key version 1; it changes nothing \
+            else. The RPC server is 'tessera serve' ('make run').
+            """
     )
 
-    @OptionGroup var key: MasterKeyOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var rootKey: RootKeyOptions
 
     func run() async throws {
         let hasher = try PasswordHasher()
@@ -28,20 +36,26 @@ struct DemoCommand: AsyncParsableCommand {
         print("  imported argon2i:    valid=\(old.isValid) needsRehash=\(old.needsRehash)")
         try await hasher.shutdown()
 
-        step("Envelope encryption with the master keyring")
-        let loaded = try key.load()
-        let cipher = EnvelopeCipher(keyring: loaded.keyring)
+        step("Envelope encryption with the persistent keyring (\(store.displayName(url: try store.postgresURL())))")
+        let sample = Array("sk-demo-not-a-real-key".utf8)
         let context = try EncryptionContext(["user_id": "42", "provider": "openai"])
-        let sealed = try cipher.seal(Array("sk-demo-not-a-real-key".utf8), context: context)
-        print("  master key:          version \(sealed.masterKeyVersion), fingerprint \(loaded.fingerprint)")
-        print("  sealed (base64):     \(Data(sealed.serialized).base64EncodedString().prefix(48))…")
-        let opened = try cipher.open(sealed, context: context)
-        print(
-            "  opened:              \(opened.count) bytes, equal to the input: \(opened == SecretBytes(copying: Array("sk-demo-not-a-real-key".utf8)))"
-        )
         let otherRow = try EncryptionContext(["user_id": "43", "provider": "openai"])
-        let moved = (try? cipher.open(sealed, context: otherRow)) == nil
-        print("  moved to user 43:    refused=\(moved)")
+        let shown = try await KeysCommand.withManager(store: store, rootKey: rootKey) { manager in
+            let keyring = manager.cipher.keyring
+            let sealed = try manager.cipher.seal(sample, context: context)
+            try await manager.flushUsage()
+            let opened = try manager.cipher.open(sealed, context: context)
+            return [
+                "  root key:            fingerprint \(manager.rootKeyFingerprint)",
+                "  master key:          version \(sealed.masterKeyVersion) of \(keyring.keys.count), fingerprint "
+                    + (keyring.activeKey.fingerprint ?? "none"),
+                "  sealed (base64):     \(Data(sealed.serialized).base64EncodedString().prefix(48))…",
+                "  opened:              \(opened.count) bytes, equal to the input: "
+                    + "\(opened == SecretBytes(copying: sample))",
+                "  moved to user 43:    refused=\((try? manager.cipher.open(sealed, context: otherRow)) == nil)",
+            ]
+        }
+        for line in shown { print(line) }
 
         step("TOTP (RFC 6238)")
         let enrolment = try TOTPEnrolment(issuer: "Tessera", account: "demo@example.com")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TesseraAdminServices
 import TesseraClient
 import TesseraKeyring
@@ -14,8 +15,10 @@ extension KeysCommand {
                 auth.users.totp_secret); the encrypted payloads stay byte for byte and are never decrypted. \
                 There is one rewrap at a time; its progress is saved with every batch.
 
-                Against the store, it runs here: safe to interrupt and run again (it continues where it stopped); \
-                a rewrap another process is running is refused. With --server, it asks the server to start (or \
+                Against the store, it runs here: safe to interrupt and run again (it continues where it stopped). \
+                When another process (a server replica) is running the rewrap, this command says so and follows it \
+                until it ends, then reports it; if that process dies meanwhile, this one takes the rest over. \
+                With --server, it asks the server to start (or \
                 resume) it, and a replica runs it in the background, one at a time, another taking over if that \
                 one dies; this command follows it until it finishes (--detach: return at once). --watch only \
                 follows the running rewrap; --pause pauses it (run this command again to resume).
@@ -82,27 +85,50 @@ extension KeysCommand {
                 try Self.report(last)
                 return
             }
-            let result = try await KeysCommand.withManager(store: store, rootKey: rootKey) { manager in
+            let (batchSize, maxBatches, pauseMilliseconds) = (self.batchSize, self.maxBatches, self.pauseMilliseconds)
+            let run = try await KeysCommand.withManager(store: store, rootKey: rootKey) { manager in
                 let bar = ProgressBar(label: "rewrap")
-                defer { bar.finish() }
-                return try await manager.rewrap(
-                    batchSize: batchSize, maxBatches: maxBatches, pause: .milliseconds(pauseMilliseconds)
-                ) { progress in
-                    bar.show(
-                        done: progress.processed, total: progress.total,
-                        detail: "to v\(progress.targetVersion), rewrapped \(progress.rewrapped), "
-                            + "skipped \(progress.skipped), failed \(progress.failed)",
-                        force: progress.finished
-                    )
+                let followed = ProgressBar(label: "rewrap")
+                defer {
+                    bar.finish()
+                    followed.finish()
                 }
+                let announced = Announcement()
+                return try await manager.rewrapOrFollow(
+                    batchSize: batchSize, maxBatches: maxBatches, pause: .milliseconds(pauseMilliseconds),
+                    progress: { progress in
+                        bar.show(
+                            done: progress.processed, total: progress.total,
+                            detail: "to v\(progress.targetVersion), rewrapped \(progress.rewrapped), "
+                                + "skipped \(progress.skipped), failed \(progress.failed)",
+                            force: progress.finished
+                        )
+                    },
+                    following: { job in
+                        if announced.first() {
+                            followed.note(
+                                "a rewrap to version \(job.targetVersion) is already running on "
+                                    + "\(job.owner ?? "another process"); following it until it ends (stopping "
+                                    + "this command does not stop it; 'tessera keys rewrap --pause' does)"
+                            )
+                        }
+                        let status = AdminWire.rewrap(job)
+                        followed.show(done: status.processed, total: status.total, detail: Self.detail(status))
+                    }
+                )
             }
-            print(
-                "rewrapped \(result.rewrapped) data keys to version \(result.targetVersion) "
-                    + "(looked at \(result.processed), skipped \(result.skipped), failed \(result.failed))"
-                    + (result.finished ? "" : "; paused early, run again to continue")
-            )
-            if result.failed > 0 {
-                throw InputError("\(result.failed) data keys did not open and were left under their old versions")
+            switch run {
+            case .followed(let job):
+                try Self.report(AdminWire.rewrap(job))
+            case .ran(let result):
+                print(
+                    "rewrapped \(result.rewrapped) data keys to version \(result.targetVersion) "
+                        + "(looked at \(result.processed), skipped \(result.skipped), failed \(result.failed))"
+                        + (result.finished ? "" : "; paused early, run again to continue")
+                )
+                if result.failed > 0 {
+                    throw InputError("\(result.failed) data keys did not open and were left under their old versions")
+                }
             }
         }
 
@@ -135,13 +161,19 @@ extension KeysCommand {
             defer { bar.finish() }
             while true {
                 let status = try await read()
-                let detail =
-                    "to v\(status.targetVersion), rewrapped \(status.rewrapped), skipped \(status.skipped), "
-                    + "failed \(status.failed)" + (status.owner.isEmpty ? "" : ", on \(status.owner)")
-                bar.show(done: status.processed, total: status.total, detail: detail, force: status.state != .running)
+                bar.show(
+                    done: status.processed, total: status.total, detail: detail(status),
+                    force: status.state != .running
+                )
                 guard status.state == .running else { return status }
                 try await Task.sleep(for: .seconds(2))
             }
+        }
+
+        /// The progress display's detail of a rewrap: target, counts and the process running it.
+        static func detail(_ status: Tessera_V1_RewrapStatus) -> String {
+            "to v\(status.targetVersion), rewrapped \(status.rewrapped), skipped \(status.skipped), "
+                + "failed \(status.failed)" + (status.owner.isEmpty ? "" : ", on \(status.owner)")
         }
 
         /// Prints how a followed rewrap ended; non-zero exit when rows failed.
@@ -160,6 +192,19 @@ extension KeysCommand {
                     throw InputError("\(status.failed) data keys did not open and were left under their old versions")
                 }
             }
+        }
+    }
+}
+
+/// Whether the "following" line was written yet: once per command, though following may begin more than once.
+private final class Announcement: Sendable {
+    private let done = Mutex(false)
+
+    /// True the first time only.
+    func first() -> Bool {
+        done.withLock { done in
+            defer { done = true }
+            return !done
         }
     }
 }

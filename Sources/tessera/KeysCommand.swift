@@ -27,9 +27,16 @@ struct KeysCommand: AsyncParsableCommand {
     )
 
     /// Opens the store and the keyring, and runs `body` with the manager.
+    ///
+    /// - Parameters:
+    ///   - store: The store options.
+    ///   - rootKey: The root key options.
+    ///   - createIfEmpty: Whether an empty keyring gets version 1 (false: refused with `emptyKeyring`).
+    ///   - body: Works with the manager.
     static func withManager<Result: Sendable>(
         store: StoreOptions,
         rootKey: RootKeyOptions,
+        createIfEmpty: Bool = true,
         _ body: (KeyringManager) async throws -> Result
     ) async throws -> Result {
         let loaded = try rootKey.load()
@@ -38,7 +45,9 @@ struct KeysCommand: AsyncParsableCommand {
             var logger = Logger(label: "tessera.keyring")
             logger.logLevel = .warning
             let audit = AuditLog(store: store, key: AuditSigningKey(rootKey: key))
-            let manager = try await KeyringManager.start(store: store, rootKey: key, audit: audit, logger: logger)
+            let manager = try await KeyringManager.start(
+                store: store, rootKey: key, audit: audit, logger: logger, createIfEmpty: createIfEmpty
+            )
             return try await body(manager)
         }
     }

@@ -22,14 +22,30 @@ struct KeysServerOptions: ParsableArguments {
 
     /// Runs `body` with a client of the server, shut down afterwards.
     func withClient<Result: Sendable>(_ body: (TesseraClient) async throws -> Result) async throws -> Result {
-        let client = try client.makeClient(timeout: try ClientOptions.duration(seconds: timeoutSeconds))
+        try await client.withClient(timeout: try ClientOptions.duration(seconds: timeoutSeconds), body)
+    }
+}
+
+extension ClientOptions {
+    /// Runs `body` with a client of the server, shut down afterwards; a failed call becomes one line.
+    ///
+    /// - Parameters:
+    ///   - timeout: The deadline of each call.
+    ///   - body: Works with the client.
+    /// - Returns: What `body` returns.
+    /// - Throws: ``InputError`` with the status code and the server's reason for a failed call; what `body` throws.
+    func withClient<Result: Sendable>(
+        timeout: Duration,
+        _ body: (TesseraClient) async throws -> Result
+    ) async throws -> Result {
+        let client = try makeClient(timeout: timeout)
         do {
             let result = try await body(client)
             await client.shutdown()
             return result
         } catch let error as TesseraClientError {
             await client.shutdown()
-            // One line: the server's reason, which names versions and counts, never keys.
+            // One line: the server's reason, which names versions and counts, never keys or plaintexts.
             throw InputError("\(error.code): \(error.message)")
         } catch {
             await client.shutdown()

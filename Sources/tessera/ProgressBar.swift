@@ -54,6 +54,15 @@ final class ProgressBar: Sendable {
         if let output { FileHandle.standardError.write(Data(output.utf8)) }
     }
 
+    /// Writes `message` on a line of its own (`tessera: message`), ending the bar's line first on a terminal.
+    func note(_ message: String) {
+        let drew = state.withLock { state in
+            defer { state.drewBar = false }
+            return state.drewBar
+        }
+        FileHandle.standardError.write(Data(((drew ? "\n" : "") + "tessera: \(message)\n").utf8))
+    }
+
     /// Ends the bar's line (on a terminal).
     func finish() {
         let drew = state.withLock { state in

@@ -107,6 +107,36 @@ struct ReplicaKeyringTests {
         }
     }
 
+    @Test("tessera keys rewrap against the store while a replica runs the rewrap: it follows it to its end, exit 0")
+    func directRewrapFollowsReplica() async throws {
+        try await withReplicas { replicas in
+            let plaintexts = try await withKeyring(replicas) { try await seed(200, keyring: $0) }
+            _ = try await replicas.admin[0].rotateMasterKey()
+            try await Task.sleep(for: .seconds(pollSeconds * 2))
+            // A slow rewrap (10 batches, 300 ms apart) that a replica picks up.
+            _ = try await replicas.admin[0].startRewrap(batchSize: 20, pauseMilliseconds: 300)
+            var running = try await replicas.admin[0].rewrapStatus()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while running.owner.isEmpty && running.state == .running && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                running = try await replicas.admin[0].rewrapStatus()
+            }
+            try #require(running.state == .running && !running.owner.isEmpty, "no replica took the rewrap")
+            let direct = try await tessera(
+                ["keys", "rewrap", "--database-url", replicas.url], environment: environment(replicas.root))
+            #expect(direct.status == 0, "\(direct.standardError)")
+            #expect(
+                direct.standardError.contains("is already running on \(running.owner); following it"),
+                "\(direct.standardError)")
+            #expect(
+                direct.standardOutput.contains("rewrapped 200 data keys to version 2"), "\(direct.standardOutput)")
+            // The replica did the work: the rewrap is still the one it held, finished.
+            let finished = try await replicas.admin[0].rewrapStatus()
+            #expect(finished.state == .finished && finished.rewrapped == 200 && finished.batchSize == 20)
+            try await withKeyring(replicas) { try await expectAllOpen(plaintexts, under: 2, keyring: $0) }
+        }
+    }
+
     @Test("kill -9 of the replica running the rewrap: the other takes it over; every secret opens, v1 retires")
     func rewrapSurvivesKill() async throws {
         try await withReplicas { replicas in

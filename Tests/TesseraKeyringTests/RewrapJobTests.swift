@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TesseraAudit
 import TesseraCrypto
 import TesseraKeyring
@@ -123,6 +124,61 @@ struct RewrapJobTests {
         }
     }
 
+    @Test(
+        "rewrapOrFollow follows a rewrap another process holds to its end, and takes over one whose process died",
+        arguments: Backend.allCases)
+    func followOrTakeOver(backend: Backend) async throws {
+        try await backend.withDatabase { location in
+            try await Backend.withStore(at: location) { store in
+                let root = RootKey.generate()
+                let manager = try await KeyringManager.start(store: store, rootKey: root)
+                let plaintexts = try await Self.seedProviderKeys(12, manager: manager, store: store)
+                try await manager.rotate()
+                // A replica runs the rewrap slowly (6 batches, 150 ms apart); the operator's rewrap follows it.
+                let replica = try await KeyringManager.start(store: store, rootKey: root)
+                try await manager.startRewrap(batchSize: 2, pause: .milliseconds(150), requestedBy: "ops")
+                let running = Task { try await replica.runRewrapJob(owner: "replica-a", lease: .seconds(30)) }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while try await store.rewrapJob()?.owner != "replica-a", ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                let reads = Counter()
+                let followed = try await manager.rewrapOrFollow(
+                    followEvery: .milliseconds(50), progress: { _ in Issue.record("this process ran a batch") },
+                    following: { job in
+                        #expect(job.owner == "replica-a" && job.state == .running)
+                        reads.increment()
+                    }
+                )
+                guard case .followed(let job) = followed else {
+                    Issue.record("ran the rewrap instead of following it: \(followed)")
+                    return
+                }
+                #expect(job.state == .finished && job.rewrapped == 12 && job.targetVersion == 2)
+                #expect(reads.value >= 2, "followed with \(reads.value) reads")
+                #expect(try await running.value?.state == .finished)
+                try await Self.expectAllOpen(plaintexts, under: 2, manager: manager)
+
+                // A process claims the next rewrap and dies holding a 1 s lease: followed, then taken over.
+                try await manager.rotate()
+                try await manager.startRewrap(batchSize: 4, requestedBy: "ops")
+                _ = try #require(
+                    try await store.claimRewrapJob(owner: "replica-b", now: Date(), leaseUntil: Date() + 1)
+                )
+                let started = ContinuousClock.now
+                let takenOver = try await manager.rewrapOrFollow(followEvery: .milliseconds(50))
+                guard case .ran(let progress) = takenOver else {
+                    Issue.record("did not take the rewrap over: \(takenOver)")
+                    return
+                }
+                #expect(ContinuousClock.now - started >= .milliseconds(500), "taken over before the lease expired")
+                #expect(progress.finished && progress.rewrapped == 12 && progress.targetVersion == 3)
+                try await Self.expectAllOpen(plaintexts, under: 3, manager: manager)
+                #expect(try await store.masterKeyVersions().map(\.dekCount) == [0, 0, 12])
+            }
+        }
+    }
+
     @Test("a rotation during a rewrap moves its target to the new version", arguments: [Backend.sqlite])
     func rotationDuringRewrap(backend: Backend) async throws {
         try await backend.withDatabase { location in
@@ -194,4 +250,13 @@ struct RewrapJobTests {
             }
         }
     }
+}
+
+/// A count shared with `@Sendable` callbacks.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+
+    var value: Int { count.withLock { $0 } }
+
+    func increment() { count.withLock { $0 += 1 } }
 }

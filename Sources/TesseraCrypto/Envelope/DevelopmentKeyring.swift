@@ -1,6 +1,8 @@
 import Foundation
 
-/// The development master key, loaded from `keys-dev/master-key.dev` until a persistent keyring exists.
+/// The development master key file `keys-dev/master-key.dev`: the key of the worked example in
+/// `docs/envelope-format.md` and of the crypto tests. No command uses it: `tessera secret` and `tessera demo` seal
+/// with the persistent keyring (`TesseraKeyring`), like the server.
 ///
 /// The file is small UTF-8 text: `#` comment lines (the first says `DO NOT USE IN PRODUCTION`), then
 ///
