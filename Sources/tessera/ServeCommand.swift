@@ -545,11 +545,20 @@ extension ServeCommand {
                 try settings.commonPasswordsFile.map { try CommonPasswordList.load(path: $0) }
                     ?? CommonPasswordList.loadDefault()
             )
-            if let breachedPasswords = settings.breachedPasswordsFile {
-                screens.append(try PwnedPasswordsRangeFile(path: breachedPasswords))
-            }
         } catch let error as PasswordListError {
-            throw ServeError("password list: \(error.message) (install python3-django, or pass --common-passwords)")
+            let hint =
+                settings.commonPasswordsFile == nil
+                ? "install python3-django, or set common_passwords_file (--common-passwords)"
+                : "check common_passwords_file, --common-passwords"
+            throw ServeError("common password list: \(error.message) (\(hint))")
+        }
+        if let breachedPasswords = settings.breachedPasswordsFile {
+            do {
+                screens.append(try PwnedPasswordsRangeFile(path: breachedPasswords))
+            } catch let error as PasswordListError {
+                throw ServeError(
+                    "breached password file: \(error.message) (check breached_passwords_file, --breached-passwords)")
+            }
         }
         return screens
     }
