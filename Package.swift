@@ -413,7 +413,9 @@ let package = Package(
                 "TesseraStoreSQLite",
                 "TesseraKeyring",
                 "TesseraAudit",
+                "TesseraObservability",
                 "TesseraTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(

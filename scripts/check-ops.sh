@@ -3,7 +3,9 @@
 #
 #   ops/tessera.service              systemd-analyze verify (any warning fails), systemd-analyze security (exposure
 #                                    at most 2.0), every --flag of ExecStart exists in the built `tessera serve
-#                                    --help`, TimeoutStopSec exceeds --shutdown-grace
+#                                    --help`, TimeoutStopSec exceeds --shutdown-grace or, with --config, the
+#                                    shutdown_grace_seconds of ops/tessera.example.json (the Swift test
+#                                    ExampleConfigTests loads that file through the real loader)
 #   ops/prometheus/*.yml             promtool check rules, promtool test rules, every tessera_* metric the rules
 #                                    use is one of Sources/TesseraObservability/MetricName.swift
 #   ops/compose.yaml, ops/Dockerfile every --flag of the `tessera serve` they run exists in `tessera serve --help`
@@ -86,12 +88,24 @@ unit=ops/tessera.service
 exec_start=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$unit" | tr -d '\\\n')
 check_flags "$unit ExecStart" "$exec_start"
 
-grace=$(grep -oE -- '--shutdown-grace [0-9]+' <<<"$exec_start" | awk '{print $2}')
+# The grace period: ExecStart's --shutdown-grace, else the settings file's shutdown_grace_seconds. The unit reads
+# /etc/tessera/tessera.json, installed from ops/tessera.example.json: that file must be what --config names.
+example=ops/tessera.example.json
+grace=$(grep -oE -- '--shutdown-grace [0-9]+' <<<"$exec_start" | awk '{print $2}' || true)
+grace_from="--shutdown-grace"
+if [ -z "$grace" ]; then
+    if grep -qE -- '--config /etc/tessera/tessera\.json( |$)' <<<"$exec_start"; then
+        grace=$(sed -n 's/^ *"shutdown_grace_seconds": *\([0-9][0-9]*\),\{0,1\}$/\1/p' "$example")
+        grace_from="$example shutdown_grace_seconds"
+    else
+        fail "$unit: ExecStart gives neither --shutdown-grace nor --config /etc/tessera/tessera.json (from $example)"
+    fi
+fi
 stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)$/\1/p' "$unit")
 if [ -n "$grace" ] && [ -n "$stop" ] && [ "$stop" -gt "$grace" ]; then
-    pass "$unit: TimeoutStopSec=$stop exceeds --shutdown-grace $grace"
+    pass "$unit: TimeoutStopSec=$stop exceeds $grace_from $grace"
 else
-    fail "$unit: TimeoutStopSec (${stop:-unset}) must be a number of seconds above --shutdown-grace (${grace:-unset})"
+    fail "$unit: TimeoutStopSec (${stop:-unset}) must be a whole number of seconds above $grace_from (${grace:-unset})"
 fi
 for directive in 'User=tessera' 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'PrivateTmp=yes' \
     'MemoryDenyWriteExecute=yes' 'CapabilityBoundingSet=' 'KillSignal=SIGTERM' 'SystemCallFilter=@system-service'; do

@@ -42,4 +42,13 @@ public enum MetricName {
     public static let keyringRewrapProcessed = "tessera_keyring_rewrap_processed"
     /// Gauge: 1 while a rewrap is running (on any replica), else 0.
     public static let keyringRewrapRunning = "tessera_keyring_rewrap_running"
+    /// Gauge of the data keys (provider keys and TOTP secrets) still wrapped by each old master key version,
+    /// labelled `version`: one series per decrypt-only version, gone once the version is retired. Counted by a scan
+    /// every `keyring_references_seconds`; every replica reports the same shared count.
+    public static let keyringOldVersionDataKeys = "tessera_keyring_old_version_data_keys"
+    /// Gauge of the seconds since the longest-superseded master key version that still wraps a data key stopped
+    /// being active (its successor's creation), at the last count; 0 when no old version wraps anything.
+    public static let keyringOldVersionReferencedSeconds = "tessera_keyring_old_version_referenced_seconds"
+    /// Gauge of the Unix time of the last successful count of the old versions' data keys.
+    public static let keyringReferencesCountedTimestamp = "tessera_keyring_references_counted_timestamp_seconds"
 }

@@ -26,10 +26,20 @@ extension ServerSettings {
             guard let value = value(settings) else { return nil }
             // `contains` is false for NaN, and ±infinity lies outside every range here.
             guard (minimum...maximum).contains(value) else {
-                return "\(key) (\(flag)) must be from \(Self.text(minimum)) to \(Self.text(maximum)), not "
+                return "\(key) (\(flag)) must be from \(Self.bound(minimum)) to \(Self.bound(maximum)), not "
                     + Self.text(value)
             }
             return nil
+        }
+
+        /// The range as `docs/server.md`'s settings table gives it ("allowed"), e.g. `0.001 – 3600`.
+        public var allowedText: String { "\(Self.bound(minimum)) – \(Self.bound(maximum))" }
+
+        /// A bound as people write it: 0.0416667 rather than 0.041666666666666664 (the value itself is shown in
+        /// full, so a rounded bound never hides why a value was refused).
+        private static func bound(_ number: Double) -> String {
+            if number.isFinite, number.rounded() == number { return text(number) }
+            return String(format: "%.6g", number)
         }
 
         private static func text(_ number: Double) -> String {
@@ -47,7 +57,7 @@ extension ServerSettings {
         )
     }
 
-    private static func seconds(
+    private static func fractional(
         _ key: CodingKeys, _ flag: String, _ range: ClosedRange<Double>, _ value: @escaping @Sendable (Self) -> Double?
     ) -> NumericRange {
         NumericRange(
@@ -55,6 +65,10 @@ extension ServerSettings {
             value: value
         )
     }
+
+    /// NIST SP 800-38D's limit of AES-GCM encryptions under one key with random 96-bit nonces, 2^32: the largest
+    /// `wrap_warning` and `rotate_after_wraps` (as `TesseraKeyring.KeyringUsagePolicy.nistRandomNonceLimit`).
+    public static let nistRandomNonceLimit = 1 << 32
 
     /// Every numeric setting and its allowed range (see `docs/server.md`).
     ///
@@ -70,22 +84,22 @@ extension ServerSettings {
                 $0.defaultTimeoutMilliseconds
             },
             whole(.maxTimeoutMilliseconds, "--max-timeout-ms", 1...3_600_000) { $0.maxTimeoutMilliseconds },
-            seconds(.idleTimeoutSeconds, "--idle-timeout", 0.001...86_400) { $0.idleTimeoutSeconds },
-            seconds(.writeTimeoutSeconds, "--write-timeout", 0.001...3600) { $0.writeTimeoutSeconds },
-            seconds(.shutdownGraceSeconds, "--shutdown-grace", 0...3600) { $0.shutdownGraceSeconds },
+            fractional(.idleTimeoutSeconds, "--idle-timeout", 0.001...86_400) { $0.idleTimeoutSeconds },
+            fractional(.writeTimeoutSeconds, "--write-timeout", 0.001...3600) { $0.writeTimeoutSeconds },
+            fractional(.shutdownGraceSeconds, "--shutdown-grace", 0...3600) { $0.shutdownGraceSeconds },
             whole(.maxBatchItems, "--max-batch-items", 1...100_000) { $0.maxBatchItems },
             whole(.totpWindow, "--totp-window", 0...TOTP.maximumWindow) { $0.totpWindow },
-            seconds(.keyringPollSeconds, "--keyring-poll", 0.001...3600) { $0.keyringPollSeconds },
-            seconds(.sweepIntervalSeconds, "--sweep-interval", 0.01...86_400) { $0.sweepIntervalSeconds },
+            fractional(.keyringPollSeconds, "--keyring-poll", 0.001...3600) { $0.keyringPollSeconds },
+            fractional(.sweepIntervalSeconds, "--sweep-interval", 0.01...86_400) { $0.sweepIntervalSeconds },
             whole(.sweepBatchSize, "--sweep-batch", 1...100_000) { $0.sweepBatchSize },
-            seconds(.sweepRetentionSeconds, "sweep_retention_seconds", 0...31_622_400) { $0.sweepRetentionSeconds },
+            fractional(.sweepRetentionSeconds, "sweep_retention_seconds", 0...31_622_400) { $0.sweepRetentionSeconds },
             whole(.argon2Workers, "--argon2-workers", 1...1024) { $0.argon2Workers },
             whole(.argon2MaxQueued, "--argon2-max-queued", 0...1_000_000) { $0.argon2MaxQueued },
             whole(.metricsPort, "--metrics-port", 0...65535) { $0.metricsPort },
-            seconds(.frameCompleteTimeoutSeconds, "frame_complete_timeout_seconds", 0.001...3600) {
+            fractional(.frameCompleteTimeoutSeconds, "frame_complete_timeout_seconds", 0.001...3600) {
                 $0.frameCompleteTimeoutSeconds
             },
-            seconds(.unauthenticatedIdleTimeoutSeconds, "unauthenticated_idle_timeout_seconds", 0.001...3600) {
+            fractional(.unauthenticatedIdleTimeoutSeconds, "unauthenticated_idle_timeout_seconds", 0.001...3600) {
                 $0.unauthenticatedIdleTimeoutSeconds
             },
             whole(.unauthenticatedMaxFrameBytes, "unauthenticated_max_frame_bytes", 1024...(64 << 20)) {
@@ -96,6 +110,13 @@ extension ServerSettings {
             },
             whole(.maxUnauthenticatedFailuresPerAddress, "max_unauthenticated_failures_per_address", 1...1_000_000) {
                 $0.maxUnauthenticatedFailuresPerAddress
+            },
+            whole(.wrapWarning, "--wrap-warning", 1...Self.nistRandomNonceLimit) { $0.wrapWarning },
+            whole(.rotateAfterWraps, "--rotate-after-wraps", 1...Self.nistRandomNonceLimit) { $0.rotateAfterWraps },
+            // One hour to ten years.
+            fractional(.rotateAfterDays, "--rotate-after-days", (1.0 / 24)...3650) { $0.rotateAfterDays },
+            fractional(.keyringReferencesSeconds, "--keyring-references-interval", 1...86_400) {
+                $0.keyringReferencesSeconds
             },
         ]
     }
@@ -114,6 +135,11 @@ extension ServerSettings {
             (.databaseURLFile, "--database-url-file", databaseURLFile),
             (.rootKeyFile, "--root-key-file", rootKeyFile), (.tlsCertificateChain, "--tls-cert", tlsCertificateChain),
             (.tlsPrivateKey, "--tls-key", tlsPrivateKey), (.tlsClientCA, "--tls-client-ca", tlsClientCA),
+            (.pkcs11Module, "--pkcs11-module", pkcs11Module), (.pkcs11Token, "--pkcs11-token", pkcs11Token),
+            (.pkcs11Key, "--pkcs11-key", pkcs11Key), (.pkcs11PinFile, "--pkcs11-pin-file", pkcs11PinFile),
+            (.authConfigFile, "--auth-config", authConfigFile),
+            (.commonPasswordsFile, "--common-passwords", commonPasswordsFile),
+            (.breachedPasswordsFile, "--breached-passwords", breachedPasswordsFile),
         ]
         for (key, flag, value) in names where value?.isEmpty == true {
             throw ServerSettingsError("\(key.rawValue) (\(flag)) must not be empty")
@@ -121,10 +147,28 @@ extension ServerSettings {
         if databaseURL != nil, databaseURLFile != nil {
             throw ServerSettingsError("give database_url or database_url_file, not both")
         }
+        try validateRootKeySource()
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ServerSettingsError(
                 "log_level (--log-level) must be trace, debug, info, notice, warning, error or critical"
             )
+        }
+    }
+
+    /// The root key comes from one place: a PKCS#11 token (`pkcs11_key` with its module and token) or a file.
+    /// The module, token and PIN file alone are not refused: a layer above may have replaced a lower layer's
+    /// `pkcs11_key` with a `root_key_file`.
+    private func validateRootKeySource() throws {
+        if rootKeyFile != nil, pkcs11Key != nil {
+            throw ServerSettingsError("give root_key_file or pkcs11_key, not both")
+        }
+        if pkcs11Key != nil {
+            if pkcs11Module == nil {
+                throw ServerSettingsError("pkcs11_key (--pkcs11-key) needs pkcs11_module (--pkcs11-module)")
+            }
+            if pkcs11Token == nil {
+                throw ServerSettingsError("pkcs11_key (--pkcs11-key) needs pkcs11_token (--pkcs11-token)")
+            }
         }
     }
 }

@@ -4,14 +4,10 @@ import TesseraServer
 /// The settings of `tessera serve` as read from a JSON file, the environment or flags: every field optional, so
 /// sources can be layered (flags over environment over file over defaults) with ``overlaid(by:)``.
 ///
-/// JSON keys (all optional; see `docs/server.md`):
-/// `host`, `port`, `max_frame_bytes`, `max_connections`, `max_calls_in_flight`, `default_timeout_ms`,
-/// `max_timeout_ms`, `idle_timeout_seconds`, `write_timeout_seconds`, `shutdown_grace_seconds`, `max_batch_items`, `totp_window`,
-/// `callers_file`, `database_url`, `sqlite_path`, `root_key_file`, `keyring_poll_seconds`, `production`, `argon2_workers`, `argon2_max_queued`, `log_level`,
-/// `development`, `allow_plaintext`, `database_url_file`,
-/// `tls_certificate_chain`, `tls_private_key`, `tls_client_ca`, `metrics_host`, `metrics_port`, `metrics_enabled`,
-/// `frame_complete_timeout_seconds`, `unauthenticated_idle_timeout_seconds`, `unauthenticated_max_frame_bytes`,
-/// `max_connections_per_address`, `max_unauthenticated_failures_per_address`.
+/// The JSON keys are ``allKeys`` (the coding keys); `docs/server.md` documents each, and
+/// `ops/tessera.example.json` holds each with a production value (a test checks both). Secrets are never values
+/// here: the root key, the PKCS#11 PIN and the database password are named by a file path (or come from the
+/// environment), and a file's `database_url` may not carry a password (``load(from:)``).
 public struct ServerSettings: Codable, Sendable, Hashable {
     /// The address to bind.
     public var host: String?
@@ -91,6 +87,29 @@ public struct ServerSettings: Codable, Sendable, Hashable {
     public var maxConnectionsPerAddress: Int?
     /// Calls refused before authentication per client IP address and minute.
     public var maxUnauthenticatedFailuresPerAddress: Int?
+    /// The PKCS#11 module (shared library) of the HSM holding the root key.
+    public var pkcs11Module: String?
+    /// The label of the PKCS#11 token holding the root key.
+    public var pkcs11Token: String?
+    /// The label of the root key on the PKCS#11 token: set, the root key is the token's (not a file's).
+    public var pkcs11Key: String?
+    /// A file (mode 0600) holding the token's user PIN; without it, `$TESSERA_PKCS11_PIN`.
+    public var pkcs11PinFile: String?
+    /// Warn (metric, Health detail) once the active master key version has wrapped this many data keys
+    /// (default 2^30).
+    public var wrapWarning: Int?
+    /// Rotate the master key automatically once the active version has wrapped this many data keys (default never).
+    public var rotateAfterWraps: Int?
+    /// Rotate the master key automatically once the active version is this many days old (default never).
+    public var rotateAfterDays: Double?
+    /// Seconds between two counts of the data keys still wrapped by non-active master key versions (default 300).
+    public var keyringReferencesSeconds: Double?
+    /// The login flows' settings file (lockout, sessions, MFA, password rules; `docs/auth-flows.md`).
+    public var authConfigFile: String?
+    /// The list of common passwords new passwords are checked against (default: Django's list).
+    public var commonPasswordsFile: String?
+    /// A Have I Been Pwned "Pwned Passwords" file: new passwords in it are refused as breached (default none).
+    public var breachedPasswordsFile: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host
@@ -131,120 +150,74 @@ public struct ServerSettings: Codable, Sendable, Hashable {
         case unauthenticatedMaxFrameBytes = "unauthenticated_max_frame_bytes"
         case maxConnectionsPerAddress = "max_connections_per_address"
         case maxUnauthenticatedFailuresPerAddress = "max_unauthenticated_failures_per_address"
+        case pkcs11Module = "pkcs11_module"
+        case pkcs11Token = "pkcs11_token"
+        case pkcs11Key = "pkcs11_key"
+        case pkcs11PinFile = "pkcs11_pin_file"
+        case wrapWarning = "wrap_warning"
+        case rotateAfterWraps = "rotate_after_wraps"
+        case rotateAfterDays = "rotate_after_days"
+        case keyringReferencesSeconds = "keyring_references_seconds"
+        case authConfigFile = "auth_config_file"
+        case commonPasswordsFile = "common_passwords_file"
+        case breachedPasswordsFile = "breached_passwords_file"
     }
+
+    /// Every JSON key, in declaration order: the file's keys, and (upper case, prefixed `TESSERA_`) the
+    /// environment's.
+    public static var allKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
     /// Empty settings: every default applies.
     public init() {}
 
-    /// Reads settings from a JSON file; unknown keys are an error, so typos do not pass silently.
+    /// Reads settings from a JSON file: an object whose keys are ``allKeys``; `null` leaves a key unset (its default
+    /// applies). Unknown keys are an error, so typos do not pass silently, and so is a `database_url` holding a
+    /// password: a secret never sits in the settings file (give `database_url_file`, mode 0600, or
+    /// `$TESSERA_DATABASE_URL`).
     ///
     /// - Parameter path: The file.
-    /// - Returns: The settings.
-    /// - Throws: A file-system error, `DecodingError`, or ``ServerSettingsError`` for an unknown key.
+    /// - Returns: The settings, not yet validated (``validate()``).
+    /// - Throws: ``ServerSettingsError`` with one line naming the file and the key at fault, if any.
     public static func load(from path: String) throws -> ServerSettings {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        if let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            let known = Set(CodingKeys.allCases.map(\.rawValue))
-            if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-                throw ServerSettingsError("unknown key '\(unknown)' in \(path)")
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ServerSettingsError("cannot read the settings file \(path)")
+        }
+        guard let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            throw ServerSettingsError("the settings file \(path) is not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw ServerSettingsError("the settings file \(path) must hold one JSON object of settings")
+        }
+        let known = Set(allKeys)
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ServerSettingsError("unknown key '\(unknown)' in \(path)")
+        }
+        let settings: ServerSettings
+        do {
+            settings = try JSONDecoder().decode(ServerSettings.self, from: data)
+        } catch {
+            // The decoder's error does not always name the key: find it by decoding each key alone.
+            let culprit = object.keys.sorted().first { key in
+                guard let value = object[key],
+                    let single = try? JSONSerialization.data(withJSONObject: [key: value], options: [.fragmentsAllowed])
+                else { return true }
+                return (try? JSONDecoder().decode(ServerSettings.self, from: single)) == nil
             }
+            throw ServerSettingsError(
+                "\(culprit ?? "a value") in \(path) is not of the setting's type (a string, a whole number, a number "
+                    + "or true/false; see docs/server.md)"
+            )
         }
-        return try JSONDecoder().decode(ServerSettings.self, from: data)
-    }
-
-    /// Reads settings from `TESSERA_*` environment variables: the JSON key in upper case with the prefix, for
-    /// example `TESSERA_PORT`, `TESSERA_MAX_FRAME_BYTES`, `TESSERA_TLS_CLIENT_CA`.
-    ///
-    /// - Parameter environment: The environment (usually `ProcessInfo.processInfo.environment`).
-    /// - Returns: The settings found.
-    /// - Throws: ``ServerSettingsError`` for a value that does not parse.
-    public static func fromEnvironment(_ environment: [String: String]) throws -> ServerSettings {
-        var object: [String: Any] = [:]
-        for key in CodingKeys.allCases {
-            guard let value = environment["TESSERA_" + key.rawValue.uppercased()] else { continue }
-            switch key {
-            case .host, .callersFile, .databaseURL, .databaseURLFile, .sqlitePath, .rootKeyFile, .logLevel,
-                .tlsCertificateChain,
-                .tlsPrivateKey, .tlsClientCA,
-                .metricsHost:
-                object[key.rawValue] = value
-            case .production, .metricsEnabled, .development, .allowPlaintext:
-                guard
-                    let flag = ["1": true, "true": true, "yes": true, "0": false, "false": false, "no": false][
-                        value.lowercased()]
-                else {
-                    throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be true or false")
-                }
-                object[key.rawValue] = flag
-            case .idleTimeoutSeconds, .writeTimeoutSeconds, .shutdownGraceSeconds, .keyringPollSeconds,
-                .frameCompleteTimeoutSeconds, .unauthenticatedIdleTimeoutSeconds, .sweepIntervalSeconds,
-                .sweepRetentionSeconds:
-                guard let number = Double(value), number.isFinite else {
-                    throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be a finite number")
-                }
-                object[key.rawValue] = number
-            default:
-                guard let number = Int(value) else {
-                    throw ServerSettingsError("TESSERA_\(key.rawValue.uppercased()) must be an integer")
-                }
-                object[key.rawValue] = number
-            }
+        if let url = settings.databaseURL, URLComponents(string: url)?.password != nil {
+            throw ServerSettingsError(
+                "database_url in \(path) holds a password: put the URL in a file of mode 0600 named by "
+                    + "database_url_file, or in $TESSERA_DATABASE_URL"
+            )
         }
-        let data = try JSONSerialization.data(withJSONObject: object)
-        return try JSONDecoder().decode(ServerSettings.self, from: data)
-    }
-
-    /// These settings with every field that `other` sets replaced by `other`'s value.
-    ///
-    /// - Parameter other: The settings of higher precedence.
-    /// - Returns: The layered settings.
-    public func overlaid(by other: ServerSettings) -> ServerSettings {
-        var result = self
-        result.host = other.host ?? host
-        result.port = other.port ?? port
-        result.maxFrameBytes = other.maxFrameBytes ?? maxFrameBytes
-        result.maxConnections = other.maxConnections ?? maxConnections
-        result.maxCallsInFlight = other.maxCallsInFlight ?? maxCallsInFlight
-        result.defaultTimeoutMilliseconds = other.defaultTimeoutMilliseconds ?? defaultTimeoutMilliseconds
-        result.maxTimeoutMilliseconds = other.maxTimeoutMilliseconds ?? maxTimeoutMilliseconds
-        result.idleTimeoutSeconds = other.idleTimeoutSeconds ?? idleTimeoutSeconds
-        result.writeTimeoutSeconds = other.writeTimeoutSeconds ?? writeTimeoutSeconds
-        result.shutdownGraceSeconds = other.shutdownGraceSeconds ?? shutdownGraceSeconds
-        result.maxBatchItems = other.maxBatchItems ?? maxBatchItems
-        result.totpWindow = other.totpWindow ?? totpWindow
-        result.callersFile = other.callersFile ?? callersFile
-        result.databaseURL = other.databaseURL ?? databaseURL
-        result.sqlitePath = other.sqlitePath ?? sqlitePath
-        result.rootKeyFile = other.rootKeyFile ?? rootKeyFile
-        result.keyringPollSeconds = other.keyringPollSeconds ?? keyringPollSeconds
-        result.sweepIntervalSeconds = other.sweepIntervalSeconds ?? sweepIntervalSeconds
-        result.sweepBatchSize = other.sweepBatchSize ?? sweepBatchSize
-        result.sweepRetentionSeconds = other.sweepRetentionSeconds ?? sweepRetentionSeconds
-        result.production = other.production ?? production
-        result.argon2Workers = other.argon2Workers ?? argon2Workers
-        result.argon2MaxQueued = other.argon2MaxQueued ?? argon2MaxQueued
-        result.logLevel = other.logLevel ?? logLevel
-        result.tlsCertificateChain = other.tlsCertificateChain ?? tlsCertificateChain
-        result.tlsPrivateKey = other.tlsPrivateKey ?? tlsPrivateKey
-        result.tlsClientCA = other.tlsClientCA ?? tlsClientCA
-        result.metricsHost = other.metricsHost ?? metricsHost
-        result.metricsPort = other.metricsPort ?? metricsPort
-        result.metricsEnabled = other.metricsEnabled ?? metricsEnabled
-        result.development = other.development ?? development
-        result.allowPlaintext = other.allowPlaintext ?? allowPlaintext
-        // The URL and the URL file are one setting given two ways: a higher layer giving either replaces both.
-        if other.databaseURL != nil || other.databaseURLFile != nil {
-            result.databaseURL = other.databaseURL
-            result.databaseURLFile = other.databaseURLFile
-        }
-        result.frameCompleteTimeoutSeconds = other.frameCompleteTimeoutSeconds ?? frameCompleteTimeoutSeconds
-        result.unauthenticatedIdleTimeoutSeconds =
-            other.unauthenticatedIdleTimeoutSeconds ?? unauthenticatedIdleTimeoutSeconds
-        result.unauthenticatedMaxFrameBytes = other.unauthenticatedMaxFrameBytes ?? unauthenticatedMaxFrameBytes
-        result.maxConnectionsPerAddress = other.maxConnectionsPerAddress ?? maxConnectionsPerAddress
-        result.maxUnauthenticatedFailuresPerAddress =
-            other.maxUnauthenticatedFailuresPerAddress ?? maxUnauthenticatedFailuresPerAddress
-        return result
+        return settings
     }
 
     /// How often the keyring checks the store for a version added by another process (default 2 s).
@@ -257,6 +230,16 @@ public struct ServerSettings: Codable, Sendable, Hashable {
             throw ServerSettingsError("keyring_poll_seconds (--keyring-poll) must be from 0.001 to 3600")
         }
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// How often the server counts the data keys still wrapped by master key versions that are no longer active
+    /// (default 300 s): a scan of the provider keys and TOTP secrets per such version, none when there is none.
+    ///
+    /// - Returns: The interval.
+    /// - Throws: ``ServerSettingsError`` for a value out of its range (see ``numericRanges``).
+    public func keyringReferencesInterval() throws -> Duration {
+        try validate()
+        return .milliseconds(Int64((keyringReferencesSeconds ?? 300) * 1000))
     }
 
     /// The sweeper's interval, batch size and retention (defaults 300 s, 500 rows, 24 hours).

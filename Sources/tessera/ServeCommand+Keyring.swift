@@ -1,30 +1,16 @@
-import ArgumentParser
 import TesseraKeyring
 import TesseraServer
+import TesseraSettings
 
-/// The keyring's part of `tessera serve`: the usage policy from the flags and its health component.
+/// The keyring's part of `tessera serve`: the usage policy from the settings and its health component.
 extension ServeCommand {
-    /// The master key usage policy from the flags.
-    func usagePolicy() throws -> KeyringUsagePolicy {
+    /// The master key usage policy from the settings (`wrap_warning`, `rotate_after_wraps`, `rotate_after_days`),
+    /// whose ranges ``ServerSettings/validate()`` has checked.
+    static func usagePolicy(_ settings: ServerSettings) -> KeyringUsagePolicy {
         var policy = KeyringUsagePolicy()
-        if let wrapWarning {
-            guard (1...KeyringUsagePolicy.nistRandomNonceLimit).contains(wrapWarning) else {
-                throw ValidationError("--wrap-warning must be between 1 and 4294967296")
-            }
-            policy.warnAfterWraps = wrapWarning
-        }
-        if let rotateAfterWraps {
-            guard (1...KeyringUsagePolicy.nistRandomNonceLimit).contains(rotateAfterWraps) else {
-                throw ValidationError("--rotate-after-wraps must be between 1 and 4294967296")
-            }
-            policy.rotateAfterWraps = rotateAfterWraps
-        }
-        if let rotateAfterDays {
-            guard rotateAfterDays >= 1.0 / 24, rotateAfterDays <= 3650 else {
-                throw ValidationError("--rotate-after-days must be between 0.042 (one hour) and 3650")
-            }
-            policy.rotateAfterAge = .seconds(Int64(rotateAfterDays * 86_400))
-        }
+        if let wrapWarning = settings.wrapWarning { policy.warnAfterWraps = Int64(wrapWarning) }
+        policy.rotateAfterWraps = settings.rotateAfterWraps.map(Int64.init)
+        policy.rotateAfterAge = settings.rotateAfterDays.map { .seconds(Int64($0 * 86_400)) }
         return policy
     }
 

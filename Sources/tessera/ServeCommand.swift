@@ -24,7 +24,11 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from, in increasing precedence: the defaults, the JSON file given with --config, \
             TESSERA_* environment variables (the JSON key in upper case, e.g. TESSERA_PORT, \
-            TESSERA_CALLERS_FILE, TESSERA_TLS_CLIENT_CA), and the flags below. See docs/server.md.
+            TESSERA_CALLERS_FILE, TESSERA_TLS_CLIENT_CA), and the flags below. Every setting has a JSON key \
+            (docs/server.md lists each with its flag, default and range; null in the file means the default); \
+            ops/tessera.example.json holds every key with a production value. Secrets are never values in the \
+            file: it names the root key file, the PKCS#11 PIN file and the database URL file, and a database_url \
+            holding a password is refused there.
 
             Production mode is the default: it needs a root key (--root-key-file, or $TESSERA_ROOT_KEY in base64) \
             and refuses the development key, needs TLS (--tls-cert, --tls-key) unless --allow-plaintext is given, \
@@ -42,7 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
             (tessera.v1.Admin, 'tessera keys … --server') rotates, rewraps and retires through the server; a rewrap \
             runs in the background on one replica at a time (a lease in the database), resumed by another if that \
             one dies. Every wrap under a master key is counted: --wrap-warning, --rotate-after-wraps and \
-            --rotate-after-days set the usage policy (docs/keyring.md).
+            --rotate-after-days set the usage policy (docs/keyring.md). Every --keyring-references-interval the \
+            data keys still wrapped by non-active versions are counted for the tessera_keyring_old_version_* \
+            metrics (docs/observability.md).
 
             Every setting is checked before anything starts: a value out of range is refused with one line naming \
             the setting and its range (docs/server.md lists them). The callers file must not be writable by group \
@@ -126,6 +132,16 @@ struct ServeCommand: AsyncParsableCommand {
     var keyringPollSeconds: Double?
 
     @Option(
+        name: .customLong("keyring-references-interval"),
+        help: ArgumentHelp(
+            "Seconds between counts of the data keys still wrapped by non-active master key versions (the "
+                + "tessera_keyring_old_version_* metrics), 1 to 86400 (default 300).",
+            valueName: "seconds"
+        )
+    )
+    var keyringReferencesSeconds: Double?
+
+    @Option(
         name: .customLong("sweep-interval"),
         help: "Seconds between runs of the sweeper of expired rows, 0.01 to 86400 (default 300)."
     )
@@ -140,27 +156,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("wrap-warning"),
         help: ArgumentHelp(
-            "Warn (metric, Health detail) once the active master key has wrapped this many data keys "
-                + "(default 1073741824 = 2^30, a quarter of NIST SP 800-38D's limit; see docs/keyring.md).",
+            "Warn (metric, Health detail) once the active master key has wrapped this many data keys, 1 to "
+                + "4294967296 (default 1073741824 = 2^30, a quarter of NIST SP 800-38D's limit; see docs/keyring.md).",
             valueName: "count"
         )
     )
-    var wrapWarning: Int64?
+    var wrapWarning: Int?
 
     @Option(
         name: .customLong("rotate-after-wraps"),
         help: ArgumentHelp(
             "Rotate the master key automatically once the active version has wrapped this many data keys "
-                + "(at most 4294967296; default: never).",
+                + "(1 to 4294967296; default: never).",
             valueName: "count"
         )
     )
-    var rotateAfterWraps: Int64?
+    var rotateAfterWraps: Int?
 
     @Option(
         name: .customLong("rotate-after-days"),
         help: ArgumentHelp(
-            "Rotate the master key automatically once the active version is this many days old (default: never).",
+            "Rotate the master key automatically once the active version is this many days old, 0.0416667 (an "
+                + "hour) to 3650 (default: never).",
             valueName: "days"
         )
     )
@@ -256,7 +273,18 @@ struct ServeCommand: AsyncParsableCommand {
         settings.databaseURLFile = store.databaseURLFile
         settings.sqlitePath = store.sqlitePath
         settings.rootKeyFile = rootKey.path
+        settings.pkcs11Module = rootKey.pkcs11Module
+        settings.pkcs11Token = rootKey.pkcs11Token
+        settings.pkcs11Key = rootKey.pkcs11Key
+        settings.pkcs11PinFile = rootKey.pkcs11PinFile
         settings.keyringPollSeconds = keyringPollSeconds
+        settings.keyringReferencesSeconds = keyringReferencesSeconds
+        settings.wrapWarning = wrapWarning
+        settings.rotateAfterWraps = rotateAfterWraps
+        settings.rotateAfterDays = rotateAfterDays
+        settings.authConfigFile = authConfig
+        settings.commonPasswordsFile = commonPasswords
+        settings.breachedPasswordsFile = breachedPasswords
         settings.sweepIntervalSeconds = sweepIntervalSeconds
         settings.sweepBatchSize = sweepBatchSize
         // A mode flag decides over the lower layers' mode keys.
@@ -292,19 +320,20 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let usagePolicy = try usagePolicy()
         let fileSettings = try config.map(ServerSettings.load(from:)) ?? ServerSettings()
         let settings =
             fileSettings
             .overlaid(by: try ServerSettings.fromEnvironment(ProcessInfo.processInfo.environment))
             .overlaid(by: flagSettings)
         let serverConfiguration = try settings.serverConfiguration()
+        let usagePolicy = Self.usagePolicy(settings)
+        let referencesInterval = try settings.keyringReferencesInterval()
         let metricsEndpoint = try settings.metricsEndpoint()
         if rootKey.production && development {
             throw ValidationError("give --production or --development, not both")
         }
         let production = try settings.isProductionMode()
-        if production && settings.rootKeyFile == nil && !rootKey.usesPKCS11 && !RootKeyEnvironment().isSet {
+        if production && settings.rootKeyFile == nil && settings.pkcs11Key == nil && !RootKeyEnvironment().isSet {
             throw ServeError(
                 "production mode needs a root key: give --pkcs11-key, --root-key-file or $TESSERA_ROOT_KEY "
                     + "(the development key \(RootKey.developmentRelativePath) needs --development)"
@@ -328,6 +357,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         var rootKeyOptions = rootKey
         rootKeyOptions.path = settings.rootKeyFile
+        rootKeyOptions.pkcs11Module = settings.pkcs11Module
+        rootKeyOptions.pkcs11Token = settings.pkcs11Token
+        rootKeyOptions.pkcs11Key = settings.pkcs11Key
+        rootKeyOptions.pkcs11PinFile = settings.pkcs11PinFile
         rootKeyOptions.production = production
         let loadedKey = try rootKeyOptions.load()
         let pollInterval = try settings.keyringPollInterval()
@@ -359,7 +392,7 @@ struct ServeCommand: AsyncParsableCommand {
                 settings: settings, serverConfiguration: serverConfiguration, metricsEndpoint: metricsEndpoint,
                 registry: registry, callersPath: callersPath, keyring: keyring, audit: audit, sequencer: sequencer,
                 auditKey: AuditSigningKey(rootKey: key), checkpointPublicKey: checkpointKey.publicKey,
-                authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval,
+                authKeys: AuthKeys(rootKey: key), pollInterval: pollInterval, referencesInterval: referencesInterval,
                 mode: production ? "production" : "development",
                 storeName: storeOptions.displayName(url: databaseURL), logger: logger
             )
@@ -381,6 +414,7 @@ struct ServeCommand: AsyncParsableCommand {
         checkpointPublicKey: AuditCheckpointPublicKey,
         authKeys: AuthKeys,
         pollInterval: Duration,
+        referencesInterval: Duration,
         mode: String,
         storeName: String,
         logger: Logger
@@ -407,10 +441,11 @@ struct ServeCommand: AsyncParsableCommand {
         )
         var base = AuthPolicy()
         base.mfa.totpWindow = settings.totpWindow ?? 1
-        base.passwords.screens = try passwordScreens()
+        base.passwords.screens = try Self.passwordScreens(settings)
         let policy: AuthPolicy
         do {
-            policy = try (authConfig.map { try AuthSettings.load(path: $0) } ?? AuthSettings()).policy(over: base)
+            policy = try (settings.authConfigFile.map { try AuthSettings.load(path: $0) } ?? AuthSettings())
+                .policy(over: base)
         } catch let error as AuthError {
             throw ServeError(error.message)
         }
@@ -463,11 +498,20 @@ struct ServeCommand: AsyncParsableCommand {
         groupServices.append(.init(service: watcher))
         groupServices.append(.init(service: KeyringPollService(keyring: keyring, interval: pollInterval)))
         groupServices.append(.init(service: sweeper))
+        let keyringMetrics = KeyringMetrics()
         groupServices.append(
             .init(
                 service: RewrapJobService(
-                    keyring: keyring, interval: pollInterval, metrics: KeyringMetrics(),
+                    keyring: keyring, interval: pollInterval, metrics: keyringMetrics,
                     logger: Logger(label: "tessera.keyring.rewrap")
+                )
+            )
+        )
+        groupServices.append(
+            .init(
+                service: KeyringReferencesService(
+                    keyring: keyring, interval: referencesInterval, metrics: keyringMetrics,
+                    logger: Logger(label: "tessera.keyring.references")
                 )
             )
         )
@@ -502,18 +546,28 @@ struct ServeCommand: AsyncParsableCommand {
 
 extension ServeCommand {
     /// The common-password list (required: a login service without one accepts `password1`) and the optional
-    /// breach corpus.
-    func passwordScreens() throws -> [any PasswordScreen] {
+    /// breach corpus, as the settings name them.
+    static func passwordScreens(_ settings: ServerSettings) throws -> [any PasswordScreen] {
         var screens: [any PasswordScreen] = []
         do {
             screens.append(
-                try commonPasswords.map { try CommonPasswordList.load(path: $0) } ?? CommonPasswordList.loadDefault()
+                try settings.commonPasswordsFile.map { try CommonPasswordList.load(path: $0) }
+                    ?? CommonPasswordList.loadDefault()
             )
-            if let breachedPasswords {
-                screens.append(try PwnedPasswordsRangeFile(path: breachedPasswords))
-            }
         } catch let error as PasswordListError {
-            throw ServeError("password list: \(error.message) (install python3-django, or pass --common-passwords)")
+            let hint =
+                settings.commonPasswordsFile == nil
+                ? "install python3-django, or set common_passwords_file (--common-passwords)"
+                : "check common_passwords_file, --common-passwords"
+            throw ServeError("common password list: \(error.message) (\(hint))")
+        }
+        if let breachedPasswords = settings.breachedPasswordsFile {
+            do {
+                screens.append(try PwnedPasswordsRangeFile(path: breachedPasswords))
+            } catch let error as PasswordListError {
+                throw ServeError(
+                    "breached password file: \(error.message) (check breached_passwords_file, --breached-passwords)")
+            }
         }
         return screens
     }

@@ -118,6 +118,10 @@ struct ServeModeTests {
             (["--write-timeout", "nan"], "write_timeout_seconds"),
             (["--keyring-poll", "inf"], "keyring_poll_seconds"),
             (["--max-connections", "0"], "max_connections"),
+            (["--wrap-warning", "0"], "wrap_warning"),
+            (["--rotate-after-wraps", "4294967297"], "rotate_after_wraps"),
+            (["--rotate-after-days", "0.01"], "rotate_after_days"),
+            (["--keyring-references-interval", "0"], "keyring_references_seconds"),
         ]
     )
     func outOfRange(flags: [String], key: String) async throws {
@@ -134,6 +138,34 @@ struct ServeModeTests {
             let fromEnvironment = try await tessera(serve + ["--development"], environment: [variable: flags[1]])
             #expect(fromEnvironment.status == 1, "\(fromEnvironment.standardError)")
             #expect(fromEnvironment.standardError.lowercased().contains(key), "\(fromEnvironment.standardError)")
+        }
+    }
+
+    @Test("The settings file: bad values are refused in one line naming the key; the example file is accepted")
+    func settingsFile() async throws {
+        try await withDirectory { directory, serve in
+            let config = directory.appendingPathComponent("settings.json")
+            for (text, expected) in [
+                (#"{"wrap_warning": 0}"#, "wrap_warning (--wrap-warning) must be from 1 to 4294967296"),
+                (#"{"pkcs11_key": "tessera-root"}"#, "pkcs11_key (--pkcs11-key) needs pkcs11_module"),
+                (#"{"database_url": "postgres://tessera:s3cr3t-pw@db/tessera"}"#, "database_url in"),
+                (#"{"keyring_poll_seconds": "fast"}"#, "keyring_poll_seconds in"),
+                (#"{"rotate_after_days": 30,"#, "is not valid JSON"),
+            ] {
+                try Data(text.utf8).write(to: config)
+                let outcome = try await tessera(serve + ["--development", "--config", config.path])
+                #expect(outcome.status == 1, "\(text): \(outcome.standardError)")
+                #expect(outcome.standardError.split(separator: "\n").count == 1, "\(outcome.standardError)")
+                #expect(outcome.standardError.contains(expected), "\(text): \(outcome.standardError)")
+                #expect(!outcome.standardError.contains("s3cr3t-pw"))
+                #expect(!sqliteExists(in: directory))
+            }
+            // ops/tessera.example.json passes every settings check: the start gets as far as reading the root key
+            // file it names (absent here) and stops there, in one line, before opening any database.
+            let example = modeTestsPackageRoot.appendingPathComponent("ops/tessera.example.json").path
+            let outcome = try await tessera(["serve", "--config", example, "--no-metrics", "--port", "0"])
+            #expect(outcome.status == 1, "\(outcome.standardError)")
+            #expect(outcome.standardError.contains("/etc/tessera/credentials/root-key"), "\(outcome.standardError)")
         }
     }
 

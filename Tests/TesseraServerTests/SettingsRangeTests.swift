@@ -33,6 +33,10 @@ struct SettingsRangeTests {
         ("unauthenticated_max_frame_bytes", 1024, 67_108_864, false),
         ("max_connections_per_address", 1, 1_000_000, false),
         ("max_unauthenticated_failures_per_address", 1, 1_000_000, false),
+        ("wrap_warning", 1, 4_294_967_296, false),
+        ("rotate_after_wraps", 1, 4_294_967_296, false),
+        ("rotate_after_days", 1.0 / 24, 3650, true),
+        ("keyring_references_seconds", 1, 86_400, true),
     ]
 
     /// A value of a setting and whether it is accepted.
@@ -89,6 +93,7 @@ struct SettingsRangeTests {
             let settings = try ServerSettings.fromEnvironment(environment)
             _ = try settings.serverConfiguration()
             _ = try settings.keyringPollInterval()
+            _ = try settings.keyringReferencesInterval()
             _ = try settings.sweeper()
             _ = try settings.metricsEndpoint()
         } else {
