@@ -70,7 +70,9 @@ public struct AuditInclusionProof: Sendable, Hashable, Codable {
     public static func make(
         entryID: Int64, store: any TesseraStore, publicKey: AuditCheckpointPublicKey
     ) async throws -> Result<AuditInclusionProof, UnavailableError> {
-        guard let entry = try await store.auditEntry(id: entryID) else { return .failure(UnavailableError(.noSuchEntry)) }
+        guard let entry = try await store.auditEntry(id: entryID) else {
+            return .failure(UnavailableError(.noSuchEntry))
+        }
         guard let leaf = try await store.auditLeaf(entryID: entryID),
             let checkpoint = try await store.latestAuditCheckpoint(), leaf.index < checkpoint.treeSize
         else { return .failure(UnavailableError(.notYetSealed)) }

@@ -29,8 +29,9 @@ public struct AuditVerifier: Sendable {
     ///   - key: The audit MAC key.
     ///   - publicKey: The checkpoint public key.
     ///   - pageSize: Entries per page (default 1000); memory use is proportional to it, not to the log.
-    public init(store: any TesseraStore, key: AuditSigningKey, publicKey: AuditCheckpointPublicKey, pageSize: Int = 1000)
-    {
+    public init(
+        store: any TesseraStore, key: AuditSigningKey, publicKey: AuditCheckpointPublicKey, pageSize: Int = 1000
+    ) {
         self.store = store
         self.key = key
         self.publicKey = publicKey

@@ -20,6 +20,9 @@ public struct BenchReport: Codable, Sendable {
         /// For a value that must match its baseline rather than beat it (e.g. two latencies that must not tell an
         /// attacker apart): the largest allowed |value ÷ baseline − 1|. A row has ``target`` or this, not both.
         public var tolerance: Double?
+        /// For a value that has a bound of its own rather than a ratio (e.g. a lag that must stay under 2 s): the
+        /// largest allowed value, in ``unit``.
+        public var maximum: Double?
 
         /// value ÷ baseline, when there is a baseline.
         public var ratio: Double? {
@@ -29,6 +32,7 @@ public struct BenchReport: Codable, Sendable {
 
         /// Whether the row meets its ``target`` or ``tolerance``; nil when it has neither.
         public var meetsTarget: Bool? {
+            if let maximum { return value <= maximum }
             if let tolerance {
                 guard let ratio else { return false }
                 return abs(ratio - 1) <= tolerance
@@ -45,7 +49,8 @@ public struct BenchReport: Codable, Sendable {
             baseline: Double? = nil,
             baselineName: String? = nil,
             target: Double? = nil,
-            tolerance: Double? = nil
+            tolerance: Double? = nil,
+            maximum: Double? = nil
         ) {
             self.name = name
             self.value = value
@@ -54,6 +59,7 @@ public struct BenchReport: Codable, Sendable {
             self.baselineName = baselineName
             self.target = target
             self.tolerance = tolerance
+            self.maximum = maximum
         }
     }
 
@@ -86,7 +92,9 @@ public struct BenchReport: Codable, Sendable {
             let ratio = row.ratio.map { String(format: "%.3f", $0) } ?? "-"
             let verdict = row.meetsTarget.map { $0 ? "met" : "MISSED" } ?? ""
             let target: String
-            if let tolerance = row.tolerance {
+            if let maximum = row.maximum {
+                target = "≤ " + format(maximum) + " " + row.unit + " " + verdict
+            } else if let tolerance = row.tolerance {
                 target = String(format: "1 ± %.2f %@", tolerance, verdict)
             } else if let goal = row.target {
                 target = String(format: "≥ %.2f %@", goal, verdict)

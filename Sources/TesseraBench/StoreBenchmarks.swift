@@ -26,7 +26,7 @@ public enum StoreBenchmarks {
         /// Creates settings; the defaults take about a minute in all.
         public init(
             duration: Duration = .seconds(5),
-            postgresClients: [Int] = [1, 4, 16],
+            postgresClients: [Int] = [1, 4, 16, 64],
             sqliteClients: [Int] = [1, 4]
         ) {
             self.duration = duration

@@ -52,6 +52,37 @@ struct Pgbench: Sendable {
 
         """
 
+    /// The table the legacy script serialises on: today's design before issue 11 (one shared chain head, locked by
+    /// every audited transaction until it commits), created in the benchmark's database only.
+    static let legacyHeadSetup = [
+        "CREATE TABLE IF NOT EXISTS public.bench_legacy_head (id integer PRIMARY KEY, last_id bigint NOT NULL, "
+            + "last_hash bytea NOT NULL)",
+        "INSERT INTO public.bench_legacy_head VALUES (1, 0, '\\x00'::bytea) ON CONFLICT (id) DO NOTHING",
+    ]
+
+    /// The same rotation with the audit append of the design that issue 11 replaced: lock the shared head row
+    /// (`SELECT … FOR UPDATE`), insert the entry chained to it, move the head, all before `COMMIT`. It is the
+    /// "today's figure" baseline of the store benchmark, measured in the same run instead of quoted from a past one.
+    static let legacyScript = script.replacingOccurrences(
+        of: """
+            SELECT nextval('audits.audit_log_id_seq') AS next_id FROM successor \\gset a_
+            INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+            VALUES (:a_next_id, 'session', 'refresh.rotated', :s_user_id,
+                jsonb_build_object('family', :s_family_id::text, 'counter', :c::text),
+                sha256(int8send(:a_next_id)), ''::bytea, now());
+            """,
+        with: """
+            SELECT head.last_hash, nextval('audits.audit_log_id_seq') AS next_id
+                FROM public.bench_legacy_head AS head, successor WHERE head.id = 1 FOR UPDATE OF head \\gset a_
+            INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+            VALUES (:a_next_id, 'session', 'refresh.rotated', :s_user_id,
+                jsonb_build_object('family', :s_family_id::text, 'counter', :c::text),
+                sha256(int8send(:a_next_id)), :a_last_hash, now());
+            UPDATE public.bench_legacy_head SET last_id = :a_next_id, last_hash = sha256(int8send(:a_next_id))
+                WHERE id = 1;
+            """
+    )
+
     /// Finds pgbench beside the server binaries: `PG_BIN`, else the newest `/usr/lib/postgresql/<version>/bin`.
     static func locate() throws -> Pgbench {
         let fileManager = FileManager.default
@@ -80,8 +111,11 @@ struct Pgbench: Sendable {
     ///   - clients: Concurrent clients (`-c`, `-j`).
     ///   - duration: How long (`-T`).
     ///   - base: The token-number base of this run's seeded families.
-    func run(url: String, clients: Int, duration: Duration, base: Int64) async throws -> Double {
-        try await self.measure(url: url, script: Self.script, clients: clients, duration: duration, base: base).rate
+    ///   - script: The custom script (default ``script``).
+    func run(url: String, clients: Int, duration: Duration, base: Int64, script: String = Pgbench.script)
+        async throws -> Double
+    {
+        try await self.measure(url: url, script: script, clients: clients, duration: duration, base: base).rate
     }
 
     /// What one pgbench run measured.

@@ -1,12 +1,13 @@
-import Crypto
 import Foundation
+import TesseraAudit
 import TesseraCrypto
 import TesseraStore
 
 /// One benchmark client's session family: its user, and the hash of its current refresh token.
 struct RotationChain: Sendable {
-    /// The audit key the benchmark signs entries with (a stand-in for the key derived from the root key).
-    static let auditKey = SymmetricKey(size: .bits256)
+    /// The audit key the benchmark signs entries with (a stand-in for the key derived from the root key); the
+    /// benchmark's sequencer checks every entry's MAC with it, as the server's does.
+    static let auditKey = AuditSigningKey(material: .random(count: 32))
 
     let userID: UUID
     let familyID: UUID
@@ -36,7 +37,10 @@ struct RotationChain: Sendable {
     /// One unit of work, in one transaction: rotate the current refresh token and append the audit entry recording
     /// it (``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:audit:seal:)``).
     mutating func rotate(in store: any TesseraStore) async throws {
-        let now = Date()
+        // In whole milliseconds, as ``AuditEvent/draft(at:)`` gives the flows: the canonical form rounds to the
+        // millisecond and the store keeps microseconds, so a raw time could seal a form the stored entry does not
+        // reproduce (the sequencer would refuse that entry).
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         let next = SecureRandom.bytes(count: 32)
         let userID = self.userID
         let family = self.familyID.uuidString.lowercased()
@@ -58,15 +62,9 @@ struct RotationChain: Sendable {
         self.currentHash = next
     }
 
-    /// Seals an entry as the audit service will: SHA-256 over a canonical form chained to the previous hash, and an
-    /// HMAC-SHA256 of that hash under the audit key.
+    /// Seals an entry as ``AuditLog`` does: the canonical form (format 2, no chain) and its HMAC-SHA256 under the
+    /// audit key.
     @Sendable static func seal(_ draft: AuditEntryDraft, _ link: AuditChainLink) -> AuditSeal {
-        var canonical = link.previousHash
-        canonical += withUnsafeBytes(of: link.id.bigEndian) { Array($0) }
-        canonical += Array("\(draft.entity)\u{0}\(draft.action)\u{0}".utf8)
-        canonical += Array(JSONColumn.encode(draft.payload).utf8)
-        let hash = Array(SHA256.hash(data: canonical))
-        let signature = Array(HMAC<SHA256>.authenticationCode(for: hash, using: Self.auditKey))
-        return AuditSeal(entryHash: hash, signature: signature)
+        AuditCanonicalForm.seal(draft, link: link, key: Self.auditKey)
     }
 }

@@ -321,7 +321,9 @@ struct AuditTreeTests {
             try await Self.appendEntries(10, to: log)
             let late = AuditCheckpoint(try #require(try await AuditFixture.sequencer(store, key: Self.key).drain()))
             #expect(late.treeSize == 25)
-            let intact = try await AuditFixture.verifier(store, key: Self.key, pageSize: 4).verify(against: [early, late])
+            let intact = try await AuditFixture.verifier(store, key: Self.key, pageSize: 4).verify(against: [
+                early, late,
+            ])
             #expect(intact.firstBreak == nil && intact.sealedEntries == 25 && intact.checkpoints == 2)
 
             for trigger in [

@@ -28,4 +28,14 @@ struct BenchReportTests {
         #expect(lines.map { $0.hasSuffix("≥ 0.90 MISSED") } == [false, true, false])
         #expect(lines.last?.contains("0.500") == true)
     }
+
+    @Test(
+        "A maximum row is met at or below its bound, with no baseline",
+        arguments: [(1999.0, true), (2000.0, true), (2001.0, false)])
+    func maximum(value: Double, met: Bool) throws {
+        let row = BenchReport.Row(name: "lag p99", value: value, unit: "ms", maximum: 2000)
+        #expect(row.meetsTarget == met)
+        let line = try #require(BenchReport(rows: [row]).table.split(separator: "\n").last)
+        #expect(line.hasSuffix(met ? "≤ 2000 ms met" : "≤ 2000 ms MISSED"))
+    }
 }

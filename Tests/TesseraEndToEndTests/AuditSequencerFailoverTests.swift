@@ -74,7 +74,10 @@ struct AuditSequencerFailoverTests {
             let migrated = try await tessera(["migrate", "--database-url", url])
             try #require(migrated.status == 0, "migrate: \(migrated.standardError)")
             let added = try await tessera(
-                ["callers", "add", "audit", "--allow", "*", "--file", directory.appendingPathComponent("callers.json").path]
+                [
+                    "callers", "add", "audit", "--allow", "*", "--file",
+                    directory.appendingPathComponent("callers.json").path,
+                ]
             )
             try #require(added.status == 0, "callers add: \(added.standardError)")
             var processes: [ChildProcess] = []

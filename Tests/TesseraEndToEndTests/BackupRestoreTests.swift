@@ -90,7 +90,13 @@ struct BackupRestoreTests {
         let status = try await tessera(["keys", "status"] + runtime, environment: environment)
         #expect(status.status == 0, "keys status: \(status.standardError)")
         let beforeVerify = try await tessera(["audit", "verify"] + runtime, environment: environment)
-        #expect(beforeVerify.standardOutput.contains("audit chain intact"), "\(beforeVerify.standardError)")
+        #expect(beforeVerify.standardOutput.contains("audit log intact"), "\(beforeVerify.standardError)")
+        // The signed checkpoints, kept outside the database as an operator ships them: the restore must reach them.
+        let checkpoints = try await tessera(["audit", "checkpoints"] + runtime, environment: environment)
+        #expect(checkpoints.status == 0 && !checkpoints.standardOutput.isEmpty, "\(checkpoints.standardError)")
+        let checkpointFile = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-cp-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: checkpointFile) }
+        try Data(checkpoints.standardOutput.utf8).write(to: checkpointFile)
 
         // Backup of Tessera's four schemas, as the migration role (it owns every object in them, so it reads every row).
         try await source.run(
@@ -125,9 +131,12 @@ struct BackupRestoreTests {
         try await applyBootstrap(target)
         let restored = ["--database-url", target.url(user: "tessera_app")]
 
-        let verify = try await tessera(["audit", "verify"] + restored, environment: environment)
+        let verify = try await tessera(
+            ["audit", "verify", "--against", checkpointFile.path] + restored, environment: environment
+        )
         #expect(verify.status == 0, "audit verify: \(verify.standardError)")
-        #expect(verify.standardOutput.contains("audit chain intact"), "\(verify.standardOutput)")
+        #expect(verify.standardOutput.contains("audit log intact"), "\(verify.standardOutput)")
+        #expect(verify.standardOutput.contains("external checkpoints matched"), "\(verify.standardOutput)")
         let restoredStatus = try await tessera(["keys", "status"] + restored, environment: environment)
         #expect(restoredStatus.standardOutput == status.standardOutput, "\(restoredStatus.standardError)")
 

@@ -13,7 +13,9 @@ private struct SealRefused: Error {}
 
 @Suite("Store conformance: audit log", .timeLimit(.minutes(5)))
 struct AuditChainConformanceTests {
-    @Test("appends take increasing ids, store no previous hash and read back in id order", arguments: StoreBackend.allCases)
+    @Test(
+        "appends take increasing ids, store no previous hash and read back in id order",
+        arguments: StoreBackend.allCases)
     func appendAndRead(backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let empty = try await store.auditChainHead()
