@@ -12,10 +12,6 @@ import Testing
     import Darwin
 #endif
 
-/// The package's root directory, where the development keys are found.
-private let failoverPackageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 /// Two `tessera serve` processes on one PostgreSQL, each running the audit sequencer: the one holding the lease is
 /// killed with SIGKILL while entries keep arriving; the other takes over, and every entry ends up in the tree
 /// exactly once.
@@ -25,12 +21,6 @@ private let failoverPackageRoot = URL(fileURLWithPath: #filePath)
     .timeLimit(.minutes(10))
 )
 struct AuditSequencerFailoverTests {
-    private func tessera(_ arguments: [String]) async throws -> ChildProcess.Outcome {
-        try await ChildProcess.run(
-            try #require(tesseraExecutable), arguments, environment: ServeProcessTests.cleanEnvironment,
-            inheriting: false, directory: failoverPackageRoot.path
-        )
-    }
 
     private func startServer(_ index: Int, in directory: URL, url: String) async throws -> (ChildProcess, URL) {
         let log = directory.appendingPathComponent("serve-\(index).log")
@@ -40,7 +30,7 @@ struct AuditSequencerFailoverTests {
                 "serve", "--development", "--port", "0", "--no-metrics",
                 "--callers", directory.appendingPathComponent("callers.json").path, "--database-url", url,
             ],
-            environment: ServeProcessTests.cleanEnvironment, inheriting: false, directory: failoverPackageRoot.path,
+            environment: ServeProcessTests.cleanEnvironment, inheriting: false, directory: endToEndPackageRoot.path,
             logFile: log.path
         )
         let deadline = ContinuousClock.now + .seconds(120)
@@ -68,7 +58,7 @@ struct AuditSequencerFailoverTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-failover-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let rootKey = try RootKeyFile(path: failoverPackageRoot.appendingPathComponent("keys-dev/root-key.dev").path)
+        let rootKey = try RootKeyFile(path: endToEndPackageRoot.appendingPathComponent("keys-dev/root-key.dev").path)
             .load().key
         try await TestPostgres.withTemporaryDatabase { url in
             let migrated = try await tessera(["migrate", "--database-url", url])

@@ -11,10 +11,6 @@ import Testing
     import Darwin
 #endif
 
-/// The package's root directory: the development keys and `ops/postgres/bootstrap.sql`.
-private let backupPackageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 /// The backup and restore procedure of docs/operations.md, step by step: a PostgreSQL cluster set up with
 /// `ops/postgres/bootstrap.sql`, served by `tessera serve` as the runtime role, holding users, provider keys and
 /// caller-stored secrets under two master key versions and their audit entries; `pg_dump` as the migration role;
@@ -26,7 +22,7 @@ private let backupPackageRoot = URL(fileURLWithPath: #filePath)
     .timeLimit(.minutes(8))
 )
 struct BackupRestoreTests {
-    private static let bootstrap = backupPackageRoot.appendingPathComponent("ops/postgres/bootstrap.sql").path
+    private static let bootstrap = endToEndPackageRoot.appendingPathComponent("ops/postgres/bootstrap.sql").path
     private static let password = "a long and unusual passphrase"
 
     /// A user with a provider key, or a value a caller stored, and what must come back out.
@@ -34,14 +30,6 @@ struct BackupRestoreTests {
         var emails: [String] = []
         var providerKeys: [(userID: String, apiKey: String)] = []
         var secrets: [(sealed: [UInt8], plaintext: String)] = []
-    }
-
-    private func tessera(_ arguments: [String], environment: [String: String]) async throws -> ChildProcess.Outcome {
-        try await ChildProcess.run(
-            try #require(tesseraExecutable), arguments,
-            environment: ServeProcessTests.cleanEnvironment.merging(environment) { $1 }, inheriting: false,
-            directory: backupPackageRoot.path
-        )
     }
 
     /// `psql -X -q -v ON_ERROR_STOP=1 -d URL -f ops/postgres/bootstrap.sql`, as the cluster's superuser.
@@ -176,7 +164,7 @@ struct BackupRestoreTests {
             try #require(tesseraExecutable),
             ["serve", "--development", "--port", "0", "--no-metrics", "--callers", callers] + restored,
             environment: ServeProcessTests.cleanEnvironment.merging(other) { $1 }, inheriting: false,
-            directory: backupPackageRoot.path, logFile: log.path
+            directory: endToEndPackageRoot.path, logFile: log.path
         )
         #expect(try await refused.exitStatus() != 0, "serve started with another root key")
         let refusal = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -235,7 +223,7 @@ struct BackupRestoreTests {
             ["serve", "--development", "--port", "0", "--no-metrics", "--keyring-poll", "1", "--callers", callers]
                 + database,
             environment: ServeProcessTests.cleanEnvironment.merging(environment) { $1 }, inheriting: false,
-            directory: backupPackageRoot.path, logFile: log.path
+            directory: endToEndPackageRoot.path, logFile: log.path
         )
         defer { if !process.hasExited { process.signal(SIGKILL) } }
         let logText = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }

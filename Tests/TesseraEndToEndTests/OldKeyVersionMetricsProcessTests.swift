@@ -14,10 +14,6 @@ import Testing
     import Darwin
 #endif
 
-/// The package's root directory, where the development keys are found.
-private let oldVersionPackageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 /// `tessera serve` counts the data keys still wrapped by rotated-out master key versions and serves the count on
 /// `/metrics` (`tessera_keyring_old_version_*`, the input of the `TesseraOldMasterKeyVersionReferenced` alert),
 /// following a rewrap and a retirement made by another process.
@@ -31,13 +27,6 @@ struct OldKeyVersionMetricsProcessTests {
         case sqlite
         case postgres
         var testDescription: String { rawValue }
-    }
-
-    private func tessera(_ arguments: [String]) async throws -> ChildProcess.Outcome {
-        try await ChildProcess.run(
-            try #require(tesseraExecutable), arguments, environment: ServeProcessTests.cleanEnvironment,
-            inheriting: false, directory: oldVersionPackageRoot.path
-        )
     }
 
     private static func withStore<Result: Sendable>(
@@ -57,7 +46,7 @@ struct OldKeyVersionMetricsProcessTests {
     /// The keyring over `store` with the development root key the server uses too.
     private static func keyring(_ store: any TesseraStore) async throws -> KeyringManager {
         let key = try RootKeyFile(
-            path: oldVersionPackageRoot.appendingPathComponent(RootKey.developmentRelativePath).path
+            path: endToEndPackageRoot.appendingPathComponent(RootKey.developmentRelativePath).path
         ).load().key
         return try await KeyringManager.start(
             store: store, rootKey: key, audit: AuditLog(store: store, key: AuditSigningKey(rootKey: key))
@@ -141,7 +130,7 @@ struct OldKeyVersionMetricsProcessTests {
                     "--metrics-port", "\(metricsPort)", "--keyring-references-interval", "1",
                 ] + store,
                 environment: ServeProcessTests.cleanEnvironment, inheriting: false,
-                directory: oldVersionPackageRoot.path, logFile: log.path
+                directory: endToEndPackageRoot.path, logFile: log.path
             )
             defer { if !process.hasExited { process.signal(SIGKILL) } }
             let referenced = #"tessera_keyring_old_version_data_keys{version="1"} 5.0"#

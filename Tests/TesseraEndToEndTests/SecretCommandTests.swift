@@ -13,10 +13,6 @@ import Testing
     import Darwin
 #endif
 
-/// The package's root directory, where the development keys are found.
-private let secretPackageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 /// `tessera secret seal|open` and `tessera demo` as real processes on the persistent keyring: envelopes sealed by
 /// the CLI open in a `tessera serve` of the same database and the reverse, also after a rotation; a wrong context,
 /// a tampered envelope or a wrong root key fail with one line and a non-zero exit and change nothing.
@@ -31,15 +27,6 @@ struct SecretCommandTests {
     private static let context = ["--context", "user_id=42", "--context", "provider=openai"]
 
     /// Runs `tessera ARGUMENTS` from the package root with only `environment` (plus a clean base) set.
-    private func tessera(
-        _ arguments: [String], environment: [String: String], input: String = ""
-    ) async throws -> ChildProcess.Outcome {
-        try await ChildProcess.run(
-            try #require(tesseraExecutable), arguments,
-            environment: ServeProcessTests.cleanEnvironment.merging(environment) { $1 }, inheriting: false,
-            directory: secretPackageRoot.path, standardInput: Data(input.utf8)
-        )
-    }
 
     private static func withStore<Result: Sendable>(
         _ flags: [String], _ body: (any TesseraStore) async throws -> Result
@@ -255,7 +242,7 @@ struct SecretCommandTests {
             ["serve", "--development", "--port", "0", "--no-metrics", "--keyring-poll", "1", "--callers", callers]
                 + database,
             environment: ServeProcessTests.cleanEnvironment.merging(environment) { $1 }, inheriting: false,
-            directory: secretPackageRoot.path, logFile: log.path
+            directory: endToEndPackageRoot.path, logFile: log.path
         )
         defer { if !process.hasExited { process.signal(SIGKILL) } }
         var port: Int?

@@ -11,10 +11,6 @@ import Testing
     import Darwin
 #endif
 
-/// The package's root directory, where the development keys are found.
-private let sweeperPackageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 /// `tessera serve` runs the sweeper in its service group: expired rows written before it started are gone after
 /// its first runs, live ones stay, and its work is on `/metrics`.
 @Suite(
@@ -27,13 +23,6 @@ struct SweeperProcessTests {
         case sqlite
         case postgres
         var testDescription: String { rawValue }
-    }
-
-    private func tessera(_ arguments: [String]) async throws -> ChildProcess.Outcome {
-        try await ChildProcess.run(
-            try #require(tesseraExecutable), arguments, environment: ServeProcessTests.cleanEnvironment,
-            inheriting: false, directory: sweeperPackageRoot.path
-        )
     }
 
     private static func withStore<Result: Sendable>(
@@ -109,7 +98,7 @@ struct SweeperProcessTests {
                     "--metrics-port", "\(metricsPort)", "--sweep-interval", "0.2", "--sweep-batch", "2",
                 ] + store,
                 environment: ServeProcessTests.cleanEnvironment, inheriting: false,
-                directory: sweeperPackageRoot.path, logFile: log.path
+                directory: endToEndPackageRoot.path, logFile: log.path
             )
             defer { if !process.hasExited { process.signal(SIGKILL) } }
             var scraped = ""

@@ -1,0 +1,22 @@
+import Foundation
+import TesseraTestSupport
+import Testing
+
+/// The package's root directory: `tessera` child processes run there, so they find the development keys
+/// (`keys-dev/`) and `ops/` as `make run` does.
+let endToEndPackageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Runs the built `tessera` with `arguments` in the package root, with the clean environment of
+/// ``ServeProcessTests/cleanEnvironment`` plus `environment`, none of the test process's descriptors, and `input`
+/// on standard input.
+func tessera(
+    _ arguments: [String], environment: [String: String] = [:], input: String = ""
+) async throws -> ChildProcess.Outcome {
+    try await ChildProcess.run(
+        try #require(tesseraExecutable), arguments,
+        environment: ServeProcessTests.cleanEnvironment.merging(environment) { $1 }, inheriting: false,
+        directory: endToEndPackageRoot.path, standardInput: Data(input.utf8)
+    )
+}
