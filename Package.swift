@@ -272,6 +272,9 @@ let package = Package(
                 "TesseraBench",
                 "TesseraClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // TESSERA_BENCH_NIO_EXECUTOR=1: NIO's event loops as Swift Concurrency's executor (main.swift).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(

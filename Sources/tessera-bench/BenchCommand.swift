@@ -8,7 +8,11 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Measure Tessera against raw baselines on this machine; print a table and write JSON.",
-        discussion: "Build in release mode for meaningful numbers: make bench."
+        discussion: """
+            Build in release mode for meaningful numbers: make bench. With the environment variable \
+            TESSERA_BENCH_NIO_EXECUTOR=1, NIO's event loops run Swift Concurrency for the whole run (what \
+            docs/storage.md measures against the default executor).
+            """
     )
 
     /// A group of benchmarks `--only` can pick.
