@@ -39,9 +39,11 @@ struct EndToEndTests {
             try await weakHasher.shutdown()
             verify.password = "correct horse battery staple"
             verify.phc = weak
-            let upgraded = try await client.unary(
-                MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken
-            ).decode(Tessera_V1_VerifyPasswordResponse.self)
+            let upgradedReply = try await client.unary(
+                MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken,
+                timeoutMilliseconds: 60_000)
+            try #require(upgradedReply.code == .ok, "\(upgradedReply.code): \(upgradedReply.status.message)")
+            let upgraded = try upgradedReply.decode(Tessera_V1_VerifyPasswordResponse.self)
             #expect(upgraded.valid && upgraded.needsRehash && upgraded.hasNewPhc)
             #expect(try await server.hasher.verify("correct horse battery staple", against: upgraded.newPhc).isValid)
 
@@ -53,9 +55,13 @@ struct EndToEndTests {
             let strong = try await strongHasher.hash("correct horse battery staple")
             try await strongHasher.shutdown()
             verify.phc = strong
-            let kept = try await client.unary(
-                MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken
-            ).decode(Tessera_V1_VerifyPasswordResponse.self)
+            // 64 MiB and three passes queued behind the rest of a loaded test run: a long deadline, and the code
+            // checked first so that a slow machine reads as DEADLINE_EXCEEDED, not as a wrong answer.
+            let keptReply = try await client.unary(
+                MethodCatalog.passwordsVerify.name, body: verify, token: server.adminToken,
+                timeoutMilliseconds: 60_000)
+            try #require(keptReply.code == .ok, "\(keptReply.code): \(keptReply.status.message)")
+            let kept = try keptReply.decode(Tessera_V1_VerifyPasswordResponse.self)
             #expect(kept.valid && !kept.needsRehash && !kept.hasNewPhc)
 
             verify.phc = "$argon2id$not-a-hash"
