@@ -50,8 +50,11 @@ struct ReplicaKeyringTests {
                 "rotation: the Admin call took \(committed - started); the other replica sealed under the new version "
                     + "\(other) after it returned (poll interval \(pollSeconds) s)"
             )
-            // Within one poll interval, plus one poll's read on two loaded shared cores.
-            #expect(other <= .seconds(pollSeconds) + .seconds(1))
+            // The guarantee is the first poll after the commit: one interval, plus however long that poll's read
+            // and reload take. On an idle machine the figure printed above is about one interval; in the full suite
+            // on two shared cores it has been seen at 2.3 s, so the bound leaves room for a loaded machine and the
+            // printed figure is the measurement.
+            #expect(other <= .seconds(pollSeconds) + .seconds(5))
             // A caller granted only Admin/* reads the status but may not rotate.
             let viewer = try client(port: replicas.servers[0].port ?? 0, token: replicas.viewerToken)
             #expect(try await viewer.keyringStatus().activeVersion == 2)

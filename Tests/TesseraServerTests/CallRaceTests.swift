@@ -55,11 +55,18 @@ struct CallRaceTests {
         for _ in 0..<200 {
             let race = CallRace()
             let waiter = Task { await race.winner() }
-            DispatchQueue.concurrentPerform(iterations: 3) { index in
-                switch index {
-                case 0: race.end(.finished(.success(Data())))
-                case 1: race.end(.deadlineExceeded)
-                default: race.end(.cancelled)
+            // The three ends run on threads of their own, never on the cooperative pool: blocking one of its
+            // (here two) threads for 200 rounds starved the rest of a loaded test run past the time limit.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    DispatchQueue.concurrentPerform(iterations: 3) { index in
+                        switch index {
+                        case 0: race.end(.finished(.success(Data())))
+                        case 1: race.end(.deadlineExceeded)
+                        default: race.end(.cancelled)
+                        }
+                    }
+                    done.resume()
                 }
             }
             let first = await waiter.value
