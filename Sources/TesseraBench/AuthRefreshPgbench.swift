@@ -5,7 +5,7 @@ import TesseraStore
 ///
 /// `AuthFlows.refresh` derives the successor token (HMAC, in the process), then calls `AuditLog.rotateRefreshToken`,
 /// which is the store's audited rotation in one transaction (the prepared statements of `PostgresStatements`:
-/// `Begin`, `SessionForUpdate`, `RotateSessionTakingEntryID`, `AppendAuditEntry`, `Commit`), then reads the user by
+/// `Begin`, `SessionForUpdateTakingEntryID`, `RotateSessionAppendingEntry`, `Commit`), then reads the user by
 /// id outside it (`PostgresStore.user(id:)`). This script runs those statements, with today's column lists
 /// (`family_expires_at` included), the entry's payload keys, and `-M prepared`. Differences, all in pgbench's favour:
 /// the values the process computes (the time, the successor's id, token hashes, the audit hash and signature) come
@@ -21,8 +21,10 @@ enum AuthRefreshPgbench {
         \\set n :h + 1
         BEGIN;
         SELECT id, user_id, refresh_token_hash, expires_at, device_info::text, created_at, last_used, family_id,
-            parent_id, rotation_counter, rotated_at, revoked_at, family_expires_at FROM auth.sessions
-            WHERE refresh_token_hash = sha256(int8send(:h)) FOR UPDATE \\gset s_
+            parent_id, rotation_counter, rotated_at, revoked_at, family_expires_at,
+            nextval('audits.audit_log_id_seq') AS next_id
+            FROM auth.sessions, (SELECT pg_current_xact_id() AS xid OFFSET 0) AS xact
+            WHERE refresh_token_hash = sha256(int8send(:h)) AND xact.xid IS NOT NULL FOR UPDATE OF sessions \\gset s_
         \\set c :s_rotation_counter + 1
         WITH old AS (
             UPDATE auth.sessions SET rotated_at = now(), last_used = now() WHERE id = :s_id RETURNING id
@@ -34,12 +36,11 @@ enum AuthRefreshPgbench {
             FROM old
             RETURNING id
         )
-        SELECT nextval('audits.audit_log_id_seq') AS next_id FROM successor \\gset a_
         INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
-        VALUES (:a_next_id, 'session', 'refresh.rotated', :s_user_id,
+        SELECT :s_next_id, 'session', 'refresh.rotated', :s_user_id,
             jsonb_build_object('family_id', :s_family_id::text, 'session_id', :s_id::text,
                 'successor_id', gen_random_uuid()::text, 'counter', :c::text, 'outcome', 'succeeded'),
-            sha256(int8send(:a_next_id)), ''::bytea, now());
+            sha256(int8send(:s_next_id)), ''::bytea, now() FROM successor;
         COMMIT;
         SELECT id, email, password_hash, role, verified, totp_secret, created_at, updated_at, last_login,
             failed_login_attempts, locked_until, settings::text, last_failed_login, temporary_lockouts, disabled_at

@@ -7,8 +7,8 @@ import TesseraTestSupport
 /// store benchmark is compared with.
 ///
 /// The script runs, statement by statement, the SQL that the audited `PostgresStore.rotateRefreshToken` sends in its
-/// one transaction (the prepared statements of `PostgresStatements`: `SessionForUpdate`,
-/// `RotateSessionTakingEntryID`, `AppendAuditEntry`, between `BEGIN` and `COMMIT`): the same tables, columns,
+/// one transaction (the prepared statements of `PostgresStatements`: `SessionForUpdateTakingEntryID`,
+/// `RotateSessionAppendingEntry`, between `BEGIN` and `COMMIT`): the same tables, columns,
 /// predicates, CTEs and locks, with `-M prepared` as the store prepares them. Differences, all in pgbench's favour:
 /// values the store computes in the client come from the server (`now()`, `gen_random_uuid()`, token hashes as
 /// `sha256(int8send(n))`, the audit hash and signature as `sha256(int8send(id))` instead of SHA-256 + HMAC in the
@@ -24,8 +24,38 @@ struct Pgbench: Sendable {
     /// Token numbers of one client stay below this, so clients never share a hash.
     static let clientStride: Int64 = 1_000_000_000
 
-    /// The custom script (`-f`), written to a temporary file at run time.
+    /// The custom script (`-f`), written to a temporary file at run time: four round trips, as the store's.
     static let script = """
+        \\set h :base + :client_id * \(clientStride) + :counter
+        \\set n :h + 1
+        BEGIN;
+        SELECT id, user_id, refresh_token_hash, expires_at, device_info::text, created_at, last_used, family_id,
+            parent_id, rotation_counter, rotated_at, revoked_at, nextval('audits.audit_log_id_seq') AS next_id
+            FROM auth.sessions, (SELECT pg_current_xact_id() AS xid OFFSET 0) AS xact
+            WHERE refresh_token_hash = sha256(int8send(:h)) AND xact.xid IS NOT NULL FOR UPDATE OF sessions \\gset s_
+        \\set c :s_rotation_counter + 1
+        WITH old AS (
+            UPDATE auth.sessions SET rotated_at = now(), last_used = now() WHERE id = :s_id RETURNING id
+        ), successor AS (
+            INSERT INTO auth.sessions (id, user_id, refresh_token_hash, expires_at, device_info, created_at,
+                last_used, family_id, parent_id, rotation_counter, rotated_at, revoked_at)
+            SELECT gen_random_uuid(), :s_user_id, sha256(int8send(:n)), now() + interval '30 days',
+                :s_device_info::jsonb, now(), NULL, :s_family_id, old.id, :c, NULL, NULL FROM old
+            RETURNING id
+        )
+        INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+        SELECT :s_next_id, 'session', 'refresh.rotated', :s_user_id,
+            jsonb_build_object('family', :s_family_id::text, 'counter', :c::text),
+            sha256(int8send(:s_next_id)), ''::bytea, now() FROM successor;
+        COMMIT;
+        \\set counter :counter + 1
+
+        """
+
+    /// The rotation as the store sent it before its audit append was folded into the rotation's statements (five
+    /// round trips: the entry's id from its own `SELECT nextval`, the entry from its own `INSERT`). The legacy
+    /// head-row script is built on it, so that "today's figure" stays the design issue 11 replaced.
+    static let fiveRoundTripScript = """
         \\set h :base + :client_id * \(clientStride) + :counter
         \\set n :h + 1
         BEGIN;
@@ -63,7 +93,7 @@ struct Pgbench: Sendable {
     /// The same rotation with the audit append of the design that issue 11 replaced: lock the shared head row
     /// (`SELECT … FOR UPDATE`), insert the entry chained to it, move the head, all before `COMMIT`. It is the
     /// "today's figure" baseline of the store benchmark, measured in the same run instead of quoted from a past one.
-    static let legacyScript = script.replacingOccurrences(
+    static let legacyScript = fiveRoundTripScript.replacingOccurrences(
         of: """
             SELECT nextval('audits.audit_log_id_seq') AS next_id FROM successor \\gset a_
             INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)

@@ -8,11 +8,24 @@ import TesseraStore
 /// connection's first use and only bound and executed afterwards. Parameter types are given explicitly, so a first
 /// run that binds NULL cannot leave a statement prepared with an unknown type. Values are bound, never spliced.
 enum PostgresStatements {
-    /// The presented token's row, locked until the transaction ends: concurrent rotations of one token queue here.
-    struct SessionForUpdate: PostgresPreparedStatement {
-        static let sql = PostgresStore.selectSession + " WHERE refresh_token_hash = $1 FOR UPDATE"
+    /// The presented token's row, locked until the transaction ends (concurrent rotations of one token queue here),
+    /// and the id of the audit entry that will record what the rotation does, in one round trip.
+    ///
+    /// The id is taken as ``NextAuditEntryID`` takes it: the `OFFSET 0` subquery gives the transaction its
+    /// transaction id before `nextval` runs in the projection, which the sequencer's settledness test relies on
+    /// (``AuditAllocationMarker``). The row lock is taken above the projection; a rotation that waits for it and is
+    /// rechecked may take a second id, and an outcome that records nothing leaves its id unused: both are gaps,
+    /// which the log has anyway (a rolled-back append) and the sequencer skips once they are settled. A hash that
+    /// matches no row returns no row and takes no id.
+    struct SessionForUpdateTakingEntryID: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(PostgresStore.sessionColumns), nextval('audits.audit_log_id_seq')
+            FROM auth.sessions, (SELECT pg_current_xact_id() AS xid OFFSET 0) AS xact
+            WHERE refresh_token_hash = $1 AND xact.xid IS NOT NULL
+            FOR UPDATE OF sessions
+            """
         static let bindingDataTypes: [PostgresDataType] = [.bytea]
-        typealias Row = SessionRecord
+        typealias Row = (session: SessionRecord, entryID: Int64)
 
         let hash: [UInt8]
 
@@ -22,8 +35,12 @@ enum PostgresStatements {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> SessionRecord {
-            try PostgresStore.decodeSession(row)
+        func decodeRow(_ row: PostgresRow) throws -> (session: SessionRecord, entryID: Int64) {
+            let session = try PostgresStore.decodeSession(row)
+            let entryID = try PostgresStore.decoding {
+                try row.makeRandomAccess()[PostgresStore.sessionColumnCount].decode(Int64.self)
+            }
+            return (session, entryID)
         }
     }
 
@@ -49,12 +66,14 @@ enum PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    /// ``RotateSession`` that then takes the id of the audit entry recording it.
+    /// ``RotateSession`` that also inserts the sealed audit entry recording it, in the same statement: one round trip
+    /// for all three rows.
     ///
-    /// The id comes from the log's sequence, which no other appender waits for. The transaction already has a
-    /// transaction id when the entry id is taken (the row lock of ``SessionForUpdate`` and these writes gave it
-    /// one): the sequencer's settledness test relies on it (``AuditAllocationMarker``).
-    struct RotateSessionTakingEntryID: PostgresPreparedStatement {
+    /// The entry's id was taken by ``SessionForUpdateTakingEntryID`` and is covered by its seal, so the entry is
+    /// complete before the statement runs. The entry is selected from the successor's `RETURNING`, so it is
+    /// written only if the rotation's rows are; the statement returns the entry's id, or no row when nothing was
+    /// written.
+    struct RotateSessionAppendingEntry: PostgresPreparedStatement {
         static let sql = """
             WITH old AS (
                 UPDATE auth.sessions SET rotated_at = $1, last_used = $1 WHERE id = $2 RETURNING id
@@ -64,14 +83,22 @@ enum PostgresStatements {
                 SELECT $3, $4, $5, $6, $7::jsonb, $8, NULL, $9, old.id, $10, NULL, NULL, $11 FROM old
                 RETURNING id
             )
-            SELECT nextval('audits.audit_log_id_seq') FROM successor
+            INSERT INTO audits.audit_log (id, entity, action, actor_id, payload, signature, prev_hash, ts)
+            SELECT $12, $13, $14, $15, $16::jsonb, $17, $18, $19 FROM successor
+            RETURNING id
             """
-        static let bindingDataTypes = RotationBindings.types
+        static let bindingDataTypes = RotationBindings.types + AppendAuditEntry.bindingDataTypes
         typealias Row = Int64
 
         let bindings: RotationBindings
+        let entry: AuditEntryRecord
 
-        func makeBindings() throws -> PostgresBindings { self.bindings.make() }
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = self.bindings.make()
+            AppendAuditEntry.append(self.entry, to: &bindings)
+            return bindings
+        }
+
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
@@ -135,19 +162,24 @@ enum PostgresStatements {
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 8)
-            bindings.append(self.entry.id)
-            bindings.append(self.entry.entity)
-            bindings.append(self.entry.action)
-            if let actorID = self.entry.actorID {
+            Self.append(self.entry, to: &bindings)
+            return bindings
+        }
+
+        /// Appends the entry's eight values, in the column order of the statement's `INSERT`.
+        static func append(_ entry: AuditEntryRecord, to bindings: inout PostgresBindings) {
+            bindings.append(entry.id)
+            bindings.append(entry.entity)
+            bindings.append(entry.action)
+            if let actorID = entry.actorID {
                 bindings.append(actorID)
             } else {
                 bindings.appendNull()
             }
-            bindings.append(JSONColumn.encode(self.entry.payload))
-            bindings.append(ByteBuffer(bytes: self.entry.signature))
-            bindings.append(ByteBuffer(bytes: self.entry.previousHash))
-            bindings.append(self.entry.timestamp)
-            return bindings
+            bindings.append(JSONColumn.encode(entry.payload))
+            bindings.append(ByteBuffer(bytes: entry.signature))
+            bindings.append(ByteBuffer(bytes: entry.previousHash))
+            bindings.append(entry.timestamp)
         }
 
         func decodeRow(_ row: PostgresRow) throws {}

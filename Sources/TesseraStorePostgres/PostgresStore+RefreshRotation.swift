@@ -8,9 +8,9 @@ extension PostgresStore {
     ///
     /// The presented row is locked `FOR UPDATE`, so concurrent rotations of one token queue behind each other; under
     /// READ COMMITTED the waiter then re-reads the row, sees it rotated, and reports the winner's successor. A
-    /// successful rotation costs BEGIN, the locked read, one statement that writes both rows and takes the entry's id
-    /// from the log's sequence, one that inserts the entry, and COMMIT. No row shared with other audited operations
-    /// is locked: rotations of different families run in parallel.
+    /// successful rotation costs four round trips: BEGIN, the locked read (which also takes the entry's id from the
+    /// log's sequence), one statement that writes both session rows and the sealed entry, and COMMIT. No row shared
+    /// with other audited operations is locked: rotations of different families run in parallel.
     public func rotateRefreshToken(
         oldHash: [UInt8],
         newHash: [UInt8],
@@ -22,9 +22,11 @@ extension PostgresStore {
     ) async throws -> AuditedRefreshRotation {
         let auditing = RefreshRotationAudit(audit: audit, seal: seal)
         return try await self.withTransaction { transaction in
-            let presented = try await transaction.execute(PostgresStatements.SessionForUpdate(hash: oldHash)).first
-            guard let old = presented else {
-                return try await Self.audited(.notFound, presented: nil, auditing, in: transaction)
+            let presented = try await transaction.execute(
+                PostgresStatements.SessionForUpdateTakingEntryID(hash: oldHash)
+            ).first
+            guard let (old, entryID) = presented else {
+                return try await Self.audited(.notFound, presented: nil, entryID: nil, auditing, in: transaction)
             }
             let outcome: RefreshRotation
             switch old.rotationStep(newHash: newHash, newExpiresAt: newExpiresAt, now: now, graceWindow: graceWindow) {
@@ -35,9 +37,12 @@ extension PostgresStore {
                     try await transaction.execute(PostgresStatements.RotateSession(bindings: writes))
                     return AuditedRefreshRotation(outcome: rotated, auditEntry: nil)
                 }
-                let ids = try await transaction.execute(PostgresStatements.RotateSessionTakingEntryID(bindings: writes))
-                guard let id = ids.first else { throw StoreError(.backend, "the audit log's sequence returned no id") }
-                let entry = try await Self.appendAuditEntry(draft, id: id, seal: auditing.seal, in: transaction)
+                let (entry, _) = try draft.sealed(at: AuditChainLink(id: entryID), with: auditing.seal)
+                let written = try await transaction.execute(
+                    PostgresStatements.RotateSessionAppendingEntry(bindings: writes, entry: entry))
+                guard written.first == entryID else {
+                    throw StoreError(.backend, "the rotation's rows were not written")
+                }
                 return AuditedRefreshRotation(outcome: rotated, auditEntry: entry)
             case .refuse(let refusal):
                 outcome = refusal
@@ -58,21 +63,28 @@ extension PostgresStore {
                 )
                 outcome = .reuseDetected(familyID: familyID)
             }
-            return try await Self.audited(outcome, presented: old, auditing, in: transaction)
+            return try await Self.audited(outcome, presented: old, entryID: entryID, auditing, in: transaction)
         }
     }
 
-    /// Appends the caller's entry for `outcome`, if it wants one, inside the rotation's transaction.
+    /// Appends the caller's entry for `outcome`, if it wants one, inside the rotation's transaction, under the entry
+    /// id the locked read took (or a fresh one when it found no row).
     private static func audited(
         _ outcome: RefreshRotation,
         presented: SessionRecord?,
+        entryID: Int64?,
         _ auditing: RefreshRotationAudit,
         in transaction: PostgresTransaction
     ) async throws -> AuditedRefreshRotation {
         guard let draft = try auditing.draft(for: outcome, presented: presented) else {
             return AuditedRefreshRotation(outcome: outcome, auditEntry: nil)
         }
-        let id = try await Self.nextAuditEntryID(in: transaction)
+        let id: Int64
+        if let entryID {
+            id = entryID
+        } else {
+            id = try await Self.nextAuditEntryID(in: transaction)
+        }
         let entry = try await Self.appendAuditEntry(draft, id: id, seal: auditing.seal, in: transaction)
         return AuditedRefreshRotation(outcome: outcome, auditEntry: entry)
     }

@@ -4,10 +4,16 @@ import TesseraStore
 
 extension PostgresStore {
     /// The fixed column list of session reads (a constant, never a value).
-    static let selectSession = """
-        SELECT id, user_id, refresh_token_hash, expires_at, device_info::text, created_at, last_used, family_id,
-            parent_id, rotation_counter, rotated_at, revoked_at, family_expires_at FROM auth.sessions
+    static let selectSession = "SELECT \(sessionColumns) FROM auth.sessions"
+
+    /// The columns ``decodeSession(_:)`` reads, in its order.
+    static let sessionColumns = """
+        id, user_id, refresh_token_hash, expires_at, device_info::text, created_at, last_used, family_id, parent_id, \
+        rotation_counter, rotated_at, revoked_at, family_expires_at
         """
+
+    /// How many columns ``sessionColumns`` names: a statement's further columns start at this index.
+    static let sessionColumnCount = 13
 
     /// Inserts a session row.
     public func createSession(_ session: SessionRecord) async throws {

@@ -36,6 +36,11 @@ struct AuditedRotationConformanceTests {
         return root
     }
 
+    /// Whether `ids` strictly increase (unique, in order).
+    private static func increasing(_ ids: [Int64]) -> Bool {
+        zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 }
+    }
+
     private static func rotate(
         _ store: any TesseraStore,
         _ oldHash: [UInt8],
@@ -95,9 +100,11 @@ struct AuditedRotationConformanceTests {
                     "refresh.rotated", "refresh.already-rotated", "refresh.reuse-detected", "refresh.revoked",
                     "refresh.expired", "refresh.unknown",
                 ])
-            #expect(chain.map(\.id) == Array(1...6))
+            // Ids increase in the order of the calls; they are not dense (docs/audit.md): on PostgreSQL the locked
+            // read takes the id, so the silent rotation above leaves one unused.
+            #expect(Self.increasing(chain.map(\.id)))
             #expect(chain.allSatisfy { $0.previousHash.isEmpty && $0.signature == Array("sig-\($0.id)".utf8) })
-            #expect(try await store.auditChainHead() == AuditChainLink(id: 7))
+            #expect(try await store.auditChainHead() == AuditChainLink(id: (chain.last?.id ?? 0) + 1))
         }
     }
 
@@ -164,7 +171,9 @@ struct AuditedRotationConformanceTests {
             #expect(try await first.sessions(userID: root.userID).filter(\.isCurrent) == [winner])
 
             let chain = try await first.auditEntries(after: 0, limit: 100)
-            #expect(chain.map(\.id) == Array(1...30))
+            // 30 entries under unique, increasing ids; a waiter rechecked after the winner's commit may have taken
+            // an id it did not use (docs/audit.md: ids are not dense).
+            #expect(chain.count == 30 && Self.increasing(chain.map(\.id)))
             let rotatedEntries = chain.filter { $0.action == "refresh.rotated" }
             #expect(rotatedEntries.count == 1)
             #expect(rotatedEntries.first?.payload["family_id"] == root.id.uuidString.lowercased())
@@ -172,7 +181,7 @@ struct AuditedRotationConformanceTests {
             // Every call got the entry that is in the chain under its id.
             let returned = rotations.compactMap(\.auditEntry) + chain.filter { appended.contains($0.id) }
             #expect(Set(returned) == Set(chain))
-            #expect(try await first.auditChainHead().id == 31)
+            #expect(try await first.auditChainHead().id == (chain.last?.id ?? 0) + 1)
         }
     }
 }

@@ -91,8 +91,8 @@ struct QueryPlanTests {
     /// prepared with and sample arguments (fixed literals: EXPLAIN EXECUTE plans them without running them).
     static let preparedStatements: [PreparedLookup] = [
         PreparedLookup(
-            name: "SessionForUpdate", sql: PostgresStatements.SessionForUpdate.sql, types: ["bytea"],
-            arguments: ["'\\x00'"]
+            name: "SessionForUpdateTakingEntryID", sql: PostgresStatements.SessionForUpdateTakingEntryID.sql,
+            types: ["bytea"], arguments: ["'\\x00'"]
         ),
         PreparedLookup(
             name: "RotateSession", sql: PostgresStatements.RotateSession.sql, types: PreparedLookup.rotationTypes,
@@ -100,8 +100,9 @@ struct QueryPlanTests {
         ),
         // The audit append itself (NextAuditEntryID, AppendAuditEntry) reads no row: nothing to look up.
         PreparedLookup(
-            name: "RotateSessionTakingEntryID", sql: PostgresStatements.RotateSessionTakingEntryID.sql,
-            types: PreparedLookup.rotationTypes, arguments: PreparedLookup.rotationArguments
+            name: "RotateSessionAppendingEntry", sql: PostgresStatements.RotateSessionAppendingEntry.sql,
+            types: PreparedLookup.rotationTypes + PreparedLookup.entryTypes,
+            arguments: PreparedLookup.rotationArguments + PreparedLookup.entryArguments
         ),
     ]
 
@@ -110,9 +111,15 @@ struct QueryPlanTests {
         static let zero = "'00000000-0000-0000-0000-000000000000'"
         static let rotationTypes = [
             "timestamptz", "uuid", "uuid", "uuid", "bytea", "timestamptz", "text", "timestamptz", "uuid", "int8",
+            "timestamptz",
         ]
         static let rotationArguments = [
             "now()", zero, zero, zero, "'\\x00'", "now()", "'{}'", "now()", zero, "1", "now()",
+        ]
+
+        static let entryTypes = ["int8", "text", "text", "uuid", "text", "bytea", "bytea", "timestamptz"]
+        static let entryArguments = [
+            "1", "'session'", "'refresh.rotated'", zero, "'{}'", "'\\x00'", "'\\x00'", "now()",
         ]
 
         let name: String
