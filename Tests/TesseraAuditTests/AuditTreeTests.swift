@@ -264,6 +264,70 @@ struct AuditTreeTests {
         }
     }
 
+    @Test("PostgreSQL: a refresh rotation held after its locked read took the entry id is never skipped")
+    func rotationHeldAcrossBatches() async throws {
+        try await Self.withPostgres { store, _ in
+            let log = AuditLog(store: store, key: Self.key)
+            try await Self.appendEntries(3, to: log)
+            let now = Date()
+            let user = UserRecord(email: "held@example.com", passwordHash: "x", createdAt: now)
+            try await store.createUser(user)
+            let root = SessionRecord(
+                userID: user.id, refreshTokenHash: Array(repeating: 1, count: 32),
+                expiresAt: now.addingTimeInterval(3600), createdAt: now)
+            try await store.createSession(root)
+            let newHash = Array(repeating: UInt8(2), count: 32)
+            // Another transaction inserts, and does not commit, a row with the successor's hash: the rotation's
+            // write waits on the unique index for it, after its locked read has taken the entry id.
+            let (inserted, insertedSignal) = AsyncStream.makeStream(of: Void.self)
+            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+            let blocker = Task {
+                try await store.transaction { tx in
+                    try await tx.createSession(
+                        SessionRecord(
+                            userID: user.id, refreshTokenHash: newHash, expiresAt: now.addingTimeInterval(3600),
+                            createdAt: now))
+                    insertedSignal.yield()
+                    for await _ in release { break }
+                    throw StoreError(.backend, "rolled back on purpose")
+                }
+            }
+            for await _ in inserted { break }
+            let rotation = Task {
+                try await log.rotateRefreshToken(
+                    oldHash: root.refreshTokenHash, newHash: newHash, newExpiresAt: now.addingTimeInterval(3600),
+                    now: now, graceWindow: .seconds(30))
+            }
+            // The rotation has taken id 4 once the sequence has handed it out.
+            while try await Self.lastAllocatedID(store) < 4 { try await Task.sleep(for: .milliseconds(10)) }
+            try await Self.appendEntries(3, to: log)
+            let sequencer = AuditFixture.sequencer(store, key: Self.key)
+            let placed = try await store.withAuditSequencerLease { lease in
+                try await sequencer.batchOnce(lease) + sequencer.batchOnce(lease)
+            }
+            #expect(placed == 6)
+            #expect(try await store.auditLeaf(entryID: 4) == nil)
+            #expect(try await store.latestAuditCheckpoint()?.settledID ?? 0 < 4)
+            releaseSignal.yield()
+            releaseSignal.finish()
+            await #expect(throws: StoreError.self) { try await blocker.value }
+            let rotated = try await rotation.value
+            #expect(rotated.auditEntry?.id == 4 && rotated.auditEntry?.action == "refresh.rotated")
+            let report = try await AuditFixture.sealAndVerify(store, key: Self.key)
+            #expect(report.sealedEntries == 7)
+            let leaves = try await store.auditSequencedEntries(from: 0, limit: 100).map(\.leaf.entryID)
+            #expect(leaves.sorted() == Array(1...7))
+            #expect(leaves.last == 4)
+        }
+    }
+
+    /// The highest id the audit log's sequence has handed out (0 before the first).
+    static func lastAllocatedID(_ store: PostgresStore) async throws -> Int64 {
+        let rows = try await store.rows(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM audits.audit_log_id_seq")
+        return try rows.first?.decode(Int64.self) ?? 0
+    }
+
     @Test("PostgreSQL: the legacy chain verifies under the old rules and becomes the first batch")
     func legacyMigration() async throws {
         let before = PostgresMigrations.all.filter { $0.version < PostgresMigrations.auditTree.version }
