@@ -363,7 +363,6 @@ let package = Package(
                 "TesseraAdminServices",
                 "TesseraKeyring",
                 "TesseraAuth",
-                "TesseraKeyring",
                 "TesseraAuthServices",
                 "TesseraAudit",
                 "TesseraClient",

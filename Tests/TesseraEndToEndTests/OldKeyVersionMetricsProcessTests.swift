@@ -23,25 +23,7 @@ import Testing
     .timeLimit(.minutes(5))
 )
 struct OldKeyVersionMetricsProcessTests {
-    enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-        case sqlite
-        case postgres
-        var testDescription: String { rawValue }
-    }
-
-    private static func withStore<Result: Sendable>(
-        _ flags: [String], _ body: (any TesseraStore) async throws -> Result
-    ) async throws -> Result {
-        if flags.first == "--sqlite-path", let path = flags.last {
-            return try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) {
-                try await body($0)
-            }
-        }
-        let url = try #require(flags.last)
-        return try await PostgresStore.withStore(configuration: try PostgresStoreConfiguration(url: url)) {
-            try await body($0)
-        }
-    }
+    typealias Backend = ServeProcessTests.Backend
 
     /// The keyring over `store` with the development root key the server uses too.
     private static func keyring(_ store: any TesseraStore) async throws -> KeyringManager {
@@ -90,7 +72,7 @@ struct OldKeyVersionMetricsProcessTests {
             ])
             try #require(added.status == 0, "callers add: \(added.standardError)")
             // Three provider keys and two TOTP secrets under version 1, then a rotation to version 2.
-            try await Self.withStore(store) { store in
+            try await withStore(flags: store) { store in
                 let manager = try await Self.keyring(store)
                 for index in 0..<5 {
                     var user = UserRecord(
@@ -145,7 +127,7 @@ struct OldKeyVersionMetricsProcessTests {
 
             // A rewrap started from another process is run by the server (its rewrap loop); then that process
             // retires version 1. The server's next counts follow.
-            try await Self.withStore(store) { store in
+            try await withStore(flags: store) { store in
                 let manager = try await Self.keyring(store)
                 _ = try await manager.startRewrap(requestedBy: "test")
                 let deadline = ContinuousClock.now + .seconds(60)

@@ -19,25 +19,7 @@ import Testing
     .timeLimit(.minutes(5))
 )
 struct SweeperProcessTests {
-    enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-        case sqlite
-        case postgres
-        var testDescription: String { rawValue }
-    }
-
-    private static func withStore<Result: Sendable>(
-        _ flags: [String], _ body: (any TesseraStore) async throws -> Result
-    ) async throws -> Result {
-        if flags.first == "--sqlite-path", let path = flags.last {
-            return try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) {
-                try await body($0)
-            }
-        }
-        let url = try #require(flags.last)
-        return try await PostgresStore.withStore(configuration: try PostgresStoreConfiguration(url: url)) {
-            try await body($0)
-        }
-    }
+    typealias Backend = ServeProcessTests.Backend
 
     private static func bytes() -> [UInt8] { (0..<32).map { _ in UInt8.random(in: 0...255) } }
 
@@ -56,7 +38,7 @@ struct SweeperProcessTests {
                 "callers", "add", "sweep", "--allow", "tessera.v1.Health/*", "--file", callers,
             ])
             try #require(added.status == 0, "callers add: \(added.standardError)")
-            let user = try await Self.withStore(store) { store in
+            let user = try await withStore(flags: store) { store in
                 let user = UserRecord(
                     email: "sweep-\(UUID().uuidString.prefix(8).lowercased())@example.com",
                     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
@@ -124,7 +106,7 @@ struct SweeperProcessTests {
                 // The migrations made 13 months; the test server's role may create more anyway.
                 #expect(scraped.contains("tessera_audit_partitions_missing 0.0"))
             }
-            let left = try await Self.withStore(store) { try await $0.sessions(userID: user) }
+            let left = try await withStore(flags: store) { try await $0.sessions(userID: user) }
             #expect(left.count == 1)
             process.signal(SIGTERM)
             #expect(try await process.exitStatus() == 0, "serve: \(logText)")
