@@ -15,22 +15,15 @@ struct KeyringReferencesService: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let references = try await keyring.countReferences()
-                    metrics.record(references)
-                } catch {
-                    logger.warning(
-                        "counting the old master key versions' data keys failed; retrying at the next interval",
-                        metadata: ["error": "\(error)"]
-                    )
-                }
-                do {
-                    try await Task.sleep(for: interval)
-                } catch {
-                    return
-                }
+        await repeatUntilShutdown(every: interval) {
+            do {
+                let references = try await keyring.countReferences()
+                metrics.record(references)
+            } catch {
+                logger.warning(
+                    "counting the old master key versions' data keys failed; retrying at the next interval",
+                    metadata: ["error": "\(error)"]
+                )
             }
         }
     }

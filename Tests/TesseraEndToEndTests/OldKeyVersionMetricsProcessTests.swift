@@ -64,13 +64,8 @@ struct OldKeyVersionMetricsProcessTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         func run(_ store: [String]) async throws {
-            let migrated = try await tessera(["migrate"] + store)
-            try #require(migrated.status == 0, "migrate: \(migrated.standardError)")
-            let callers = directory.appendingPathComponent("callers.json").path
-            let added = try await tessera([
-                "callers", "add", "probe", "--allow", "tessera.v1.Health/*", "--file", callers,
-            ])
-            try #require(added.status == 0, "callers add: \(added.standardError)")
+            let callers = try await migrateAndAddCaller(
+                "probe", allow: "tessera.v1.Health/*", store: store, in: directory)
             // Three provider keys and two TOTP secrets under version 1, then a rotation to version 2.
             try await withStore(flags: store) { store in
                 let manager = try await Self.keyring(store)

@@ -31,13 +31,8 @@ struct SweeperProcessTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         func run(_ store: [String]) async throws {
-            let migrated = try await tessera(["migrate"] + store)
-            try #require(migrated.status == 0, "migrate: \(migrated.standardError)")
-            let callers = directory.appendingPathComponent("callers.json").path
-            let added = try await tessera([
-                "callers", "add", "sweep", "--allow", "tessera.v1.Health/*", "--file", callers,
-            ])
-            try #require(added.status == 0, "callers add: \(added.standardError)")
+            let callers = try await migrateAndAddCaller(
+                "sweep", allow: "tessera.v1.Health/*", store: store, in: directory)
             let user = try await withStore(flags: store) { store in
                 let user = UserRecord(
                     email: "sweep-\(UUID().uuidString.prefix(8).lowercased())@example.com",

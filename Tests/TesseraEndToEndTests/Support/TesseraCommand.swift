@@ -20,3 +20,15 @@ func tessera(
         directory: endToEndPackageRoot.path, standardInput: Data(input.utf8)
     )
 }
+
+/// What a test does before it starts `tessera serve`: `tessera migrate` on the store `store` names, then a callers
+/// file in `directory` with one caller `name` allowed `allow`.
+/// - Returns: The callers file's path.
+func migrateAndAddCaller(_ name: String, allow: String, store: [String], in directory: URL) async throws -> String {
+    let migrated = try await tessera(["migrate"] + store)
+    try #require(migrated.status == 0, "migrate: \(migrated.standardError)")
+    let callers = directory.appendingPathComponent("callers.json").path
+    let added = try await tessera(["callers", "add", name, "--allow", allow, "--file", callers])
+    try #require(added.status == 0, "callers add: \(added.standardError)")
+    return callers
+}
