@@ -8,11 +8,11 @@ import TesseraTestSupport
 ///
 /// **One unit of work** is what the service does when a client refreshes its session, in ONE transaction
 /// (`rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:audit:seal:)`): on PostgreSQL `BEGIN`, the old
-/// row `SELECT … FOR UPDATE` by its hash, one statement that marks it rotated, inserts the successor and locks the
-/// audit chain head, one that inserts the audit entry (sealed with SHA-256 and HMAC-SHA256 in the process) and moves
-/// the head, `COMMIT`. The pgbench baseline runs the same statements in one transaction per script run.
-/// Every client rotates its own session family (no contention on a session row); the audit chain head is shared,
-/// as it is in production.
+/// row `SELECT … FOR UPDATE` by its hash (which also takes the audit entry's id), one statement that marks it
+/// rotated, inserts the successor and inserts the audit entry (sealed with SHA-256 and HMAC-SHA256 in the process),
+/// `COMMIT`. The pgbench baseline runs the same statements in one transaction per script run (``Pgbench/script``).
+/// Every client rotates its own session family (no contention on a session row), and no row is shared between
+/// audited transactions: the sequencer places the entries off the hot path, as in production.
 public enum StoreBenchmarks {
     /// What to measure and for how long.
     public struct Settings: Sendable {

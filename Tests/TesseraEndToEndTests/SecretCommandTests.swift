@@ -26,22 +26,6 @@ struct SecretCommandTests {
 
     private static let context = ["--context", "user_id=42", "--context", "provider=openai"]
 
-    /// Runs `tessera ARGUMENTS` from the package root with only `environment` (plus a clean base) set.
-
-    private static func withStore<Result: Sendable>(
-        _ flags: [String], _ body: (any TesseraStore) async throws -> Result
-    ) async throws -> Result {
-        if flags.first == "--sqlite-path", let path = flags.last {
-            return try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) {
-                try await body($0)
-            }
-        }
-        let url = try #require(flags.last)
-        return try await PostgresStore.withStore(configuration: try PostgresStoreConfiguration(url: url)) {
-            try await body($0)
-        }
-    }
-
     /// What a failed command must look like: non-zero, one line on standard error holding `reason`, nothing out.
     private func expectRefused(
         _ outcome: ChildProcess.Outcome, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation
@@ -85,7 +69,7 @@ struct SecretCommandTests {
             let empty = try await tessera(
                 ["secret", "open", "AQAAAAE="] + Self.context + database, environment: environment)
             expectRefused(empty, "no master key version yet")
-            #expect(try await Self.withStore(database) { try await $0.masterKeyVersions() }.isEmpty)
+            #expect(try await withStore(flags: database) { try await $0.masterKeyVersions() }.isEmpty)
 
             // CLI seal, CLI open.
             let sealed = try await tessera(
@@ -99,7 +83,7 @@ struct SecretCommandTests {
             #expect(opened.status == 0, "open: \(opened.standardError)")
             #expect(opened.standardOutput == "sk-live-cli-1")
             // The CLI's seal is counted in the version's usage, as the server's are.
-            let before = try await Self.withStore(database, Self.keyringSnapshot)
+            let before = try await withStore(flags: database, Self.keyringSnapshot)
             #expect(before.hasSuffix("v1 active wraps 1"), "\(before)")
 
             // Wrong context, tampered envelope, wrong root key: one opaque line, non-zero, nothing changed.
@@ -122,7 +106,8 @@ struct SecretCommandTests {
             for outcome in [otherRow, tampered, wrongRootOpen, wrongRootSeal] {
                 #expect(!outcome.standardError.contains("sk-live"), "a plaintext reached an error line")
             }
-            #expect(try await Self.withStore(database, Self.keyringSnapshot) == before, "a refusal changed the keyring")
+            #expect(
+                try await withStore(flags: database, Self.keyringSnapshot) == before, "a refusal changed the keyring")
 
             // The same database served by `tessera serve`: envelopes cross between the CLI and the server.
             try await withServer(database: database, directory: directory, environment: environment) { port, token in
@@ -163,7 +148,7 @@ struct SecretCommandTests {
         let email = "secret-cli-\(UUID().uuidString.prefix(8).lowercased())@example.com"
         let userID = try await client.register(email: email, password: "a long and unusual passphrase").userID
         _ = try await client.putProviderKey(userID: userID, providerType: "openai", apiKey: "sk-live-provider")
-        let row = try await Self.withStore(database) { store in
+        let row = try await withStore(flags: database) { store in
             try await store.providerKey(userID: try #require(UUID(uuidString: userID)), providerType: "openai")
         }
         let stored = try #require(row)
