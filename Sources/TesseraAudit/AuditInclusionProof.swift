@@ -38,6 +38,16 @@ public struct AuditInclusionProof: Sendable, Hashable, Codable {
             case signature
             case line
         }
+
+        /// The proof form of a stored checkpoint.
+        /// - Parameter record: The checkpoint.
+        public init(_ record: AuditCheckpointRecord) {
+            self.treeSize = record.treeSize
+            self.rootHash = Data(record.rootHash).base64EncodedString()
+            self.timestampMs = record.timestampMilliseconds
+            self.signature = Data(record.signature).base64EncodedString()
+            self.line = AuditCheckpoint(record).line
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -76,15 +86,7 @@ public struct AuditInclusionProof: Sendable, Hashable, Codable {
         guard let leaf = try await store.auditLeaf(entryID: entryID),
             let checkpoint = try await store.latestAuditCheckpoint(), leaf.index < checkpoint.treeSize
         else { return .failure(UnavailableError(.notYetSealed)) }
-        var leaves: [[UInt8]] = []
-        leaves.reserveCapacity(Int(checkpoint.treeSize))
-        while leaves.count < checkpoint.treeSize {
-            let page = try await store.auditLeafHashes(
-                from: Int64(leaves.count), limit: min(10_000, Int(checkpoint.treeSize) - leaves.count)
-            )
-            guard !page.isEmpty else { break }
-            leaves += page
-        }
+        let leaves = try await AuditMerkleTree.storedLeafHashes(count: checkpoint.treeSize, in: store)
         let canonical = AuditCanonicalForm.bytes(of: entry)
         let leafHash = AuditMerkleTree.leafHash(canonical)
         let path = AuditMerkleTree.inclusionProof(index: Int(leaf.index), leaves: leaves[...])
@@ -94,16 +96,10 @@ public struct AuditInclusionProof: Sendable, Hashable, Codable {
                 root: checkpoint.rootHash
             )
         else { throw AuditError(.invalidValue, "the stored tree does not match its checkpoint; run audit verify") }
-        let signed = AuditCheckpoint(checkpoint)
         return .success(
             AuditInclusionProof(
                 entryID: entryID, entry: Data(canonical).base64EncodedString(), leafIndex: leaf.index,
-                path: path.map { Data($0).base64EncodedString() },
-                checkpoint: Checkpoint(
-                    treeSize: checkpoint.treeSize, rootHash: Data(checkpoint.rootHash).base64EncodedString(),
-                    timestampMs: checkpoint.timestampMilliseconds,
-                    signature: Data(checkpoint.signature).base64EncodedString(), line: signed.line
-                ),
+                path: path.map { Data($0).base64EncodedString() }, checkpoint: Checkpoint(checkpoint),
                 publicKey: publicKey.description
             )
         )
@@ -117,9 +113,32 @@ public struct AuditInclusionProof: Sendable, Hashable, Codable {
     }
 
     /// The proof as pretty, key-sorted JSON.
-    public var json: String {
+    public var json: String { AuditProofJSON.encode(self) }
+}
+
+/// The JSON form `tessera audit prove` and `prove-consistency` print.
+enum AuditProofJSON {
+    /// Pretty, key-sorted JSON of `value`.
+    static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+extension AuditMerkleTree {
+    /// The first `count` stored leaf hashes, read a page at a time (32 bytes per leaf); fewer when the leaf table
+    /// is shorter (the callers compare the result with a signed root, so a short table gives no proof).
+    static func storedLeafHashes(count: Int64, in store: any TesseraStore) async throws -> [[UInt8]] {
+        var leaves: [[UInt8]] = []
+        leaves.reserveCapacity(Int(count))
+        while leaves.count < count {
+            let page = try await store.auditLeafHashes(
+                from: Int64(leaves.count), limit: min(10_000, Int(count) - leaves.count)
+            )
+            guard !page.isEmpty else { break }
+            leaves += page
+        }
+        return leaves
     }
 }

@@ -3,8 +3,8 @@ internal import Crypto
 /// The Merkle tree of RFC 9162 (Certificate Transparency 2.0, section 2.1) over the audit log's leaves.
 ///
 /// `leaf hash = SHA-256(0x00 || canonical entry)`, `node hash = SHA-256(0x01 || left || right)`, and the hash of
-/// `n > 1` leaves splits them at the largest power of two below `n`. Inclusion proofs follow RFC 9162 §2.1.3, so
-/// any checker written from the RFC verifies them.
+/// `n > 1` leaves splits them at the largest power of two below `n`. Inclusion proofs follow RFC 9162 §2.1.3 and
+/// consistency proofs §2.1.4, so any checker written from the RFC verifies them.
 public enum AuditMerkleTree {
     /// The hash of the empty tree: SHA-256 of no bytes.
     public static let emptyRoot: [UInt8] = Array(SHA256.hash(data: [UInt8]()))
@@ -90,6 +90,74 @@ public enum AuditMerkleTree {
             sn >>= 1
         }
         return sn == 0 && hash == root
+    }
+
+    /// The consistency proof between the tree of the first `oldSize` leaves and the tree of all `leaves` (PROOF in
+    /// RFC 9162 §2.1.4.1): the hashes that show the larger tree holds the smaller one unchanged as its prefix.
+    /// - Parameters:
+    ///   - oldSize: The smaller tree's size, from 1 to `leaves.count`.
+    ///   - leaves: Every leaf hash of the larger tree.
+    /// - Returns: The proof's hashes (empty when the sizes are equal).
+    public static func consistencyProof(oldSize: Int, leaves: ArraySlice<[UInt8]>) -> [[UInt8]] {
+        guard oldSize > 0, oldSize < leaves.count else { return [] }
+        return subproof(oldSize, leaves, complete: true)
+    }
+
+    /// SUBPROOF of RFC 9162 §2.1.4.1: `complete` says whether the subtree of the first `m` leaves is one whose
+    /// hash the verifier already knows (the old root), so it need not be sent.
+    private static func subproof(_ m: Int, _ leaves: ArraySlice<[UInt8]>, complete: Bool) -> [[UInt8]] {
+        if m == leaves.count {
+            return complete ? [] : [root(leaves)]
+        }
+        let split = largestPowerOfTwo(below: leaves.count)
+        let start = leaves.startIndex
+        if m <= split {
+            return subproof(m, leaves[start..<start + split], complete: complete) + [root(leaves[(start + split)...])]
+        }
+        return subproof(m - split, leaves[(start + split)...], complete: false) + [root(leaves[start..<start + split])]
+    }
+
+    /// Verifies a consistency proof (RFC 9162 §2.1.4.2): that the tree of `newSize` leaves with root `newRoot`
+    /// begins with the tree of `oldSize` leaves with root `oldRoot`.
+    /// - Parameters:
+    ///   - oldSize: The smaller tree's size (at least 1).
+    ///   - newSize: The larger tree's size (at least `oldSize`).
+    ///   - oldRoot: The smaller tree's root.
+    ///   - newRoot: The larger tree's root.
+    ///   - proof: The proof's hashes.
+    /// - Returns: True when the proof shows the larger tree extends the smaller one.
+    public static func verifyConsistency(
+        oldSize: Int64, newSize: Int64, oldRoot: [UInt8], newRoot: [UInt8], proof: [[UInt8]]
+    ) -> Bool {
+        guard oldSize >= 1, newSize >= oldSize else { return false }
+        if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
+        var path = proof
+        if oldSize.nonzeroBitCount == 1 { path.insert(oldRoot, at: 0) }
+        guard let first = path.first else { return false }
+        var fn = UInt64(oldSize - 1)
+        var sn = UInt64(newSize - 1)
+        while fn & 1 == 1 {
+            fn >>= 1
+            sn >>= 1
+        }
+        var fr = first
+        var sr = first
+        for sibling in path.dropFirst() {
+            if sn == 0 { return false }
+            if fn & 1 == 1 || fn == sn {
+                fr = nodeHash(sibling, fr)
+                sr = nodeHash(sibling, sr)
+                while fn & 1 == 0 && fn != 0 {
+                    fn >>= 1
+                    sn >>= 1
+                }
+            } else {
+                sr = nodeHash(sr, sibling)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 && fr == oldRoot && sr == newRoot
     }
 
     /// The largest power of two strictly below `n` (n ≥ 2).

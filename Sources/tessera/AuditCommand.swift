@@ -5,12 +5,13 @@ import TesseraCrypto
 import TesseraKeyring
 import TesseraStore
 
-/// `tessera audit`: verify the log, prove an entry's inclusion, follow the signed checkpoints.
+/// `tessera audit`: verify the log, prove an entry's inclusion or one checkpoint's consistency with another, follow
+/// the signed checkpoints.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Work with the append-only audit log and its signed checkpoints.",
-        subcommands: [Verify.self, Prove.self, Checkpoints.self, PublicKey.self]
+        subcommands: [Verify.self, Prove.self, ProveConsistency.self, Checkpoints.self, PublicKey.self]
     )
 
     struct Verify: AsyncParsableCommand {
@@ -117,6 +118,54 @@ struct AuditCommand: AsyncParsableCommand {
                 switch error.reason {
                 case .noSuchEntry: throw InputError("no audit entry has this id")
                 case .notYetSealed: throw InputError("the entry is not in a checkpoint yet; try again in a second")
+                }
+            }
+        }
+    }
+
+    struct ProveConsistency: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "prove-consistency",
+            abstract: "Print the consistency proof between two signed checkpoints, as JSON.",
+            discussion: """
+                The proof shows that the newer checkpoint's tree (the newest, unless --to names another size) begins \
+                with the older checkpoint's tree unchanged: nothing it covered was altered, removed or reordered \
+                since. It holds both signed checkpoints, the RFC 9162 consistency path and the checkpoint public \
+                key; docs/audit.md ("Checking a consistency proof") says how to check it offline against a \
+                checkpoint line you kept.
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var rootKey: RootKeyOptions
+
+        @Argument(help: "The older checkpoint's tree size (the size= of a line you kept).")
+        var fromSize: Int64
+
+        @Option(name: .customLong("to"), help: "The newer checkpoint's tree size (default: the newest checkpoint).")
+        var toSize: Int64?
+
+        func validate() throws {
+            guard fromSize >= 1 else { throw ValidationError("the older tree size must be at least 1") }
+        }
+
+        func run() async throws {
+            let loaded = try rootKey.load()
+            let result = try await store.withCheckedStore { store in
+                let root = try await KeyringManager.resolveRootKey(loaded, store: store)
+                let publicKey = AuditCheckpointKey(rootKey: root).publicKey
+                return try await AuditConsistencyProof.make(
+                    from: fromSize, to: toSize, store: store, publicKey: publicKey
+                )
+            }
+            switch result {
+            case .success(let proof):
+                print(proof.json)
+            case .failure(let error):
+                switch error.reason {
+                case .noCheckpointOfFirstSize: throw InputError("no checkpoint has the older tree size")
+                case .noCheckpointOfSecondSize: throw InputError("no checkpoint has the newer tree size")
+                case .sizesOutOfOrder: throw InputError("the older tree size is larger than the newer one")
                 }
             }
         }

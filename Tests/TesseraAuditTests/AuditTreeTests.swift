@@ -90,6 +90,88 @@ struct AuditTreeTests {
                 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
+    @Test("Merkle tree: every consistency proof between two sizes verifies, and altered ones do not")
+    func consistency() throws {
+        for size in 1...33 {
+            let leaves = (0..<size).map { AuditMerkleTree.leafHash(Array("leaf \($0)".utf8)) }
+            let root = AuditMerkleTree.root(leaves[...])
+            for oldSize in 1...size {
+                let oldRoot = AuditMerkleTree.root(leaves[..<oldSize])
+                let proof = AuditMerkleTree.consistencyProof(oldSize: oldSize, leaves: leaves[...])
+                let (m, n) = (Int64(oldSize), Int64(size))
+                #expect(
+                    AuditMerkleTree.verifyConsistency(
+                        oldSize: m, newSize: n, oldRoot: oldRoot, newRoot: root, proof: proof),
+                    "\(oldSize) → \(size)")
+                // A prefix that was changed afterwards: its old root no longer follows from the proof.
+                var altered = leaves
+                altered[oldSize - 1] = AuditMerkleTree.leafHash(Array("changed".utf8))
+                #expect(
+                    !AuditMerkleTree.verifyConsistency(
+                        oldSize: m, newSize: n, oldRoot: oldRoot, newRoot: AuditMerkleTree.root(altered[...]),
+                        proof: AuditMerkleTree.consistencyProof(oldSize: oldSize, leaves: altered[...])),
+                    "\(oldSize) → \(size), changed leaf")
+                if !proof.isEmpty {
+                    var flipped = proof
+                    flipped[flipped.count - 1][0] ^= 1
+                    #expect(
+                        !AuditMerkleTree.verifyConsistency(
+                            oldSize: m, newSize: n, oldRoot: oldRoot, newRoot: root, proof: flipped))
+                    #expect(
+                        !AuditMerkleTree.verifyConsistency(
+                            oldSize: m, newSize: n, oldRoot: oldRoot, newRoot: root, proof: Array(proof.dropLast())))
+                }
+                if oldSize < size {
+                    #expect(
+                        !AuditMerkleTree.verifyConsistency(
+                            oldSize: m + 1, newSize: n, oldRoot: oldRoot, newRoot: root, proof: proof))
+                }
+            }
+        }
+        // RFC 6962's reference leaves and the consistency proofs published with them (transparency-dev/merkle).
+        let data = [
+            "", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f",
+        ]
+        let leaves = try data.map { AuditMerkleTree.leafHash(try Self.bytes(hex: $0)) }
+        let hex = { (hashes: [[UInt8]]) in hashes.map { $0.map { String(format: "%02x", $0) }.joined() } }
+        #expect(
+            hex([AuditMerkleTree.root(leaves[...])])
+                == ["5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"])
+        #expect(
+            hex(AuditMerkleTree.consistencyProof(oldSize: 1, leaves: leaves[...])) == [
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ])
+        #expect(
+            hex(AuditMerkleTree.consistencyProof(oldSize: 2, leaves: leaves[...])) == [
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ])
+        #expect(
+            hex(AuditMerkleTree.consistencyProof(oldSize: 6, leaves: leaves[...])) == [
+                "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ])
+        #expect(
+            hex(AuditMerkleTree.consistencyProof(oldSize: 2, leaves: leaves[..<5])) == [
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            ])
+    }
+
+    private static func bytes(hex: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(try #require(UInt8(hex[index..<next], radix: 16)))
+            index = next
+        }
+        return bytes
+    }
+
     @Test("checkpoint lines round-trip and verify only under their key")
     func checkpointLine() throws {
         let record = AuditCheckpointRecord(

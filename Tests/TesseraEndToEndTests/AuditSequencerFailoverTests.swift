@@ -112,6 +112,26 @@ struct AuditSequencerFailoverTests {
                 #expect(verify.standardOutput.contains("\(entries.count) entries under"), "\(verify.standardOutput)")
                 #expect(verify.standardOutput.contains(" 0 not yet checkpointed"), "\(verify.standardOutput)")
 
+                // The tree the new leader grew begins with the one the killed leader signed first.
+                let earliest = try #require(try await store.auditCheckpoints(after: 0, limit: 1).first)
+                let consistency = try await tessera(
+                    ["audit", "prove-consistency", String(earliest.treeSize), "--database-url", url]
+                )
+                #expect(consistency.status == 0, "\(consistency.standardError)")
+                let proof = try JSONDecoder().decode(
+                    AuditConsistencyProof.self, from: Data(consistency.standardOutput.utf8)
+                )
+                #expect(proof.first.line == AuditCheckpoint(earliest).line)
+                #expect(proof.second.treeSize == Int64(entries.count))
+                #expect(
+                    AuditMerkleTree.verifyConsistency(
+                        oldSize: proof.first.treeSize, newSize: proof.second.treeSize,
+                        oldRoot: Array(try #require(Data(base64Encoded: proof.first.rootHash))),
+                        newRoot: Array(try #require(Data(base64Encoded: proof.second.rootHash))),
+                        proof: try proof.path.map { Array(try #require(Data(base64Encoded: $0))) }
+                    )
+                )
+
                 second.signal(SIGTERM)
                 let secondText = (try? String(contentsOf: secondLog, encoding: .utf8)) ?? ""
                 #expect(try await second.exitStatus() == 0, "\(secondText)")
