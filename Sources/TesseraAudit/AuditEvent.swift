@@ -26,18 +26,17 @@ public struct AuditEvent: Sendable, Hashable {
         self.payload = payload
     }
 
-    /// The store's draft of this event at `timestamp`, truncated to whole milliseconds so that what is stored is
-    /// exactly what is signed on every backend.
+    /// The store's draft of this event at `timestamp` (which the draft truncates to whole milliseconds, so that
+    /// what is stored is exactly what is signed on every backend).
     /// - Parameter timestamp: When it happened.
     /// - Returns: The draft to append.
     public func draft(at timestamp: Date) -> AuditEntryDraft {
-        let milliseconds = (timestamp.timeIntervalSince1970 * 1000).rounded(.down)
-        return AuditEntryDraft(
+        AuditEntryDraft(
             entity: self.entity.rawValue,
             action: self.action.rawValue,
             actorID: self.actorID,
             payload: self.payload.fields,
-            timestamp: Date(timeIntervalSince1970: milliseconds / 1000)
+            timestamp: timestamp
         )
     }
 }

@@ -37,10 +37,7 @@ struct RotationChain: Sendable {
     /// One unit of work, in one transaction: rotate the current refresh token and append the audit entry recording
     /// it (``TesseraStore/rotateRefreshToken(oldHash:newHash:newExpiresAt:now:graceWindow:audit:seal:)``).
     mutating func rotate(in store: any TesseraStore) async throws {
-        // In whole milliseconds, as ``AuditEvent/draft(at:)`` gives the flows: the canonical form rounds to the
-        // millisecond and the store keeps microseconds, so a raw time could seal a form the stored entry does not
-        // reproduce (the sequencer would refuse that entry).
-        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        let now = Date()
         let next = SecureRandom.bytes(count: 32)
         let userID = self.userID
         let family = self.familyID.uuidString.lowercased()

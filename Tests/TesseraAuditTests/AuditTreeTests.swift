@@ -453,6 +453,32 @@ struct AuditTreeTests {
         }
     }
 
+    @Test("a draft with a sub-millisecond time, appended straight to the store, is sealed as stored and placed")
+    func subMillisecondDraft() async throws {
+        // 0.4997 ms past a millisecond: the canonical form would round it down, the stores' microseconds (…123 500)
+        // up, so an untruncated draft would be sealed over a time other than the one stored.
+        let draft = AuditEntryDraft(
+            entity: "user", action: "direct", timestamp: Date(timeIntervalSince1970: 1_800_000_000.123_499_7)
+        )
+        #expect(AuditCanonicalForm.milliseconds(of: draft.timestamp) == 1_800_000_000_123)
+        #expect(draft.timestamp.timeIntervalSince1970 * 1000 - 1_800_000_000_123 < 0.001)
+        let check = { (store: any TesseraStore) in
+            let entry = try await store.appendAuditEntry(draft) { draft, link in
+                AuditCanonicalForm.seal(draft, link: link, key: Self.key)
+            }
+            #expect(try await AuditFixture.sealAndVerify(store, key: Self.key).firstBreak == nil)
+            #expect(try await store.auditLeaf(entryID: entry.id) != nil, "the sequencer refused the entry")
+        }
+        try await Self.withPostgres { store, _ in try await check(store) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("tessera.sqlite").path
+        try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) { store in
+            _ = try await store.migrate()
+            try await check(store)
+        }
+    }
+
     @Test("SQLite: the same design in one process; tampering is named; --against detects a cut-back database")
     func sqlite() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
