@@ -42,6 +42,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let loaded = try rootKey.load()
             let external = try against.map(Self.readCheckpoints) ?? []
+            let bar = ProgressBar(label: "verify")
             let report = try await store.withCheckedStore { store in
                 let root = try await KeyringManager.resolveRootKey(loaded, store: store)
                 let key = AuditSigningKey(rootKey: root)
@@ -49,10 +50,10 @@ struct AuditCommand: AsyncParsableCommand {
                 return try await AuditVerifier(store: store, key: key, publicKey: publicKey, pageSize: pageSize).verify(
                     against: external
                 ) { progress in
-                    ProgressLine.show(label: "verify", done: progress.verified, total: progress.total, detail: nil)
+                    bar.show(done: progress.verified, total: progress.total)
                 }
             }
-            ProgressLine.finish()
+            bar.finish()
             if let broken = report.firstBreak {
                 throw InputError("audit log broken at \(broken)")
             }
@@ -236,23 +237,5 @@ struct AuditCommand: AsyncParsableCommand {
             }
             print(publicKey)
         }
-    }
-}
-
-/// A one-line progress display on standard error, redrawn in place.
-enum ProgressLine {
-    /// Draws `label [#####.....] done/total (pct) detail`.
-    static func show(label: String, done: Int64, total: Int64, detail: String?) {
-        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
-        let filled = Int(fraction * 30)
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-        var line = "\r\(label) [\(bar)] \(done)/\(total) (\(Int(fraction * 100))%)"
-        if let detail { line += " \(detail)" }
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    /// Ends the progress line.
-    static func finish() {
-        FileHandle.standardError.write(Data("\n".utf8))
     }
 }

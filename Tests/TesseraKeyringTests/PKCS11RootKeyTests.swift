@@ -121,7 +121,7 @@ struct PKCS11RootKeyTests {
             for command in [["keys", "rotate"], ["keys", "status"], ["audit", "verify"]] {
                 let outcome = try await tessera(command + options + database, environment)
                 #expect(outcome.status != 0, "\(name): \(command)")
-                let lines = outcome.standardError.split(separator: "\n").filter { !$0.hasPrefix("verify [") }
+                let lines = outcome.standardError.split(separator: "\n").filter { !$0.hasPrefix("verify:") }
                 #expect(lines.count == 1, "\(name): \(outcome.standardError)")
                 #expect(outcome.standardError.contains(expected), "\(name): \(outcome.standardError)")
                 #expect(!outcome.standardError.contains(SoftHSM.pin) && !outcome.standardError.contains("not-the-pin"))
