@@ -2,12 +2,24 @@ import Foundation
 import TesseraAudit
 import TesseraCrypto
 import TesseraStore
+import TesseraStoreSQLite
 import Testing
 
 /// Shared keys and steps of the audit tests.
 enum AuditFixture {
     /// The checkpoint key every test signs with.
     static let checkpointKey = AuditCheckpointKey(seed: SecretBytes(copying: SecureRandom.bytes(count: 32)))
+
+    /// Runs `body` on a migrated SQLite store in a temporary directory, removed afterwards.
+    static func withSQLite(_ body: (SQLiteStore) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("tessera.sqlite").path
+        try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) { store in
+            _ = try await store.migrate()
+            try await body(store)
+        }
+    }
 
     /// A sequencer with the test keys.
     static func sequencer(

@@ -2,7 +2,6 @@ import Foundation
 import TesseraAudit
 import TesseraCrypto
 import TesseraStore
-import TesseraStoreSQLite
 import TesseraTestSupport
 import Testing
 
@@ -54,11 +53,7 @@ struct AuditProofInteropTests {
     @Test("every entry's proof verifies in Swift and in Python; altered proofs do not")
     func proofs() async throws {
         let key = AuditSigningKey(rootKey: .generate())
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proof-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("tessera.sqlite").path
-        try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) { store in
-            _ = try await store.migrate()
+        try await AuditFixture.withSQLite { store in
             let log = AuditLog(store: store, key: key)
             for index in 0..<37 {
                 var payload = AuditPayload()
@@ -93,11 +88,7 @@ struct AuditProofInteropTests {
     @Test("every pair of checkpoints has a consistency proof that verifies in Python; altered ones do not")
     func consistencyProofs() async throws {
         let key = AuditSigningKey(rootKey: .generate())
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proof-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("tessera.sqlite").path
-        try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) { store in
-            _ = try await store.migrate()
+        try await AuditFixture.withSQLite { store in
             let log = AuditLog(store: store, key: key)
             let sequencer = AuditFixture.sequencer(store, key: key, maxBatch: 100)
             let publicKey = AuditFixture.checkpointKey.publicKey

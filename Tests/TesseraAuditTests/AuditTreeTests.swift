@@ -470,13 +470,7 @@ struct AuditTreeTests {
             #expect(try await store.auditLeaf(entryID: entry.id) != nil, "the sequencer refused the entry")
         }
         try await Self.withPostgres { store, _ in try await check(store) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("tessera.sqlite").path
-        try await SQLiteStore.withStore(configuration: SQLiteStoreConfiguration(path: path)) { store in
-            _ = try await store.migrate()
-            try await check(store)
-        }
+        try await AuditFixture.withSQLite { store in try await check(store) }
     }
 
     @Test("SQLite: the same design in one process; tampering is named; --against detects a cut-back database")

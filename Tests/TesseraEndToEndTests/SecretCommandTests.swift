@@ -2,8 +2,6 @@ import Foundation
 import TesseraClient
 import TesseraCrypto
 import TesseraStore
-import TesseraStorePostgres
-import TesseraStoreSQLite
 import TesseraTestSupport
 import Testing
 
