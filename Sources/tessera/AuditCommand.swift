@@ -143,7 +143,10 @@ struct AuditCommand: AsyncParsableCommand {
         @Argument(help: "The older checkpoint's tree size (the size= of a line you kept).")
         var fromSize: Int64
 
-        @Option(name: .customLong("to"), help: "The newer checkpoint's tree size (default: the newest checkpoint).")
+        @Option(
+            name: .customLong("to"),
+            help: ArgumentHelp("The newer checkpoint's tree size (default: the newest checkpoint).", valueName: "size")
+        )
         var toSize: Int64?
 
         func validate() throws {

@@ -55,19 +55,26 @@ struct CallRaceTests {
         for _ in 0..<200 {
             let race = CallRace()
             let waiter = Task { await race.winner() }
-            // The three ends run on threads of their own, never on the cooperative pool: blocking one of its
-            // (here two) threads for 200 rounds starved the rest of a loaded test run past the time limit.
+            // The three ends run on threads of their own, released together, never on the cooperative pool or
+            // dispatch's worker threads (which that pool shares): blocking those for 200 rounds starved the rest of
+            // a loaded test run past the time limit, first with the ends on the pool, then with concurrentPerform.
+            let ends: [CallRace.Outcome] = [.finished(.success(Data())), .deadlineExceeded, .cancelled]
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                Thread.detachNewThread {
-                    DispatchQueue.concurrentPerform(iterations: 3) { index in
-                        switch index {
-                        case 0: race.end(.finished(.success(Data())))
-                        case 1: race.end(.deadlineExceeded)
-                        default: race.end(.cancelled)
+                let start = DispatchSemaphore(value: 0)
+                let left = Mutex(ends.count)
+                for outcome in ends {
+                    Thread.detachNewThread {
+                        start.wait()
+                        race.end(outcome)
+                        if left.withLock({ count in
+                            count -= 1
+                            return count == 0
+                        }) {
+                            done.resume()
                         }
                     }
-                    done.resume()
                 }
+                for _ in ends { start.signal() }
             }
             let first = await waiter.value
             let again = await race.winner()
