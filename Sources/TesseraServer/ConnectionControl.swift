@@ -29,6 +29,8 @@ final class ConnectionControl: Sendable {
         var lastActivity: ContinuousClock.Instant
         var isDraining = false
         var isClosing = false
+        /// Whether the connection's `go_away` has been written (or the connection closed without one).
+        var goAwayWritten = false
         var certificateSubject: String??
         var writesInProgress: [Int: ContinuousClock.Instant] = [:]
         var nextWriteToken = 0
@@ -148,8 +150,30 @@ final class ConnectionControl: Sendable {
         }
     }
 
+    /// Writes the connection's `go_away` as ``write(_:timeout:)`` does, then lets the refusals waiting in
+    /// ``awaitGoAway(timeout:)`` go out after it.
+    func writeGoAway(_ frame: Tessera_Wire_V1_Frame, timeout: Duration) async {
+        await write(frame, timeout: timeout)
+        state.withLock { $0.goAwayWritten = true }
+    }
+
+    /// Waits, at most `timeout`, until the `go_away` is written or the connection is closed.
+    ///
+    /// A call that arrives once the connection is draining or closing is refused `UNAVAILABLE` without running, and
+    /// the client may retry it on a new connection because its id is above the `go_away`'s last call id. The
+    /// refusal must not reach the wire first: a client reading it before the `go_away` cannot tell it from an
+    /// `UNAVAILABLE` of a call that ran. The read loop decides to refuse as soon as the state says draining, while
+    /// the task that set that state may not have written the `go_away` yet.
+    func awaitGoAway(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while !state.withLock({ $0.goAwayWritten }), ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     /// Closes the channel now.
     func close() {
+        state.withLock { $0.goAwayWritten = true }
         io.withLock { $0.channel }?.close(promise: nil)
     }
 

@@ -20,7 +20,7 @@ extension TesseraServer {
                 let drainingFromStart = isDraining
                 if drainingFromStart {
                     let lastCallID = control.beginDraining() ?? control.lastCallID
-                    await control.write(
+                    await control.writeGoAway(
                         Self.goAway(reason: "server shutting down", lastCallID: lastCallID),
                         timeout: Self.goAwayWriteTimeout
                     )
@@ -48,7 +48,7 @@ extension TesseraServer {
                             case .call(let call):
                                 try await accept(call, control: control, logger: logger, group: &group)
                                 if let lastCallID = control.takeThrottled() {
-                                    await control.write(
+                                    await control.writeGoAway(
                                         Self.throttledGoAway(lastCallID: lastCallID), timeout: Self.goAwayWriteTimeout)
                                     control.close()
                                 }
@@ -73,7 +73,8 @@ extension TesseraServer {
                             "protocol error; closing connection",
                             metadata: ["error": "\(error.code)", "reason": "\(error.message)"]
                         )
-                        await control.write(error.goAwayFrame(lastCallID: lastCallID), timeout: Self.goAwayWriteTimeout)
+                        await control.writeGoAway(
+                            error.goAwayFrame(lastCallID: lastCallID), timeout: Self.goAwayWriteTimeout)
                         control.close()
                     } catch {
                         logger.debug("connection ended", metadata: ["error": "\(error)"])
@@ -120,6 +121,7 @@ extension TesseraServer {
             logCall(call.method, caller: nil, status: error.code, duration: .now - received, logger: logger)
         case .draining:
             let error = CallError(.unavailable, "server is going away; retry on a new connection")
+            await control.awaitGoAway(timeout: Self.goAwayWriteTimeout)
             await control.write(Self.reply(id: call.id, status: error.status))
             logCall(call.method, caller: nil, status: error.code, duration: .now - received, logger: logger)
         case .accepted(let cancellation):
@@ -153,7 +155,7 @@ extension TesseraServer {
                 return
             case .closeIdle(let lastCallID):
                 logger.debug("closing idle connection")
-                await control.write(
+                await control.writeGoAway(
                     Self.goAway(reason: "idle", lastCallID: lastCallID),
                     timeout: Self.goAwayWriteTimeout
                 )
@@ -176,7 +178,7 @@ extension TesseraServer {
     /// Sends a connection its `go_away`, then lets it finish as ``lingerThenClose(_:)`` says.
     func drain(_ control: ConnectionControl) async {
         guard let lastCallID = control.beginDraining() else { return }
-        await control.write(
+        await control.writeGoAway(
             Self.goAway(reason: "server shutting down", lastCallID: lastCallID),
             timeout: configuration.shutdownGracePeriod
         )

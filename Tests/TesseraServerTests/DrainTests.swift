@@ -127,4 +127,59 @@ struct DrainTests {
         try await listenerLoops.shutdownGracefully()
         try await connectionLoops.shutdownGracefully()
     }
+
+    @Test("Calls that race a connection's go_away are refused after it on the wire, never before it")
+    func refusalsFollowTheGoAway() async throws {
+        // A caller pipelines bursts of health checks while the server begins its shutdown. The read loop refuses a call as
+        // soon as the connection is draining, while the task that drains it may not have written the go_away yet;
+        // a refusal that went out first would look, to a client, like an UNAVAILABLE of a call that ran.
+        for _ in 0..<5 {
+            try await TestServer.with { server in
+                let client = try await server.connect()
+                let shutdownAt = ContinuousClock.now + .milliseconds(30)
+                let end = shutdownAt + .milliseconds(30)
+                var shutDown = false
+                while ContinuousClock.now < end {
+                    if !shutDown, ContinuousClock.now >= shutdownAt {
+                        server.server.shutdownGracefully()
+                        shutDown = true
+                    }
+                    try await client.sendRaw(Self.burst(of: 32, token: server.adminToken, from: client))
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+                // Closing our side ends the connection at once: read up to the go_away first.
+                var frames: [Tessera_Wire_V1_Frame] = []
+                while let frame = try await client.receive() {
+                    frames.append(frame)
+                    if case .goAway = frame.kind { break }
+                }
+                try await client.channel.close(mode: .output)
+                frames += await client.drainUntilClosed()
+                let goAwayIndex = try #require(
+                    frames.firstIndex { frame in if case .goAway = frame.kind { true } else { false } })
+                let lastCallID = try #require(frames.firstGoAway?.lastCallID)
+                for case .reply(let reply) in frames[..<goAwayIndex].map(\.kind) {
+                    #expect(reply.id <= lastCallID, "reply to call \(reply.id) before the go_away (last \(lastCallID))")
+                }
+                for case .reply(let reply) in frames[goAwayIndex...].map(\.kind) where reply.id > lastCallID {
+                    #expect(reply.code == .unavailable)
+                }
+            }
+        }
+    }
+
+    /// `count` health checks with `token`, framed back to back for one write.
+    private static func burst(of count: Int, token: String, from client: RawClient) throws -> [UInt8] {
+        var bytes = client.channel.allocator.buffer(capacity: count * 64)
+        for _ in 0..<count {
+            var call = Tessera_Wire_V1_Call()
+            call.id = client.makeID()
+            call.method = MethodCatalog.healthCheck.name
+            call.metadata["authorization"] = "Bearer \(token)"
+            var frame = Tessera_Wire_V1_Frame()
+            frame.kind = .call(call)
+            try FrameEncoder(maximumFrameBytes: 1 << 20).encode(data: frame, out: &bytes)
+        }
+        return Array(buffer: bytes)
+    }
 }
