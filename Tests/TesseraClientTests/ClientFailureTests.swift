@@ -66,7 +66,9 @@ struct ClientFailureTests {
             #expect(server.log.snapshot.calls.count == 1, "not retried: the outcome is unknown")
             let health = try await client.health()
             #expect(health.isServing)
-            #expect(server.log.snapshot.calls.last?.connection == 1)
+            // On a new connection: the second as a rule, though a loaded run of the whole suite once served it on a
+            // third.
+            #expect((server.log.snapshot.calls.last?.connection ?? 0) >= 1, "served on a new connection")
         }
     }
 
