@@ -52,9 +52,10 @@ struct ReplicaKeyringTests {
             )
             // The guarantee is the first poll after the commit: one interval, plus however long that poll's read
             // and reload take. On an idle machine the figure printed above is about one interval; in the full suite
-            // on two shared cores it has been seen at 2.3 s, so the bound leaves room for a loaded machine and the
-            // printed figure is the measurement.
-            #expect(other <= .seconds(pollSeconds) + .seconds(5))
+            // on two shared cores it has been seen at 2.3 s and once at 6.2 s (CI, every end-to-end suite at once), so
+            // the bound only tells "picked up by polling" from "never, or only by a restart"; the printed figure is the
+            // measurement.
+            #expect(other <= .seconds(pollSeconds) + .seconds(15))
             // A caller granted only Admin/* reads the status but may not rotate.
             let viewer = try client(port: replicas.servers[0].port ?? 0, token: replicas.viewerToken)
             #expect(try await viewer.keyringStatus().activeVersion == 2)
