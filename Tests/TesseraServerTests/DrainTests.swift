@@ -133,12 +133,15 @@ struct DrainTests {
         // A caller pipelines bursts of health checks while the server begins its shutdown. The read loop refuses a call as
         // soon as the connection is draining, while the task that drains it may not have written the go_away yet;
         // a refusal that went out first would look, to a client, like an UNAVAILABLE of a call that ran.
+        // The grace period and the linger outlast any run, so the server never closes (and resets) the connection
+        // while bursts are still coming: only the client's half-close ends it.
+        let patient = ServerConfiguration(shutdownGracePeriod: .seconds(120), goAwayLinger: .seconds(120))
         for _ in 0..<5 {
-            try await TestServer.with { server in
+            try await TestServer.with(configuration: patient) { server in
                 let client = try await server.connect()
                 // Counted in bursts, not time: on a loaded machine a burst may take longer than any fixed window.
-                for burst in 0..<60 {
-                    if burst == 30 {
+                for burst in 0..<40 {
+                    if burst == 20 {
                         server.server.shutdownGracefully()
                     }
                     try await client.sendRaw(Self.burst(of: 32, token: server.adminToken, from: client))
