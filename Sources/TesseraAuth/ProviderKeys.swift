@@ -117,12 +117,19 @@ public struct ProviderKeys: Sendable {
             let existing = try await tx.providerKeyForUpdate(userID: input.userID, providerType: input.type)
             var record: ProviderKeyRecord
             if let existing {
-                // Counts move in the order the rewrap moves them (old version, then new), so the two never wait
-                // for each other's count rows.
-                if let old = Self.masterKeyVersion(of: existing.encryptedDEK) {
+                // Count rows are taken in ascending version order, as the rewrap takes them (an old version, then
+                // the active one), so the two never wait for each other's rows. A replica that has not yet polled a
+                // rotation seals under the older version while the key it replaces is already under the newer.
+                let old = Self.masterKeyVersion(of: existing.encryptedDEK)
+                if let old, old > version {
+                    _ = try await tx.adjustDEKCount(version: version, delta: 1)
                     try await Self.release(version: old, in: tx)
+                } else {
+                    if let old {
+                        try await Self.release(version: old, in: tx)
+                    }
+                    _ = try await tx.adjustDEKCount(version: version, delta: 1)
                 }
-                _ = try await tx.adjustDEKCount(version: version, delta: 1)
                 record = existing
                 record.providerName = input.name
                 record.modelName = input.model
