@@ -119,6 +119,8 @@ public enum AdminWire {
             }
         case let error as StoreError where error.code == .connection:
             return CallError(.unavailable, "the store is unavailable; retry")
+        case let error as StoreError where error.code == .conflict:
+            return CallError(.aborted, "the operation conflicted with a concurrent one and changed nothing; retry")
         case is StoreError:
             return CallError(.internal, "internal error")
         default:

@@ -16,6 +16,8 @@ enum AuthCallError {
             }
         case let error as StoreError where error.code == .connection:
             CallError(.unavailable, "the store is unavailable; retry")
+        case let error as StoreError where error.code == .conflict:
+            CallError(.aborted, "the operation conflicted with a concurrent one and changed nothing; retry")
         case is StoreError:
             CallError(.internal, "internal error")
         default:

@@ -21,6 +21,7 @@ public struct StoreError: Error, Equatable, Hashable, CustomStringConvertible, S
             case schemaTooNew
             case migrationFailed
             case connection
+            case conflict
             case invalidConfiguration
             case backend
         }
@@ -61,6 +62,9 @@ public struct StoreError: Error, Equatable, Hashable, CustomStringConvertible, S
         public static let migrationFailed = Self(.migrationFailed)
         /// The database could not be reached, or the connection broke.
         public static let connection = Self(.connection)
+        /// The transaction lost to a concurrent one (a deadlock or serialization failure on PostgreSQL, a busy
+        /// database on SQLite) and was rolled back whole: nothing changed, and running it again may succeed.
+        public static let conflict = Self(.conflict)
         /// The store's configuration is unusable (e.g. a malformed database URL).
         public static let invalidConfiguration = Self(.invalidConfiguration)
         /// Any other failure reported by the database.

@@ -169,6 +169,9 @@ public final class PostgresStore: TesseraStore {
                 return StoreError(.invalidValue, "a value is not allowed here")
             case "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03", "28000", "28P01", "3D000":
                 return StoreError(.connection, "the database connection failed")
+            case "40001", "40P01":
+                // serialization_failure, deadlock_detected: the transaction was rolled back whole.
+                return StoreError(.conflict, "the operation conflicted with a concurrent one and was rolled back")
             default:
                 return StoreError(.backend, "the database refused the operation")
             }

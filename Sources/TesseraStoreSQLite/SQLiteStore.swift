@@ -226,6 +226,8 @@ public final class SQLiteStore: TesseraStore {
             return StoreError(.invalidValue, "a value is not allowed here")
         case .cantOpen, .cantOpenDirectory, .cantOpenInvalidPath, .notADatabase, .ioError, .readOnly:
             return StoreError(.connection, "the database file could not be used")
+        case .busy, .busyInRecovery, .busyInSnapshot, .busyTimeout, .locked, .lockedBySharedCache:
+            return StoreError(.conflict, "the database was busy with a concurrent operation; nothing was changed")
         default:
             return StoreError(.backend, "the database refused the operation")
         }
