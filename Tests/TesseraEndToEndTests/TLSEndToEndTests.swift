@@ -21,6 +21,7 @@ struct TLSEndToEndTests {
             var trusting = TesseraClient.Configuration(
                 host: "127.0.0.1", port: harness.port, credential: .init(harness.adminToken)
             )
+            trusting.defaultTimeout = .seconds(60)  // as Harness.client: the suite shares two loaded cores
             trusting.tls = .enabled(trustRootsFile: certificates.caFile, serverHostname: "localhost")
             let client = try TesseraClient(configuration: trusting)
             #expect(try await client.health().isServing)
@@ -58,6 +59,7 @@ struct TLSEndToEndTests {
         )
         try await Harness.with(configuration: configuration, extraCallers: [gateway]) { harness in
             var mutual = TesseraClient.Configuration(host: "127.0.0.1", port: harness.port, credential: nil)
+            mutual.defaultTimeout = .seconds(60)  // as Harness.client: the suite shares two loaded cores
             mutual.tls = .mutual(
                 certificateChainFile: certificates.clientCertificateFile, privateKeyFile: certificates.clientKeyFile,
                 trustRootsFile: certificates.caFile, serverHostname: "localhost"
@@ -74,6 +76,7 @@ struct TLSEndToEndTests {
             var anonymous = TesseraClient.Configuration(
                 host: "127.0.0.1", port: harness.port, credential: .init(harness.adminToken)
             )
+            anonymous.defaultTimeout = .seconds(60)  // as Harness.client: the suite shares two loaded cores
             anonymous.tls = .enabled(trustRootsFile: certificates.caFile, serverHostname: "localhost")
             anonymous.maxRetries = 0
             let stranger = try TesseraClient(configuration: anonymous)
