@@ -18,10 +18,7 @@ struct TLSEndToEndTests {
             certificateChainPath: certificates.serverCertificateFile, privateKeyPath: certificates.serverKeyFile
         )
         try await Harness.with(configuration: configuration) { harness in
-            var trusting = TesseraClient.Configuration(
-                host: "127.0.0.1", port: harness.port, credential: .init(harness.adminToken)
-            )
-            trusting.defaultTimeout = .seconds(60)  // as Harness.client: the suite shares two loaded cores
+            var trusting = harness.clientConfiguration(token: harness.adminToken)
             trusting.tls = .enabled(trustRootsFile: certificates.caFile, serverHostname: "localhost")
             let client = try TesseraClient(configuration: trusting)
             #expect(try await client.health().isServing)
@@ -58,8 +55,7 @@ struct TLSEndToEndTests {
             certificateSubject: certificates.clientCommonName
         )
         try await Harness.with(configuration: configuration, extraCallers: [gateway]) { harness in
-            var mutual = TesseraClient.Configuration(host: "127.0.0.1", port: harness.port, credential: nil)
-            mutual.defaultTimeout = .seconds(60)  // as Harness.client: the suite shares two loaded cores
+            var mutual = harness.clientConfiguration(token: nil)
             mutual.tls = .mutual(
                 certificateChainFile: certificates.clientCertificateFile, privateKeyFile: certificates.clientKeyFile,
                 trustRootsFile: certificates.caFile, serverHostname: "localhost"
@@ -73,10 +69,7 @@ struct TLSEndToEndTests {
             #expect(denied?.code == .status(.permissionDenied))
             await client.shutdown()
 
-            var anonymous = TesseraClient.Configuration(
-                host: "127.0.0.1", port: harness.port, credential: .init(harness.adminToken)
-            )
-            anonymous.defaultTimeout = .seconds(60)  // as Harness.client: the suite shares two loaded cores
+            var anonymous = harness.clientConfiguration(token: harness.adminToken)
             anonymous.tls = .enabled(trustRootsFile: certificates.caFile, serverHostname: "localhost")
             anonymous.maxRetries = 0
             let stranger = try TesseraClient(configuration: anonymous)

@@ -31,7 +31,10 @@ struct ConflictTests {
     @Test("SQLite: a write while another connection holds the write lock past the busy timeout is a conflict")
     func busy() async throws {
         try await StoreBackend.sqlite.withDatabase { location in
-            guard case .sqlite(let path) = location else { return }
+            guard case .sqlite(let path) = location else {
+                Issue.record("a SQLite database has a path")
+                return
+            }
             try await StoreBackend.withStore(at: location, migrations: StoreBackend.sqlite.migrations) { first in
                 _ = try await first.migrate()
                 let configuration = SQLiteStoreConfiguration(path: path, busyTimeout: .milliseconds(100))

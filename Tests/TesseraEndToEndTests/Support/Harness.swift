@@ -29,13 +29,20 @@ struct Harness {
         connections: Int = 2,
         logger: Logger = Logger(label: "tessera.e2e.client", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws -> TesseraClient {
+        var configuration = clientConfiguration(token: token)
+        configuration.connections = connections
+        return try TesseraClient(configuration: configuration, logger: logger)
+    }
+
+    /// The configuration of a client of the server with `token` (or no credential), for tests that change more of
+    /// it (TLS, retries) before making the client.
+    func clientConfiguration(token: String?) -> TesseraClient.Configuration {
         var configuration = TesseraClient.Configuration(
             host: "127.0.0.1", port: port, credential: token.map { TesseraClient.Credential($0) }
         )
-        configuration.connections = connections
         // Generous: Argon2 calls of many suites share two loaded cores; tests of deadlines pass their own.
         configuration.defaultTimeout = .seconds(60)
-        return try TesseraClient(configuration: configuration, logger: logger)
+        return configuration
     }
 
     /// Runs `body` against a fresh server, then shuts the server down gracefully (a second shutdown by the body
